@@ -1,0 +1,89 @@
+import { StoreError, StoreTimeoutError } from '@strata/cache-core'
+import type { Client } from 'memjs'
+import { Deadlines } from './deadlines.js'
+import { encodeRequest, type Request } from './protocol.js'
+
+/** The store's name in errors and metrics. */
+export const STORE_NAME = 'memcached'
+
+/** A binary protocol answer, as memjs parses it. */
+export interface Response {
+  readonly header: { readonly status: number; readonly cas: Buffer }
+  readonly val: Buffer
+}
+
+const STATUS_TEXT: Readonly<Record<number, string>> = {
+  1: 'key not found',
+  2: 'key exists',
+  3: 'value too large',
+  4: 'invalid arguments',
+  5: 'item not stored',
+  6: 'incr/decr on a non-numeric value',
+  32: 'authentication error',
+  129: 'unknown command',
+  130: 'out of memory',
+  131: 'not supported',
+  132: 'internal error',
+  133: 'busy',
+  134: 'temporary failure',
+}
+
+/**
+ * Sends binary protocol requests through a memjs client and bounds each by a deadline, so that
+ * whatever state memjs or the socket is in, a call settles within `timeoutMs`.
+ */
+export class Connection {
+  private readonly deadlines: Deadlines
+  private closed = false
+
+  constructor(
+    readonly client: Client,
+    /** The bound on every call, in milliseconds. */
+    readonly timeoutMs: number,
+  ) {
+    this.deadlines = new Deadlines(timeoutMs)
+  }
+
+  /**
+   * Sends one request and resolves with the server's answer, whatever its status. Rejects with
+   * {@link StoreError} (connection failures, with memjs's error as `cause`) or
+   * {@link StoreTimeoutError} (no answer within the bound); never hangs.
+   */
+  execute(operation: string, request: Request): Promise<Response> {
+    return new Promise<Response>((resolve, reject) => {
+      if (this.closed) {
+        reject(new StoreError(STORE_NAME, operation, { message: 'the store is closed' }))
+        return
+      }
+      const pending = this.deadlines.track(() =>
+        reject(new StoreTimeoutError(STORE_NAME, operation, this.timeoutMs)),
+      )
+      try {
+        this.client.incrSeq()
+        const seq = this.client.seq
+        this.client.perform(request.key, encodeRequest(request, seq), seq, (error, response) => {
+          if (!this.deadlines.settle(pending)) return
+          if (error) reject(new StoreError(STORE_NAME, operation, { cause: error }))
+          else resolve(response as Response)
+        })
+      } catch (error) {
+        if (this.deadlines.settle(pending)) {
+          reject(new StoreError(STORE_NAME, operation, { cause: error }))
+        }
+      }
+    })
+  }
+
+  /** Stops accepting calls; calls already sent still settle. */
+  close(): void {
+    this.closed = true
+  }
+}
+
+/** The error for an answer with a status the operation does not expect. */
+export function unexpectedStatus(operation: string, status: number): StoreError {
+  const text = STATUS_TEXT[status] ?? 'unknown status'
+  return new StoreError(STORE_NAME, operation, {
+    message: `server answered 0x${status.toString(16).padStart(4, '0')} (${text})`,
+  })
+}

@@ -1,0 +1,93 @@
+/** One operation waiting for an answer. */
+export interface Pending {
+  /** When it times out (epoch ms). */
+  readonly deadline: number
+  /** Set once it has an answer or has timed out; later answers are ignored. */
+  settled: boolean
+  /** Fails the operation with a timeout. */
+  readonly expire: () => void
+}
+
+/**
+ * Bounds every operation by the same timeout with a single timer. memjs's own timeouts do not
+ * cover every way a connection can die (memjs issue #162: a request written to a socket that
+ * closes can wait forever, and with nothing else pending the process exits silently), so each
+ * call is also registered here. All operations share one timeout, so they expire in the order
+ * they started: a queue and one timer armed for its head cost far less than a timer per call.
+ * The timer keeps the process alive only while an operation is waiting.
+ */
+export class Deadlines {
+  private queue: Pending[] = []
+  private head = 0
+  private waiting = 0
+  private timer: NodeJS.Timeout | undefined
+
+  constructor(private readonly timeoutMs: number) {}
+
+  /** Registers an operation; call {@link settle} when it is answered. */
+  track(expire: () => void): Pending {
+    const pending: Pending = { deadline: Date.now() + this.timeoutMs, settled: false, expire }
+    // Answers mostly arrive in order: dropping answered operations from the head keeps the
+    // queue as short as the number of operations in flight.
+    while (this.head < this.queue.length && this.queue[this.head]?.settled) this.head++
+    if (this.head === this.queue.length) {
+      this.queue.length = 0
+      this.head = 0
+    }
+    this.queue.push(pending)
+    if (this.waiting++ === 0) this.timer?.ref()
+    if (this.timer === undefined) this.arm(this.timeoutMs)
+    return pending
+  }
+
+  /** Marks an operation answered. @returns `false` when it had already timed out. */
+  settle(pending: Pending): boolean {
+    if (pending.settled) return false
+    pending.settled = true
+    if (--this.waiting === 0) this.timer?.unref()
+    return true
+  }
+
+  /** Stops the timer; operations still waiting are expired. */
+  close(): void {
+    this.expireUntil(Number.POSITIVE_INFINITY)
+    if (this.timer !== undefined) clearTimeout(this.timer)
+    this.timer = undefined
+  }
+
+  private arm(delayMs: number): void {
+    this.timer = setTimeout(() => this.onTimer(), Math.max(delayMs, 1))
+    if (this.waiting === 0) this.timer.unref()
+  }
+
+  private onTimer(): void {
+    this.timer = undefined
+    const now = Date.now()
+    this.expireUntil(now)
+    const next = this.queue[this.head]
+    if (next !== undefined) this.arm(next.deadline - now)
+  }
+
+  private expireUntil(now: number): void {
+    const queue = this.queue
+    let head = this.head
+    while (head < queue.length) {
+      const pending = queue[head] as Pending
+      if (!pending.settled) {
+        if (pending.deadline > now) break
+        this.settle(pending)
+        pending.expire()
+      }
+      head++
+    }
+    if (head === queue.length) {
+      this.queue = []
+      this.head = 0
+    } else if (head > 1024 && head * 2 > queue.length) {
+      this.queue = queue.slice(head)
+      this.head = 0
+    } else {
+      this.head = head
+    }
+  }
+}

@@ -1,0 +1,215 @@
+import {
+  InvalidDurationError,
+  InvalidOptionError,
+  InvalidValueError,
+  type Store,
+  type StoreCapabilities,
+  type StoreEntry,
+  type StoreRecord,
+  ValueTooLargeError,
+} from '@strata/cache-core'
+import type { Client } from 'memjs'
+import { Connection, STORE_NAME, unexpectedStatus } from './connection.js'
+import { createClient } from './create-client.js'
+import { toExpiration } from './expiration.js'
+import { MAX_KEY_BYTES, toMemcachedKey } from './keys.js'
+import { MemcachedLocks } from './locks.js'
+import {
+  DEFAULT_ITEM_SIZE_BYTES,
+  DEFAULT_OPERATION_TIMEOUT_MS,
+  ITEM_OVERHEAD_BYTES,
+  type MemcachedStoreOptions,
+} from './options.js'
+import { counterExtras, Opcode, Status, storageExtras } from './protocol.js'
+
+/** How often `increment` retries when another client created the same counter first. */
+const CREATE_RACE_RETRIES = 3
+
+// A stored counter is ASCII digits; memcached pads a value that shrank in place with spaces.
+const COUNTER_TEXT = /^\d+ *$/
+
+/**
+ * A {@link Store} on memcached through memjs, for one or many servers.
+ *
+ * memcached cannot enumerate keys, so there is no `clear` (`capabilities.scopedClear` is false:
+ * core retires a namespace by bumping its version) and this store never sends `flush_all`.
+ * Long or unsafe keys are hashed, TTLs are whole seconds, records larger than `maxValueBytes`
+ * fail with `ValueTooLargeError`, and every call settles within `operationTimeoutMs`.
+ */
+export class MemcachedStore implements Store {
+  readonly name = STORE_NAME
+  readonly capabilities: StoreCapabilities
+  /** The memjs client: the store's own, or the one you passed in. */
+  readonly client: Client
+  /** Locks by `add` with an owner token; release and extend compare with CAS. */
+  readonly locks: MemcachedLocks
+  readonly bus = undefined
+
+  private readonly connection: Connection
+  private readonly ownsClient: boolean
+  private closed = false
+
+  constructor(options: MemcachedStoreOptions = {}) {
+    const itemSizeBytes = positiveInteger(
+      'itemSizeBytes',
+      options.itemSizeBytes ?? DEFAULT_ITEM_SIZE_BYTES,
+    )
+    const maxValueBytes = positiveInteger(
+      'maxValueBytes',
+      options.maxValueBytes ?? Math.max(itemSizeBytes - ITEM_OVERHEAD_BYTES, 1),
+    )
+    if (maxValueBytes > itemSizeBytes) {
+      throw new InvalidOptionError('maxValueBytes', 'must not exceed itemSizeBytes')
+    }
+    const timeoutMs = options.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS
+    if (!(timeoutMs > 0 && Number.isFinite(timeoutMs))) {
+      throw new InvalidOptionError('operationTimeoutMs', 'must be a positive number of ms')
+    }
+    if (options.client !== undefined) {
+      this.client = options.client
+      this.ownsClient = false
+    } else {
+      this.client = createClient(
+        options.servers ?? ['127.0.0.1:11211'],
+        options.options,
+        options.consistentHashing ?? true,
+      )
+      this.ownsClient = true
+    }
+    this.connection = new Connection(this.client, timeoutMs)
+    this.locks = new MemcachedLocks(this.connection)
+    this.capabilities = Object.freeze({
+      records: 'bytes',
+      ttlResolutionMs: 1000,
+      maxKeyBytes: MAX_KEY_BYTES,
+      maxValueBytes,
+      scopedClear: false,
+      locks: true,
+      bus: false,
+    })
+  }
+
+  async get(key: string): Promise<StoreRecord | undefined> {
+    const response = await this.connection.execute('get', {
+      opcode: Opcode.get,
+      key: toMemcachedKey(key),
+    })
+    const status = response.header.status
+    if (status === Status.ok) return response.val
+    if (status === Status.keyNotFound) return undefined
+    throw unexpectedStatus('get', status)
+  }
+
+  /**
+   * memjs has no multi-get, so the reads are sent at once: they are written back to back on
+   * each server's connection (pipelined) and answered in one round trip's time.
+   */
+  getMany(keys: readonly string[]): Promise<(StoreRecord | undefined)[]> {
+    return Promise.all(keys.map((key) => this.get(key)))
+  }
+
+  async set(key: string, record: StoreRecord, ttlMs: number): Promise<void> {
+    if (!(record instanceof Uint8Array)) {
+      throw new InvalidValueError('The memcached store keeps Uint8Array records only')
+    }
+    if (!Number.isFinite(ttlMs)) {
+      throw new InvalidDurationError('ttlMs', ttlMs, 'must be a finite number of milliseconds')
+    }
+    const limit = this.capabilities.maxValueBytes as number
+    if (record.byteLength > limit) {
+      throw new ValueTooLargeError(STORE_NAME, key, record.byteLength, limit)
+    }
+    const response = await this.connection.execute('set', {
+      opcode: Opcode.set,
+      key: toMemcachedKey(key),
+      extras: storageExtras(toExpiration(ttlMs)),
+      value: record,
+    })
+    const status = response.header.status
+    if (status === Status.ok) return
+    if (status === Status.valueTooLarge) {
+      // The server's item size is smaller than `itemSizeBytes` says.
+      throw new ValueTooLargeError(STORE_NAME, key, record.byteLength, limit)
+    }
+    throw unexpectedStatus('set', status)
+  }
+
+  /** Writes concurrently (pipelined per server): memjs has no batch write. */
+  async setMany(entries: readonly StoreEntry[]): Promise<void> {
+    await Promise.all(entries.map((entry) => this.set(entry.key, entry.record, entry.ttlMs)))
+  }
+
+  async delete(key: string): Promise<boolean> {
+    const response = await this.connection.execute('delete', {
+      opcode: Opcode.delete,
+      key: toMemcachedKey(key),
+    })
+    const status = response.header.status
+    if (status === Status.ok) return true
+    if (status === Status.keyNotFound) return false
+    throw unexpectedStatus('delete', status)
+  }
+
+  /** Deletes concurrently (pipelined per server): memjs has no batch delete. */
+  async deleteMany(keys: readonly string[]): Promise<void> {
+    await Promise.all(keys.map((key) => this.delete(key)))
+  }
+
+  /**
+   * One `incr` (or `decr` for a negative `by`, which memcached stops at 0). A missing counter
+   * is created by the server atomically (an internal `add`) at the current time in
+   * milliseconds plus `by`, a value never used before, since memcached may evict counters. If
+   * another client creates it first the `add` fails and the `incr` is sent again.
+   */
+  async increment(key: string, by: number): Promise<number> {
+    if (!Number.isSafeInteger(by)) {
+      throw new InvalidValueError(`increment needs a safe integer, got ${by}`)
+    }
+    const mapped = toMemcachedKey(key)
+    for (let attempt = 0; ; attempt++) {
+      const response = await this.connection.execute('increment', {
+        opcode: by >= 0 ? Opcode.increment : Opcode.decrement,
+        key: mapped,
+        extras: counterExtras(BigInt(Math.abs(by)), BigInt(Math.max(Date.now() + by, 0)), 0),
+      })
+      const status = response.header.status
+      if (status === Status.ok) return Number(response.val.readBigUInt64BE(0))
+      const lostCreateRace = status === Status.notStored || status === Status.keyExists
+      if (!lostCreateRace || attempt >= CREATE_RACE_RETRIES) {
+        throw unexpectedStatus('increment', status)
+      }
+    }
+  }
+
+  /** Reads counters concurrently; one that is missing, evicted or not a counter is undefined. */
+  getCounters(keys: readonly string[]): Promise<(number | undefined)[]> {
+    return Promise.all(
+      keys.map(async (key) => {
+        const response = await this.connection.execute('getCounters', {
+          opcode: Opcode.get,
+          key: toMemcachedKey(key),
+        })
+        const status = response.header.status
+        if (status === Status.keyNotFound) return undefined
+        if (status !== Status.ok) throw unexpectedStatus('getCounters', status)
+        const text = response.val.toString('latin1')
+        return COUNTER_TEXT.test(text) ? Number.parseInt(text, 10) : undefined
+      }),
+    )
+  }
+
+  /** Closes the store's own client; a client you passed in is left open. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    this.connection.close()
+    if (this.ownsClient) this.client.close()
+  }
+}
+
+function positiveInteger(option: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new InvalidOptionError(option, 'must be a positive integer')
+  }
+  return value
+}
