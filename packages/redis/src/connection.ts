@@ -1,0 +1,99 @@
+import { Cluster, type ClusterNode, type ClusterOptions, Redis, type RedisOptions } from 'ioredis'
+
+/** A connection the store talks through: a standalone (or Sentinel) client, or a Cluster. */
+export type RedisClient = Redis | Cluster
+
+/** Milliseconds before a command without an answer fails: the store's own fail-fast bound. */
+export const DEFAULT_COMMAND_TIMEOUT_MS = 1000
+/** Milliseconds a TCP connect (and its ready check) may take before it is retried. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 2000
+/** Longest pause between two reconnection attempts. */
+export const MAX_RECONNECT_DELAY_MS = 1000
+
+/**
+ * Reconnection backoff: 50 ms, doubling, capped at {@link MAX_RECONNECT_DELAY_MS}. It never
+ * gives up, so a store whose Redis went away heals by itself when Redis returns.
+ */
+export function reconnectDelay(attempt: number): number {
+  return Math.min(50 * 2 ** Math.max(0, attempt - 1), MAX_RECONNECT_DELAY_MS)
+}
+
+/**
+ * The fail-fast defaults applied to every connection the store creates. A dead or frozen Redis
+ * must become an error within a bounded time, so that core turns it into a miss and the loader
+ * answers, instead of commands piling up in ioredis' offline queue for ever.
+ */
+export const FAIL_FAST_OPTIONS: Readonly<RedisOptions> = {
+  enableOfflineQueue: false,
+  commandTimeout: DEFAULT_COMMAND_TIMEOUT_MS,
+  connectTimeout: DEFAULT_CONNECT_TIMEOUT_MS,
+  maxRetriesPerRequest: 1,
+  retryStrategy: reconnectDelay,
+}
+
+/** The Cluster-level counterpart of {@link FAIL_FAST_OPTIONS}; nodes get those through `redisOptions`. */
+export const FAIL_FAST_CLUSTER_OPTIONS: Readonly<ClusterOptions> = {
+  enableOfflineQueue: false,
+  clusterRetryStrategy: reconnectDelay,
+}
+
+/** How the store should open its own connection. */
+export interface ConnectionSpec {
+  readonly url?: string | undefined
+  readonly options?: RedisOptions | undefined
+  readonly cluster?:
+    | { readonly nodes: readonly ClusterNode[]; readonly options?: ClusterOptions | undefined }
+    | undefined
+}
+
+/** Opens a connection with the fail-fast defaults underneath the user's own options. */
+export function openConnection(spec: ConnectionSpec): RedisClient {
+  if (spec.cluster !== undefined) {
+    const options = spec.cluster.options ?? {}
+    return new Cluster([...spec.cluster.nodes], {
+      ...FAIL_FAST_CLUSTER_OPTIONS,
+      ...options,
+      redisOptions: { ...FAIL_FAST_OPTIONS, ...options.redisOptions },
+    })
+  }
+  const options = { ...FAIL_FAST_OPTIONS, ...spec.options }
+  return spec.url === undefined ? new Redis(options) : new Redis(spec.url, options)
+}
+
+/** Milliseconds to wait for the first connection before letting commands fail. */
+export function startupWaitMs(client: RedisClient): number {
+  const options = client instanceof Cluster ? client.options.redisOptions : client.options
+  return (options?.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT_MS) + 100
+}
+
+/**
+ * Holds commands back while a connection the store opened makes its first connection attempt.
+ *
+ * With `enableOfflineQueue: false`, ioredis rejects every command until the connection is
+ * ready; without this gate, the first requests after start-up would all fail. The gate opens
+ * for good at the first of: ready, closed (the first attempt failed: fail fast from then on),
+ * or the connect timeout. After that, an outage fails commands immediately.
+ */
+export class StartupGate {
+  /** Settles when the gate opens; `undefined` once it is open. Never rejects. */
+  pending: Promise<void> | undefined
+
+  constructor(client: RedisClient, waitMs: number) {
+    if (client.status === 'ready') return
+    this.pending = new Promise<void>((resolve) => {
+      const open = (): void => {
+        clearTimeout(timer)
+        client.off('ready', open)
+        client.off('close', open)
+        client.off('end', open)
+        this.pending = undefined
+        resolve()
+      }
+      const timer = setTimeout(open, waitMs)
+      timer.unref()
+      client.once('ready', open)
+      client.once('close', open)
+      client.once('end', open)
+    })
+  }
+}

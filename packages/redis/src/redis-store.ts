@@ -1,0 +1,261 @@
+import {
+  InvalidOptionError,
+  type Store,
+  type StoreCapabilities,
+  type StoreEntry,
+  StoreError,
+  type StoreRecord,
+  ValueTooLargeError,
+} from '@strata/cache-core'
+import { Cluster } from 'ioredis'
+import { RedisBus } from './bus.js'
+import { clearPrefix } from './clear.js'
+import { closeConnection } from './close.js'
+import { openConnection, type RedisClient, StartupGate, startupWaitMs } from './connection.js'
+import { RedisLocks } from './locks.js'
+import type { RedisStoreOptions } from './options.js'
+import { MAX_VALUE_BYTES, toBuffer } from './records.js'
+import { groupBySlot } from './slots.js'
+import { toPx } from './ttl.js'
+
+const CAPABILITIES: StoreCapabilities = Object.freeze({
+  records: 'bytes',
+  ttlResolutionMs: 1,
+  maxKeyBytes: undefined,
+  maxValueBytes: MAX_VALUE_BYTES,
+  scopedClear: true,
+  locks: true,
+  bus: true,
+})
+
+/**
+ * A {@link Store} on Redis through ioredis, standalone (or Sentinel) or Cluster. Records are
+ * kept as raw bytes with a millisecond TTL (`SET … PX`); counters are plain integer keys
+ * (`INCRBY`). Batches take one round trip per command: `MGET` for reads, one pipeline for
+ * writes, and in Cluster mode one command (or pipeline) per hash slot, sent together.
+ *
+ * Create it with {@link redisStore}.
+ */
+export class RedisStore implements Store {
+  readonly name = 'redis'
+  readonly capabilities = CAPABILITIES
+  /** The connection the store talks through: yours if you passed `client`, else its own. */
+  readonly client: RedisClient
+  readonly locks: RedisLocks
+  readonly bus: RedisBus
+  readonly #owned: boolean
+  readonly #cluster: boolean
+  readonly #gate: StartupGate | undefined
+  #closed = false
+
+  constructor(options: RedisStoreOptions = {}) {
+    validate(options)
+    const onError = options.onError
+    this.#owned = options.client === undefined
+    this.client = options.client ?? openConnection(options)
+    this.#cluster = this.client instanceof Cluster
+    // ioredis logs every 'error' event that has no listener; the store's own connections
+    // always have one, and their failures reach callers as StoreErrors.
+    const onConnectionError = (cause: unknown): void => {
+      onError?.(new StoreError('redis', 'connection', { cause }))
+    }
+    if (this.#owned) {
+      this.client.on('error', onConnectionError)
+      this.#gate = new StartupGate(this.client, startupWaitMs(this.client))
+    }
+    this.locks = new RedisLocks(this.client, this.#gate)
+    this.bus = new RedisBus(this.client, this.#gate, {
+      onConnectionError,
+      onCallbackError: onError ?? rethrowLater,
+    })
+  }
+
+  async get(key: string): Promise<Buffer | undefined> {
+    if (this.#gate?.pending) await this.#gate.pending
+    try {
+      return (await this.client.getBuffer(key)) ?? undefined
+    } catch (cause) {
+      throw new StoreError('redis', 'get', { cause })
+    }
+  }
+
+  async getMany(keys: readonly string[]): Promise<(Buffer | undefined)[]> {
+    if (keys.length === 0) return []
+    if (this.#gate?.pending) await this.#gate.pending
+    try {
+      if (!this.#cluster) {
+        return (await this.client.mgetBuffer([...keys])).map((value) => value ?? undefined)
+      }
+      const records = new Array<Buffer | undefined>(keys.length)
+      await this.#perSlot(keys, async (indices) => {
+        const values = await this.client.mgetBuffer(indices.map((index) => keys[index]!))
+        indices.forEach((index, position) => {
+          records[index] = values[position] ?? undefined
+        })
+      })
+      return records
+    } catch (cause) {
+      throw new StoreError('redis', 'getMany', { cause })
+    }
+  }
+
+  async set(key: string, record: StoreRecord, ttlMs: number): Promise<void> {
+    const bytes = this.#checkedBuffer(key, record)
+    if (this.#gate?.pending) await this.#gate.pending
+    try {
+      await this.client.set(key, bytes, 'PX', toPx(ttlMs))
+    } catch (cause) {
+      throw new StoreError('redis', 'set', { cause })
+    }
+  }
+
+  async setMany(entries: readonly StoreEntry[]): Promise<void> {
+    if (entries.length === 0) return
+    const buffers = entries.map((entry) => this.#checkedBuffer(entry.key, entry.record))
+    if (this.#gate?.pending) await this.#gate.pending
+    const write = async (indices: readonly number[]): Promise<void> => {
+      const pipeline = this.client.pipeline()
+      for (const index of indices) {
+        const entry = entries[index]!
+        pipeline.set(entry.key, buffers[index]!, 'PX', toPx(entry.ttlMs))
+      }
+      throwFirstError(await pipeline.exec())
+    }
+    try {
+      if (this.#cluster) {
+        await this.#perSlot(
+          entries.map((entry) => entry.key),
+          write,
+        )
+      } else await write(entries.map((_, index) => index))
+    } catch (cause) {
+      throw new StoreError('redis', 'setMany', { cause })
+    }
+  }
+
+  async delete(key: string): Promise<boolean> {
+    if (this.#gate?.pending) await this.#gate.pending
+    try {
+      return (await this.client.unlink(key)) > 0
+    } catch (cause) {
+      throw new StoreError('redis', 'delete', { cause })
+    }
+  }
+
+  async deleteMany(keys: readonly string[]): Promise<void> {
+    if (keys.length === 0) return
+    if (this.#gate?.pending) await this.#gate.pending
+    try {
+      if (!this.#cluster) await this.client.unlink([...keys])
+      else {
+        await this.#perSlot(keys, async (indices) => {
+          await this.client.unlink(indices.map((index) => keys[index]!))
+        })
+      }
+    } catch (cause) {
+      throw new StoreError('redis', 'deleteMany', { cause })
+    }
+  }
+
+  async increment(key: string, by: number): Promise<number> {
+    if (this.#gate?.pending) await this.#gate.pending
+    try {
+      return await this.client.incrby(key, by)
+    } catch (cause) {
+      throw new StoreError('redis', 'increment', { cause })
+    }
+  }
+
+  async getCounters(keys: readonly string[]): Promise<(number | undefined)[]> {
+    if (keys.length === 0) return []
+    if (this.#gate?.pending) await this.#gate.pending
+    try {
+      if (!this.#cluster) return (await this.client.mget([...keys])).map(toCounter)
+      const counters = new Array<number | undefined>(keys.length)
+      await this.#perSlot(keys, async (indices) => {
+        const values = await this.client.mget(indices.map((index) => keys[index]!))
+        indices.forEach((index, position) => {
+          counters[index] = toCounter(values[position] ?? null)
+        })
+      })
+      return counters
+    } catch (cause) {
+      throw new StoreError('redis', 'getCounters', { cause })
+    }
+  }
+
+  async clear(prefix: string): Promise<void> {
+    if (this.#gate?.pending) await this.#gate.pending
+    try {
+      await clearPrefix(this.client, prefix)
+    } catch (cause) {
+      throw new StoreError('redis', 'clear', { cause })
+    }
+  }
+
+  /**
+   * Closes the subscriber connection and, when the store opened it, the main connection
+   * (QUIT, so replies in flight still arrive). A `client` you passed in stays open.
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    await this.bus.close()
+    if (this.#owned) await closeConnection(this.client)
+  }
+
+  /** Runs `run` once per hash slot of `keys`, all at once, with the indices of that slot. */
+  async #perSlot(
+    keys: readonly string[],
+    run: (indices: readonly number[]) => Promise<void>,
+  ): Promise<void> {
+    await Promise.all(Array.from(groupBySlot(keys).values(), run))
+  }
+
+  #checkedBuffer(key: string, record: StoreRecord): Buffer {
+    const bytes = toBuffer(record)
+    if (bytes.byteLength > MAX_VALUE_BYTES) {
+      throw new ValueTooLargeError('redis', key, bytes.byteLength, MAX_VALUE_BYTES)
+    }
+    return bytes
+  }
+}
+
+function validate(options: RedisStoreOptions): void {
+  if (options.client !== undefined) {
+    for (const other of ['url', 'options', 'cluster'] as const) {
+      if (options[other] !== undefined) {
+        throw new InvalidOptionError(other, 'cannot be combined with "client"')
+      }
+    }
+  }
+  if (options.cluster !== undefined) {
+    for (const other of ['url', 'options'] as const) {
+      if (options[other] !== undefined) {
+        throw new InvalidOptionError(other, 'cannot be combined with "cluster"')
+      }
+    }
+    if (options.cluster.nodes.length === 0) {
+      throw new InvalidOptionError('cluster.nodes', 'give at least one seed node')
+    }
+  }
+}
+
+/** Pipeline replies are `[error, result]` pairs; a failed command must not pass unnoticed. */
+function throwFirstError(results: [Error | null, unknown][] | null): void {
+  if (results === null) throw new Error('The pipeline was discarded')
+  for (const [error] of results) if (error) throw error
+}
+
+function toCounter(value: string | null): number | undefined {
+  if (value === null) return undefined
+  const counter = Number(value)
+  if (!Number.isSafeInteger(counter)) throw new Error(`Not an integer counter: "${value}"`)
+  return counter
+}
+
+function rethrowLater(error: unknown): void {
+  queueMicrotask(() => {
+    throw error
+  })
+}
