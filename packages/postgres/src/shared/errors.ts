@@ -1,0 +1,52 @@
+import { StoreError, StoreTimeoutError } from '@strata/cache-core'
+import { DatabaseError } from 'pg'
+import type { Timeouts } from './connection.js'
+
+/** SQLSTATE of a statement cancelled by `statement_timeout` (or a cancel request). */
+const QUERY_CANCELED = '57014'
+/** SQLSTATE of a lock wait cancelled by `lock_timeout`. */
+const LOCK_NOT_AVAILABLE = '55P03'
+
+const CLIENT_TIMEOUT_MESSAGES = [
+  'Query read timeout',
+  'timeout exceeded when trying to connect',
+  'Connection terminated due to connection timeout',
+]
+
+/**
+ * Wraps a driver error as a {@link StoreError} naming the store and operation; timeouts (server
+ * `statement_timeout`/`lock_timeout`, the client's query or connection timeout) become a
+ * {@link StoreTimeoutError}. A StoreError is returned unchanged.
+ */
+export function toStoreError(
+  store: string,
+  operation: string,
+  cause: unknown,
+  timeouts: Timeouts,
+): StoreError {
+  if (cause instanceof StoreError) return cause
+  if (isTimeout(cause)) {
+    const error = new StoreTimeoutError(store, operation, elapsedLimit(cause, timeouts))
+    // StoreTimeoutError takes no cause; keep the driver's error for diagnosis.
+    error.cause = cause
+    return error
+  }
+  return new StoreError(store, operation, { cause })
+}
+
+/** Which of the limits most likely elapsed, for the error message. */
+function elapsedLimit(cause: unknown, timeouts: Timeouts): number {
+  if (cause instanceof DatabaseError) return timeouts.statementTimeoutMs
+  if (cause instanceof Error && cause.message.includes('connect')) {
+    return timeouts.connectionTimeoutMs
+  }
+  return timeouts.queryTimeoutMs
+}
+
+/** `true` for errors PostgreSQL or pg raise when a time limit elapsed. */
+export function isTimeout(error: unknown): boolean {
+  if (error instanceof DatabaseError) {
+    return error.code === QUERY_CANCELED || error.code === LOCK_NOT_AVAILABLE
+  }
+  return error instanceof Error && CLIENT_TIMEOUT_MESSAGES.some((m) => error.message.includes(m))
+}

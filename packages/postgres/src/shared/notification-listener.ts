@@ -1,0 +1,137 @@
+import { Client, type ClientConfig } from 'pg'
+
+/** What a {@link NotificationListener} reports to its owner. */
+export interface NotificationListenerOptions {
+  /** Connection settings of the dedicated client (never a pooled one: LISTEN is per session). */
+  readonly clientConfig: ClientConfig
+  /** Called for every NOTIFY received on a channel being listened to. */
+  readonly onNotification: (channel: string, payload: string) => void
+  /**
+   * Called once the connection was lost and is back, with every channel listened to again.
+   * Notifications sent in between are lost: the owner must treat everything as possibly stale.
+   */
+  readonly onGap: () => void
+  /** Called when the connection fails or a reconnect attempt fails (it is retried). */
+  readonly onError: (error: unknown) => void
+  /** Backoff between reconnect attempts, doubling from `min` to `max` ms. */
+  readonly reconnectDelayMs?: { readonly min: number; readonly max: number } | undefined
+}
+
+/**
+ * LISTEN on a dedicated connection that reconnects by itself (with backoff) and listens again
+ * to every channel after a reconnect. Timers are unref'd: it never keeps the process alive.
+ */
+export class NotificationListener {
+  readonly #options: NotificationListenerOptions
+  readonly #channels = new Set<string>()
+  #client: Client | undefined
+  #connecting: Promise<Client> | undefined
+  #reconnectTimer: NodeJS.Timeout | undefined
+  #attempt = 0
+  #closed = false
+
+  constructor(options: NotificationListenerOptions) {
+    this.#options = options
+  }
+
+  /** The live client, if connected (exposed for tests and diagnostics). */
+  get client(): Client | undefined {
+    return this.#client
+  }
+
+  /** Starts listening to `channel` (connecting first if needed). */
+  async listen(channel: string): Promise<void> {
+    const client = await this.#connect()
+    await client.query(`LISTEN ${quoteChannel(channel)}`)
+    this.#channels.add(channel)
+  }
+
+  /** Stops listening to `channel`. */
+  async unlisten(channel: string): Promise<void> {
+    this.#channels.delete(channel)
+    const client = this.#client
+    if (client !== undefined) await client.query(`UNLISTEN ${quoteChannel(channel)}`)
+  }
+
+  /** Closes the connection and stops reconnecting. Calling it twice is harmless. */
+  async close(): Promise<void> {
+    this.#closed = true
+    clearTimeout(this.#reconnectTimer)
+    this.#channels.clear()
+    const pending = this.#connecting
+    if (pending !== undefined) await pending.catch(() => undefined) // its failure was reported
+    const client = this.#client
+    this.#client = undefined
+    if (client !== undefined) await client.end()
+  }
+
+  #connect(): Promise<Client> {
+    if (this.#closed) return Promise.reject(new Error('The notification listener is closed'))
+    if (this.#client !== undefined) return Promise.resolve(this.#client)
+    this.#connecting ??= this.#open().finally(() => {
+      this.#connecting = undefined
+    })
+    return this.#connecting
+  }
+
+  async #open(): Promise<Client> {
+    const client = new Client(this.#options.clientConfig)
+    // Without an 'error' listener a dropped connection would crash the process.
+    client.on('error', (error) => this.#lost(client, error))
+    client.on('end', () => this.#lost(client, undefined))
+    client.on('notification', (message) => {
+      if (message.payload !== undefined) {
+        this.#options.onNotification(message.channel, message.payload)
+      }
+    })
+    try {
+      await client.connect()
+      for (const channel of this.#channels) await client.query(`LISTEN ${quoteChannel(channel)}`)
+    } catch (error) {
+      client.removeAllListeners('end')
+      await client.end().catch(() => undefined) // already failing: the first error is thrown
+      throw error
+    }
+    if (this.#closed) {
+      await client.end()
+      throw new Error('The notification listener is closed')
+    }
+    this.#client = client
+    return client
+  }
+
+  #lost(client: Client, error: unknown): void {
+    if (this.#client !== client) return
+    this.#client = undefined
+    if (error !== undefined) this.#options.onError(error)
+    client.removeAllListeners('end')
+    // The connection is dead; ending it only releases the socket, its outcome changes nothing.
+    client.end().catch(() => undefined)
+    if (!this.#closed && this.#channels.size > 0) this.#scheduleReconnect()
+  }
+
+  #scheduleReconnect(): void {
+    const { min, max } = this.#options.reconnectDelayMs ?? { min: 100, max: 5000 }
+    const delay = Math.min(max, min * 2 ** this.#attempt)
+    this.#reconnectTimer = setTimeout(() => {
+      this.#connect().then(
+        () => {
+          this.#attempt = 0
+          this.#options.onGap()
+        },
+        (error: unknown) => {
+          if (this.#closed) return
+          this.#attempt += 1
+          this.#options.onError(error)
+          this.#scheduleReconnect()
+        },
+      )
+    }, delay)
+    this.#reconnectTimer.unref()
+  }
+}
+
+/** Channel names are identifiers; quoting keeps their case and any character but NUL. */
+function quoteChannel(channel: string): string {
+  return `"${channel.replaceAll('"', '""')}"`
+}

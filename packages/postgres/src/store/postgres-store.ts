@@ -1,0 +1,330 @@
+import {
+  InvalidDurationError,
+  InvalidOptionError,
+  type Store,
+  type StoreCapabilities,
+  type StoreEntry,
+  StoreError,
+  type StoreRecord,
+  ValueTooLargeError,
+} from '@strata/cache-core'
+import type { ClientConfig, Pool, QueryConfig, QueryResult, QueryResultRow } from 'pg'
+import { createPool, poolConfig, resolveTimeouts, type Timeouts } from '../shared/connection.js'
+import { toMilliseconds } from '../shared/duration.js'
+import { toStoreError } from '../shared/errors.js'
+import { validateIdentifier } from '../shared/identifier.js'
+import { NotificationListener } from '../shared/notification-listener.js'
+import { withTransaction } from '../shared/transaction.js'
+import { PostgresBus } from './bus.js'
+import { MAX_KEY_BYTES, storedKey } from './key-mapping.js'
+import { PostgresLocks } from './locks.js'
+import type { PostgresStoreOptions } from './options.js'
+import { likePrefixPattern, prefixUpperBound } from './prefix-range.js'
+import type { QueryRunner } from './query-runner.js'
+import { type StoreSchema, storeSchema } from './schema.js'
+import { type StoreStatements, storeStatements } from './statements.js'
+import { Sweeper } from './sweeper.js'
+
+const NAME = 'postgres'
+
+/** bytea values are limited to 1 GB by PostgreSQL. */
+const MAX_VALUE_BYTES = 1024 * 1024 * 1024 - 1
+
+/**
+ * A Strata store on a PostgreSQL table. See {@link PostgresStoreOptions}; create it with
+ * {@link postgresStore}.
+ */
+export class PostgresStore implements Store {
+  readonly name = NAME
+  readonly capabilities: StoreCapabilities = {
+    records: 'bytes',
+    ttlResolutionMs: 1,
+    maxKeyBytes: MAX_KEY_BYTES,
+    maxValueBytes: MAX_VALUE_BYTES,
+    scopedClear: true,
+    locks: true,
+    bus: true,
+  }
+  /** The pool the store queries (yours when you passed `pool`). */
+  readonly client: Pool
+  readonly locks: PostgresLocks
+  readonly bus: PostgresBus
+  /** The quoted, qualified table names and the DDL `migrate()` runs. */
+  readonly schema: StoreSchema
+
+  readonly #ownsPool: boolean
+  readonly #statements: StoreStatements
+  readonly #timeouts: Timeouts
+  readonly #autoMigrate: boolean
+  readonly #sweepBatchSize: number
+  readonly #onError: (error: StoreError) => void
+  readonly #listener: NotificationListener
+  readonly #sweeper: Sweeper
+  readonly #onPoolError = (error: Error) =>
+    this.#onError(new StoreError(NAME, 'pool', { cause: error }))
+  #migrated = false
+  #migrating: Promise<void> | undefined
+  #closing: Promise<void> | undefined
+
+  constructor(options: PostgresStoreOptions) {
+    const table = options.table ?? 'strata_cache'
+    this.schema = storeSchema(table, options.schema, options.unlogged ?? true)
+    this.#statements = storeStatements(this.schema)
+    this.#timeouts = resolveTimeouts(options)
+    this.#autoMigrate = options.autoMigrate ?? true
+    this.#sweepBatchSize = positiveInteger('sweepBatchSize', options.sweepBatchSize ?? 1000)
+    this.#onError = options.onError ?? ((error) => process.emitWarning(error))
+    const busChannel = options.busChannel ?? `${table}_bus`
+    validateIdentifier('busChannel', busChannel)
+
+    if (options.pool !== undefined && options.connectionString !== undefined) {
+      throw new InvalidOptionError('pool', 'give either pool or connectionString, not both')
+    }
+    const maxConnections = positiveInteger('maxConnections', options.maxConnections ?? 10)
+    let clientConfig: ClientConfig
+    if (options.pool !== undefined) {
+      this.client = options.pool
+      this.#ownsPool = false
+      clientConfig = {
+        ...options.pool.options,
+        connectionTimeoutMillis:
+          options.pool.options.connectionTimeoutMillis ?? this.#timeouts.connectionTimeoutMs,
+        keepAlive: true,
+      }
+    } else if (options.connectionString !== undefined) {
+      this.client = createPool(options.connectionString, this.#timeouts, maxConnections)
+      this.#ownsPool = true
+      clientConfig = poolConfig(options.connectionString, this.#timeouts, 1)
+    } else {
+      throw new InvalidOptionError('pool', 'give a pg Pool (pool) or a URL (connectionString)')
+    }
+    // An idle connection that dies emits 'error' on the pool: unheard, it would crash the process.
+    this.client.on('error', this.#onPoolError)
+
+    this.#listener = new NotificationListener({
+      clientConfig,
+      onNotification: (_channel, payload) => this.bus.deliver(payload),
+      onGap: () => {
+        options.onBusGap?.()
+        this.bus.reportGap()
+      },
+      onError: (error) => this.#onError(new StoreError(NAME, 'listen', { cause: error })),
+    })
+    this.bus = new PostgresBus({
+      storeName: NAME,
+      pgChannel: busChannel,
+      listener: this.#listener,
+      notify: async (channel, payload) => {
+        await this.#run('publish', this.#statements.notify, [channel, payload])
+      },
+      wrapError: (operation, error) => toStoreError(NAME, operation, error, this.#timeouts),
+    })
+    this.locks = new PostgresLocks(this.#run, this.#statements, storedKey)
+    this.#sweeper = new Sweeper(
+      () => this.sweep(),
+      toMilliseconds('sweepInterval', options.sweepInterval ?? 60_000),
+      (error) => this.#onError(toStoreError(NAME, 'sweep', error, this.#timeouts)),
+    )
+  }
+
+  /**
+   * Creates the schema (if named), the tables and the index when missing. Idempotent, and safe
+   * when several processes run it at once (they are serialized by an advisory lock). Runs by
+   * itself on first use unless `autoMigrate` is `false`.
+   */
+  async migrate(): Promise<void> {
+    try {
+      await withTransaction(this.client, async (client) => {
+        await client.query('SELECT pg_advisory_xact_lock($1, $2)', [
+          ...this.schema.migrationLockKeys,
+        ])
+        for (const statement of this.schema.ddl) await client.query(statement)
+      })
+    } catch (error) {
+      throw toStoreError(NAME, 'migrate', error, this.#timeouts)
+    }
+    this.#migrated = true
+  }
+
+  async get(key: string): Promise<StoreRecord | undefined> {
+    const result = await this.#run<{ value: Buffer }>('get', this.#statements.get, [storedKey(key)])
+    return result.rows[0]?.value
+  }
+
+  async getMany(keys: readonly string[]): Promise<(StoreRecord | undefined)[]> {
+    if (keys.length === 0) return []
+    const stored = keys.map(storedKey)
+    const result = await this.#run<{ key: string; value: Buffer }>(
+      'getMany',
+      this.#statements.getMany,
+      [stored],
+    )
+    const found = new Map(result.rows.map((row) => [row.key, row.value]))
+    return stored.map((key) => found.get(key))
+  }
+
+  async set(key: string, record: StoreRecord, ttlMs: number): Promise<void> {
+    await this.#run('set', this.#statements.set, [
+      storedKey(key),
+      toBuffer(key, record),
+      ttlMilliseconds(ttlMs),
+    ])
+  }
+
+  async setMany(entries: readonly StoreEntry[]): Promise<void> {
+    if (entries.length === 0) return
+    // One statement cannot update a row twice: the last write of a key wins, as with set().
+    const latest = new Map<string, StoreEntry>()
+    for (const entry of entries) latest.set(storedKey(entry.key), entry)
+    const values = [...latest.values()]
+    await this.#run('setMany', this.#statements.setMany, [
+      [...latest.keys()],
+      values.map((entry) => toBuffer(entry.key, entry.record)),
+      values.map((entry) => ttlMilliseconds(entry.ttlMs)),
+    ])
+  }
+
+  async delete(key: string): Promise<boolean> {
+    const result = await this.#run<{ live: boolean }>('delete', this.#statements.delete, [
+      storedKey(key),
+    ])
+    return result.rows[0]?.live === true
+  }
+
+  async deleteMany(keys: readonly string[]): Promise<void> {
+    if (keys.length === 0) return
+    await this.#run('deleteMany', this.#statements.deleteMany, [keys.map(storedKey)])
+  }
+
+  async increment(key: string, by: number): Promise<number> {
+    if (!Number.isSafeInteger(by)) throw new InvalidOptionError('by', 'expected a safe integer')
+    const result = await this.#run<{ value: string }>('increment', this.#statements.increment, [
+      storedKey(key),
+      by,
+    ])
+    return Number(result.rows[0]?.value)
+  }
+
+  async getCounters(keys: readonly string[]): Promise<(number | undefined)[]> {
+    if (keys.length === 0) return []
+    const stored = keys.map(storedKey)
+    const result = await this.#run<{ key: string; value: string }>(
+      'getCounters',
+      this.#statements.getCounters,
+      [stored],
+    )
+    const found = new Map(result.rows.map((row) => [row.key, Number(row.value)]))
+    return stored.map((key) => found.get(key))
+  }
+
+  /**
+   * Removes every record and counter whose key starts with `prefix` (taken literally), in one
+   * statement, using the primary key index for the range. Locks are left alone.
+   */
+  async clear(prefix: string): Promise<void> {
+    if (prefix === '') {
+      await this.#run('clear', this.#statements.clearAll, [])
+      return
+    }
+    if (Buffer.byteLength(prefix, 'utf8') > MAX_KEY_BYTES) {
+      throw new StoreError(NAME, 'clear', {
+        message: `a prefix longer than ${MAX_KEY_BYTES} bytes cannot match mapped long keys`,
+      })
+    }
+    await this.#run('clear', this.#statements.clearRange, [
+      prefix,
+      prefixUpperBound(prefix) ?? null,
+      likePrefixPattern(prefix),
+    ])
+  }
+
+  /**
+   * Deletes expired records (and expired lock leases) now, in batches of `sweepBatchSize`.
+   * The background sweeper calls it every `sweepInterval`.
+   * @returns the number of records deleted.
+   */
+  async sweep(): Promise<number> {
+    let deleted = 0
+    for (;;) {
+      const result = await this.#run('sweep', this.#statements.sweep, [this.#sweepBatchSize])
+      deleted += result.rowCount ?? 0
+      if ((result.rowCount ?? 0) < this.#sweepBatchSize || this.#closing !== undefined) break
+    }
+    await this.#run('sweep', this.#statements.sweepLocks, [this.#sweepBatchSize])
+    return deleted
+  }
+
+  /**
+   * Stops the sweeper and the listen connection, and ends the pool if the store created it
+   * (a pool you passed in stays open). Calling it twice is harmless.
+   */
+  close(): Promise<void> {
+    this.#closing ??= this.#close()
+    return this.#closing
+  }
+
+  async #close(): Promise<void> {
+    await this.#sweeper.stop()
+    await this.#listener.close()
+    if (this.#ownsPool) await this.client.end()
+    this.client.off('error', this.#onPoolError)
+  }
+
+  readonly #run: QueryRunner = async <R extends QueryResultRow>(
+    operation: string,
+    statement: { readonly name?: string; readonly text: string },
+    values: readonly unknown[],
+  ): Promise<QueryResult<R>> => {
+    if (this.#closing !== undefined && operation !== 'sweep') {
+      throw new StoreError(NAME, operation, { code: 'E_CLOSED', message: 'the store is closed' })
+    }
+    if (!this.#migrated && this.#autoMigrate) await this.#migrateOnce()
+    // pg reads query_timeout from the query config too; its types do not declare it.
+    const config: QueryConfig & { query_timeout: number } = {
+      ...statement,
+      values: values as unknown[],
+      query_timeout: this.#timeouts.queryTimeoutMs,
+    }
+    try {
+      return await this.client.query<R>(config)
+    } catch (error) {
+      throw toStoreError(NAME, operation, error, this.#timeouts)
+    }
+  }
+
+  #migrateOnce(): Promise<void> {
+    this.#migrating ??= this.migrate().finally(() => {
+      this.#migrating = undefined
+    })
+    return this.#migrating
+  }
+}
+
+function toBuffer(key: string, record: StoreRecord): Buffer {
+  if (!(record instanceof Uint8Array)) {
+    throw new StoreError(NAME, 'set', {
+      code: 'E_INVALID_VALUE',
+      message: `the record for "${key}" is not a Uint8Array (this store keeps bytes)`,
+    })
+  }
+  if (record.byteLength > MAX_VALUE_BYTES) {
+    throw new ValueTooLargeError(NAME, key, record.byteLength, MAX_VALUE_BYTES)
+  }
+  return Buffer.isBuffer(record)
+    ? record
+    : Buffer.from(record.buffer, record.byteOffset, record.byteLength)
+}
+
+function ttlMilliseconds(ttlMs: number): number {
+  if (!Number.isFinite(ttlMs) || ttlMs <= 0) {
+    throw new InvalidDurationError('ttlMs', ttlMs, 'expected a finite number of ms >= 1')
+  }
+  return Math.ceil(ttlMs)
+}
+
+function positiveInteger(option: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new InvalidOptionError(option, 'expected an integer >= 1')
+  }
+  return value
+}

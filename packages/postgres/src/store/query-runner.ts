@@ -1,0 +1,12 @@
+import type { QueryResult, QueryResultRow } from 'pg'
+import type { Statement } from './statements.js'
+
+/**
+ * Runs one statement for an operation of the store: waits for the tables to exist, bounds the
+ * call by the query timeout and throws StoreError (naming `operation`) on failure.
+ */
+export type QueryRunner = <R extends QueryResultRow = QueryResultRow>(
+  operation: string,
+  statement: Statement,
+  values: readonly unknown[],
+) => Promise<QueryResult<R>>
