@@ -1,0 +1,21 @@
+import type { TestProject } from 'vitest/node'
+import { containerEngineSkipReason, removeOrphanedContainers } from '../engine.js'
+import type {} from '../provided-context.js'
+
+/** What a global setup returns: the teardown vitest runs at the end of the run. */
+export type Teardown = () => Promise<void>
+
+/**
+ * The part every global setup shares: checks the engine, provides `testServersSkipReason`,
+ * cleans up after crashed runs, then starts the servers unless the suites skip.
+ */
+export async function runGlobalSetup(
+  project: TestProject,
+  start: () => Promise<Teardown>,
+): Promise<Teardown | undefined> {
+  const skipReason = await containerEngineSkipReason()
+  project.provide('testServersSkipReason', skipReason)
+  if (skipReason !== null) return undefined
+  await removeOrphanedContainers()
+  return start()
+}

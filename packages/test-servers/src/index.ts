@@ -1,0 +1,18 @@
+export { containerEngineSkipReason } from './engine.js'
+export { isCI } from './environment.js'
+export type { ImageChoice, ServerKind } from './images.js'
+export { chooseImage, pinnedImages } from './images.js'
+export type { MemcachedOptions, StartedMemcached, StartedMemcachedServer } from './memcached.js'
+export { startMemcached } from './memcached.js'
+export type { PostgresOptions, StartedPostgres } from './postgres.js'
+export { startPostgres } from './postgres.js'
+export type { ProvidedRedisClusterNode, TestServersContext } from './provided-context.js'
+export type { RedisOptions, StartedRedis } from './redis.js'
+export { startRedis } from './redis.js'
+export type {
+  RedisClusterNode,
+  RedisClusterOptions,
+  StartedRedisCluster,
+} from './redis-cluster.js'
+export { startRedisCluster } from './redis-cluster.js'
+export type { ServerControls, StartedServer } from './server-handle.js'
