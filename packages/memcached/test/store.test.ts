@@ -1,0 +1,174 @@
+import { StoreError } from '@strata/cache-core'
+import memjs from 'memjs'
+import { describeWithServers, injectServer } from 'test-servers/vitest'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { createStoreFromUrl, type MemcachedStore, memcachedStore } from '../src/index.js'
+
+const P = `store.test:${process.pid}:`
+
+describeWithServers('MemcachedStore on one server', () => {
+  let store: MemcachedStore
+  beforeAll(() => {
+    store = memcachedStore({ servers: [injectServer('memcachedServers')[0] as string] })
+  })
+  afterAll(async () => {
+    await store.close()
+  })
+
+  it('declares what memcached can and cannot do', () => {
+    expect(store.capabilities).toEqual({
+      records: 'bytes',
+      ttlResolutionMs: 1000,
+      maxKeyBytes: 250,
+      maxValueBytes: 1024 * 1024 - 512,
+      scopedClear: false,
+      locks: true,
+      bus: false,
+    })
+    expect(store.clear).toBeUndefined()
+    expect(store.bus).toBeUndefined()
+    expect(store.client).toBeInstanceOf(memjs.Client)
+  })
+
+  it('returns records byte for byte, and undefined for a miss', async () => {
+    const bytes = Uint8Array.from({ length: 256 }, (_, i) => i)
+    await store.set(`${P}bytes`, bytes, 60_000)
+    const got = await store.get(`${P}bytes`)
+    expect(got).toBeInstanceOf(Uint8Array)
+    expect(Buffer.compare(got as Uint8Array, bytes)).toBe(0)
+    expect(await store.get(`${P}missing`)).toBeUndefined()
+    await store.set(`${P}empty`, new Uint8Array(0), 60_000)
+    expect((await store.get(`${P}empty`)) as Uint8Array).toHaveLength(0)
+  })
+
+  it('writes a view of a larger buffer as just the view', async () => {
+    const backing = Buffer.from('xxhello-worldxx')
+    await store.set(`${P}view`, backing.subarray(2, 13), 60_000)
+    expect(String(await store.get(`${P}view`))).toBe('hello-world')
+  })
+
+  it('reads, writes and deletes many keys in order', async () => {
+    const keys = Array.from({ length: 50 }, (_, i) => `${P}many:${i}`)
+    await store.setMany(
+      keys.map((key, i) => ({ key, record: Buffer.from(`v${i}`), ttlMs: 60_000 })),
+    )
+    const got = await store.getMany([...keys, `${P}many:none`])
+    expect(got.map((record) => record && String(record))).toEqual([
+      ...keys.map((_, i) => `v${i}`),
+      undefined,
+    ])
+    await store.deleteMany([...keys.slice(0, 25), `${P}many:none`])
+    const after = await store.getMany(keys)
+    expect(after.filter((record) => record === undefined)).toHaveLength(25)
+    expect(await store.getMany([])).toEqual([])
+  })
+
+  it('deletes and reports whether there was a record', async () => {
+    await store.set(`${P}del`, Buffer.from('x'), 60_000)
+    expect(await store.delete(`${P}del`)).toBe(true)
+    expect(await store.delete(`${P}del`)).toBe(false)
+    expect(await store.get(`${P}del`)).toBeUndefined()
+  })
+
+  it('creates a counter at a value never used before, then increments it atomically', async () => {
+    const before = Date.now()
+    const first = await store.increment(`${P}counter`, 1)
+    expect(first).toBeGreaterThanOrEqual(before + 1)
+    expect(first).toBeLessThanOrEqual(Date.now() + 1)
+    const results = await Promise.all(
+      Array.from({ length: 100 }, () => store.increment(`${P}counter`, 2)),
+    )
+    expect(new Set(results).size).toBe(100)
+    expect(Math.max(...results)).toBe(first + 200)
+    expect(await store.getCounters([`${P}counter`, `${P}never`])).toEqual([first + 200, undefined])
+  })
+
+  it('creates a counter once when many clients race to create it', async () => {
+    const key = `${P}race`
+    const others = Array.from({ length: 4 }, () =>
+      memcachedStore({ servers: [injectServer('memcachedServers')[0] as string] }),
+    )
+    try {
+      const results = await Promise.all(
+        others.flatMap((other) => Array.from({ length: 25 }, () => other.increment(key, 1))),
+      )
+      const sorted = [...results].sort((a, b) => a - b)
+      // One creation, then 99 increments by 1: consecutive values.
+      expect(sorted.at(-1)! - sorted[0]!).toBe(99)
+      expect(new Set(results).size).toBe(100)
+    } finally {
+      await Promise.all(others.map((other) => other.close()))
+    }
+  })
+
+  it('treats a counter key holding a foreign value as missing', async () => {
+    await store.set(`${P}notcounter`, Buffer.from('{"json":1}'), 60_000)
+    expect(await store.getCounters([`${P}notcounter`])).toEqual([undefined])
+    await expect(store.increment(`${P}notcounter`, 1)).rejects.toBeInstanceOf(StoreError)
+  })
+
+  it('keeps 64-bit counter values exact', async () => {
+    const key = `${P}big-counter`
+    const start = await store.increment(key, 0)
+    expect(start).toBeGreaterThan(2 ** 32)
+    expect(await store.increment(key, 2 ** 40)).toBe(start + 2 ** 40)
+  })
+
+  it('locks: acquire once, release and extend only by the owner', async () => {
+    const locks = store.locks
+    const key = `${P}lock`
+    expect(await locks.acquire(key, 'owner-a', 10_000)).toBe(true)
+    expect(await locks.acquire(key, 'owner-b', 10_000)).toBe(false)
+    expect(await locks.release(key, 'owner-b')).toBe(false)
+    expect(await locks.extend(key, 'owner-b', 10_000)).toBe(false)
+    expect(await locks.extend(key, 'owner-a', 10_000)).toBe(true)
+    expect(await locks.release(key, 'owner-a')).toBe(true)
+    expect(await locks.release(key, 'owner-a')).toBe(false)
+    expect(await locks.extend(key, 'owner-a', 10_000)).toBe(false)
+    expect(await locks.acquire(key, 'owner-b', 10_000)).toBe(true)
+    await locks.release(key, 'owner-b')
+  })
+
+  it('lets exactly one of many concurrent acquirers win', async () => {
+    const key = `${P}lock-race`
+    const wins = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => store.locks.acquire(key, `owner-${i}`, 10_000)),
+    )
+    expect(wins.filter(Boolean)).toHaveLength(1)
+    const winner = wins.indexOf(true)
+    expect(await store.locks.release(key, `owner-${winner}`)).toBe(true)
+  })
+
+  it('never releases a lock that expired and was taken by another owner', async () => {
+    const key = `${P}lock-expiry`
+    expect(await store.locks.acquire(key, 'slow', 1)).toBe(true)
+    await expect
+      .poll(() => store.locks.acquire(key, 'fast', 10_000), { timeout: 5000, interval: 200 })
+      .toBe(true)
+    expect(await store.locks.release(key, 'slow')).toBe(false)
+    expect(await store.locks.extend(key, 'slow', 10_000)).toBe(false)
+    expect(await store.locks.release(key, 'fast')).toBe(true)
+  })
+
+  it('is created from a memcached:// URL and owns that client', async () => {
+    const servers = injectServer('memcachedServers')
+    const fromUrl = createStoreFromUrl(`memcached://${servers.join(',')}`)
+    await fromUrl.set(`${P}url`, Buffer.from('u'), 60_000)
+    expect(String(await fromUrl.get(`${P}url`))).toBe('u')
+    await fromUrl.close()
+    await fromUrl.close()
+    await expect(fromUrl.get(`${P}url`)).rejects.toBeInstanceOf(StoreError)
+  })
+
+  it('leaves a client it was given open', async () => {
+    const client = memjs.Client.create(injectServer('memcachedServers')[0], {
+      logger: { log() {} },
+    })
+    const given = memcachedStore({ client })
+    expect(given.client).toBe(client)
+    await given.set(`${P}given`, Buffer.from('g'), 60_000)
+    await given.close()
+    expect(String((await client.get(`${P}given`)).value)).toBe('g')
+    client.close()
+  })
+})
