@@ -1,19 +1,39 @@
 import type { RedisClient } from './connection.js'
 
+/** Longest wait for a closing connection to report `end`. */
+const END_WAIT_MS = 1000
+
 /**
- * Closes a connection the store opened: QUIT when it is up (pending replies arrive first),
- * a plain disconnect when it is not (QUIT cannot be sent, and would wait for a reconnection).
+ * Closes a connection the store opened and resolves once it has ended: QUIT when it is up
+ * (replies in flight still arrive), a plain disconnect when it is not (QUIT could not be sent).
  */
 export async function closeConnection(client: RedisClient | undefined): Promise<void> {
   if (client === undefined || client.status === 'end') return
-  if (client.status !== 'ready') {
-    client.disconnect()
-    return
-  }
-  try {
-    await client.quit()
-  } catch {
-    // QUIT failed because the connection dropped meanwhile: it is closing either way.
-    client.disconnect()
-  }
+  const ended = untilEnded(client)
+  if (client.status === 'ready') {
+    try {
+      await client.quit()
+    } catch {
+      // QUIT failed because the connection dropped meanwhile: it is closing either way.
+      client.disconnect()
+    }
+  } else client.disconnect()
+  await ended
+}
+
+/**
+ * Resolves on the `end` event, or after {@link END_WAIT_MS}: a Cluster disconnected before its
+ * first connection stays "disconnecting" without ever emitting `end`, holding nothing open.
+ */
+function untilEnded(client: RedisClient): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer)
+      client.off('end', done)
+      resolve()
+    }
+    const timer = setTimeout(done, END_WAIT_MS)
+    timer.unref()
+    client.once('end', done)
+  })
 }

@@ -1,0 +1,68 @@
+import { Cluster } from 'ioredis'
+import { describeWithServers, injectServer } from 'test-servers/vitest'
+import { expect, test } from 'vitest'
+import { FAIL_FAST_OPTIONS, redisStore } from '../src/index.js'
+import { uniquePrefix } from './helpers.js'
+import { describeRedisStoreExtras, masters } from './store-extras.js'
+
+const clusterStore = (options = {}) =>
+  redisStore({ ...options, cluster: { nodes: injectServer('redisClusterNodes') } })
+
+describeWithServers('redisStore on a 3-master Redis Cluster', () => {
+  describeRedisStoreExtras(clusterStore)
+
+  test('spreads keys over every master, and clear reaches them all', async () => {
+    const store = clusterStore()
+    try {
+      const prefix = uniquePrefix('spread')
+      const keys = Array.from({ length: 300 }, (_, index) => `${prefix}${index}`)
+      await store.setMany(keys.map((key) => ({ key, record: Buffer.from(key), ttlMs: 60_000 })))
+      const perMaster = async () =>
+        Promise.all(
+          masters(store).map(async (node) => {
+            let found = 0
+            let cursor = '0'
+            do {
+              const [next, batch] = await node.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000)
+              found += batch.length
+              cursor = next
+            } while (cursor !== '0')
+            return found
+          }),
+        )
+      const before = await perMaster()
+      expect(before).toHaveLength(3)
+      expect(before.every((count) => count > 0)).toBe(true)
+      expect(before.reduce((sum, count) => sum + count, 0)).toBe(keys.length)
+
+      await store.clear(prefix)
+      expect(await perMaster()).toEqual([0, 0, 0])
+    } finally {
+      await store.close()
+    }
+  })
+
+  test('passes the fail-fast defaults to every node, under the user options', async () => {
+    const store = redisStore({
+      cluster: {
+        nodes: injectServer('redisClusterNodes'),
+        options: { redisOptions: { commandTimeout: 300 } },
+      },
+    })
+    try {
+      expect(store.client).toBeInstanceOf(Cluster)
+      const cluster = store.client as Cluster
+      expect(cluster.options.enableOfflineQueue).toBe(false)
+      expect(cluster.options.redisOptions).toMatchObject({
+        ...FAIL_FAST_OPTIONS,
+        commandTimeout: 300,
+      })
+      await store.get(`${uniquePrefix('nodes')}k`)
+      for (const node of cluster.nodes('master')) {
+        expect(node.options.commandTimeout).toBe(300)
+      }
+    } finally {
+      await store.close()
+    }
+  })
+})

@@ -1,0 +1,30 @@
+import { randomBytes } from 'node:crypto'
+import type { Redis } from 'ioredis'
+
+/** A key prefix no other test uses, so tests on a shared server never see each other's keys. */
+export function uniquePrefix(label: string): string {
+  return `test:${label}:${randomBytes(6).toString('hex')}:`
+}
+
+/** How many times each command ran on `node` since its last `CONFIG RESETSTAT`. */
+export async function commandCalls(node: Redis): Promise<Map<string, number>> {
+  const info = await node.info('commandstats')
+  const calls = new Map<string, number>()
+  for (const match of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
+    calls.set(match[1]!, Number(match[2]))
+  }
+  return calls
+}
+
+/** Polls `condition` until it holds, failing after `timeoutMs`. For state that changes by time. */
+export async function eventually(
+  condition: () => Promise<boolean>,
+  timeoutMs = 5000,
+  what = 'condition',
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`${what} did not hold within ${timeoutMs} ms`)
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+}

@@ -1,0 +1,101 @@
+import { InvalidOptionError, StoreError } from '@strata/cache-core'
+import { Redis } from 'ioredis'
+import { describeWithServers, injectServer } from 'test-servers/vitest'
+import { expect, test } from 'vitest'
+import { createStoreFromUrl, FAIL_FAST_OPTIONS, RedisStore, redisStore } from '../src/index.js'
+import { uniquePrefix } from './helpers.js'
+import { describeRedisStoreExtras, subscriberCount } from './store-extras.js'
+
+describeWithServers('redisStore on a standalone Redis', () => {
+  describeRedisStoreExtras((options) => redisStore({ ...options, url: injectServer('redisUrl') }))
+
+  test('answers the first command after creation (waits for the first connection)', async () => {
+    const store = redisStore({ url: injectServer('redisUrl') })
+    try {
+      expect(await store.get(`${uniquePrefix('first')}k`)).toBeUndefined()
+    } finally {
+      await store.close()
+    }
+  })
+
+  test('opens its own connection with the fail-fast defaults, under the user options', async () => {
+    const store = redisStore({ url: injectServer('redisUrl'), options: { commandTimeout: 250 } })
+    try {
+      expect(store.client.options).toMatchObject({
+        ...FAIL_FAST_OPTIONS,
+        commandTimeout: 250,
+      })
+    } finally {
+      await store.close()
+    }
+    expect(store.client.status).toBe('end')
+    await store.close()
+  })
+
+  test('uses a client it is given as is, and leaves it open on close', async () => {
+    const client = new Redis(injectServer('redisUrl'))
+    try {
+      const store = redisStore({ client })
+      expect(store.client).toBe(client)
+      const key = `${uniquePrefix('given')}k`
+      await store.set(key, Buffer.from('v'), 10_000)
+      expect((await client.getBuffer(key))?.toString()).toBe('v')
+      await store.bus.subscribe(key, () => {})
+      await store.close()
+      expect(client.status).toBe('ready')
+      expect(await client.get(key)).toBe('v')
+      expect(await subscriberCount(store, key)).toBe(0)
+    } finally {
+      client.disconnect()
+    }
+  })
+
+  test('fails with a StoreError once closed', async () => {
+    const store = redisStore({ url: injectServer('redisUrl') })
+    await store.close()
+    await expect(store.get('any')).rejects.toBeInstanceOf(StoreError)
+    await expect(store.bus.subscribe('any', () => {})).rejects.toBeInstanceOf(StoreError)
+  })
+
+  test('createStoreFromUrl opens a store from redis:// with numeric query parameters', async () => {
+    const url = new URL(injectServer('redisUrl'))
+    url.searchParams.set('commandTimeout', '300')
+    url.searchParams.set('connectTimeout', '400')
+    const store = createStoreFromUrl(url.toString())
+    try {
+      expect(store).toBeInstanceOf(RedisStore)
+      expect(store.client.options).toMatchObject({ commandTimeout: 300, connectTimeout: 400 })
+      const key = `${uniquePrefix('url')}k`
+      await store.set(key, Buffer.from('v'), 10_000)
+      expect((await store.get(key))?.toString()).toBe('v')
+    } finally {
+      await store.close()
+    }
+  })
+})
+
+test('createStoreFromUrl rejects other schemes and malformed parameters', () => {
+  expect(() => createStoreFromUrl('memcached://127.0.0.1:11211')).toThrow(InvalidOptionError)
+  expect(() => createStoreFromUrl('not a url')).toThrow(InvalidOptionError)
+  expect(() => createStoreFromUrl('redis://127.0.0.1:1?commandTimeout=soon')).toThrow(
+    /commandTimeout/,
+  )
+})
+
+test('redisStore rejects contradictory options', () => {
+  const client = new Redis({ lazyConnect: true })
+  expect(() => redisStore({ client, url: 'redis://127.0.0.1:1' })).toThrow(InvalidOptionError)
+  expect(() =>
+    redisStore({ cluster: { nodes: [{ host: '127.0.0.1', port: 1 }] }, url: 'redis://x' }),
+  ).toThrow(InvalidOptionError)
+  expect(() => redisStore({ cluster: { nodes: [] } })).toThrow(/at least one/)
+  client.disconnect()
+})
+
+test('refuses records that are not bytes', async () => {
+  const store = redisStore({ options: { lazyConnect: true } })
+  await expect(store.set('k', { not: 'bytes' }, 1000)).rejects.toMatchObject({
+    code: 'E_INVALID_VALUE',
+  })
+  await store.close()
+})
