@@ -27,7 +27,7 @@ describeWithServers('memcached limits handled by the store', () => {
 
   describe('keys', () => {
     it('keeps a key of exactly 250 UTF-8 bytes as is', async () => {
-      const key = `${P}`.padEnd(248, 'k') + 'é' // 248 + 2 bytes
+      const key = `${P.padEnd(248, 'k')}é` // 248 + 2 bytes
       expect(Buffer.byteLength(key)).toBe(250)
       await store.set(key, Buffer.from('as-is'), 60_000)
       expect(String((await raw.get(key)).value)).toBe('as-is')
