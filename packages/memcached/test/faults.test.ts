@@ -1,0 +1,151 @@
+import { StoreError } from '@strata/cache-core'
+import { type StartedMemcached, startMemcached } from 'test-servers'
+import { describeWithServers } from 'test-servers/vitest'
+import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest'
+import { DEFAULT_OPERATION_TIMEOUT_MS, type MemcachedStore, memcachedStore } from '../src/index.js'
+
+const P = `faults.test:${process.pid}:`
+// Every call settles within the operation timeout; the rest is event-loop slack on a busy machine.
+const BOUND_MS = DEFAULT_OPERATION_TIMEOUT_MS + 750
+const WORKERS = 20
+
+/** Steady traffic: WORKERS loops of set then get, recording every outcome. */
+function startLoad(store: MemcachedStore) {
+  const stats = { ok: 0, errors: [] as unknown[], slowestMs: 0 }
+  let running = true
+  const worker = async (id: number) => {
+    for (let i = 0; running; i++) {
+      const key = `${P}load:${id}:${i % 100}`
+      for (const call of [() => store.set(key, Buffer.from('v'), 60_000), () => store.get(key)]) {
+        const started = performance.now()
+        try {
+          await call()
+          stats.ok++
+        } catch (error) {
+          stats.errors.push(error)
+          // Failing fast: do not spin on a refused port.
+          await new Promise((resolve) => setTimeout(resolve, 20))
+        }
+        stats.slowestMs = Math.max(stats.slowestMs, performance.now() - started)
+      }
+    }
+  }
+  const workers = Array.from({ length: WORKERS }, (_, id) => worker(id))
+  return {
+    stats,
+    reset() {
+      stats.ok = 0
+      stats.errors = []
+      stats.slowestMs = 0
+    },
+    async stop() {
+      running = false
+      await Promise.all(workers)
+    },
+  }
+}
+
+describeWithServers('MemcachedStore when its server dies or freezes', () => {
+  let memcached: StartedMemcached
+  let store: MemcachedStore
+  const unhandled: unknown[] = []
+  const onUnhandled = (reason: unknown) => unhandled.push(reason)
+
+  beforeAll(async () => {
+    memcached = await startMemcached()
+    process.on('unhandledRejection', onUnhandled)
+  })
+  afterAll(async () => {
+    process.off('unhandledRejection', onUnhandled)
+    await memcached?.stop()
+  })
+  beforeEach(() => {
+    store = memcachedStore({ servers: [memcached.url] })
+    unhandled.length = 0
+  })
+  afterEach(async () => {
+    await store.close()
+    expect(unhandled).toEqual([])
+  })
+
+  it('fails fast with StoreError while the server is down, and recovers after a restart', async () => {
+    const server = memcached.servers[0]!
+    const load = startLoad(store)
+    try {
+      await expect.poll(() => load.stats.ok, { timeout: 10_000 }).toBeGreaterThan(200)
+      await server.kill()
+      load.reset()
+      await expect.poll(() => load.stats.errors.length, { timeout: 10_000 }).toBeGreaterThan(50)
+      const lone = await store.get(`${P}lone`).catch((error: unknown) => error)
+      expect(lone).toBeInstanceOf(StoreError)
+      for (const error of load.stats.errors) expect(error).toBeInstanceOf(StoreError)
+      expect(load.stats.slowestMs).toBeLessThan(BOUND_MS)
+
+      await server.restart()
+      load.reset()
+      await expect.poll(() => load.stats.ok, { timeout: 10_000 }).toBeGreaterThan(200)
+      expect(load.stats.slowestMs).toBeLessThan(BOUND_MS)
+    } finally {
+      await load.stop()
+    }
+    await store.set(`${P}after-restart`, Buffer.from('back'), 60_000)
+    expect(String(await store.get(`${P}after-restart`))).toBe('back')
+  })
+
+  it('fails within the bound as StoreError while the server is frozen, and recovers after', async () => {
+    const server = memcached.servers[0]!
+    const load = startLoad(store)
+    try {
+      await expect.poll(() => load.stats.ok, { timeout: 10_000 }).toBeGreaterThan(200)
+      await server.pause()
+      try {
+        load.reset()
+        const started = performance.now()
+        const lone = await store.get(`${P}frozen`).catch((error: unknown) => error)
+        expect(lone).toBeInstanceOf(StoreError)
+        expect(performance.now() - started).toBeLessThan(BOUND_MS)
+        await expect
+          .poll(() => load.stats.errors.length, { timeout: 10_000 })
+          .toBeGreaterThan(WORKERS)
+        for (const error of load.stats.errors) expect(error).toBeInstanceOf(StoreError)
+        expect(load.stats.slowestMs).toBeLessThan(BOUND_MS)
+      } finally {
+        await server.unpause()
+      }
+      load.reset()
+      await expect.poll(() => load.stats.ok, { timeout: 10_000 }).toBeGreaterThan(200)
+      expect(load.stats.slowestMs).toBeLessThan(BOUND_MS)
+    } finally {
+      await load.stop()
+    }
+    await store.set(`${P}after-unpause`, Buffer.from('back'), 60_000)
+    expect(String(await store.get(`${P}after-unpause`))).toBe('back')
+  })
+
+  it('fails every kind of call as StoreError when nothing listens', async () => {
+    await memcached.servers[0]!.kill()
+    try {
+      const calls: [string, () => Promise<unknown>][] = [
+        ['get', () => store.get(`${P}x`)],
+        ['getMany', () => store.getMany([`${P}x`, `${P}y`])],
+        ['set', () => store.set(`${P}x`, Buffer.from('v'), 1000)],
+        ['setMany', () => store.setMany([{ key: `${P}x`, record: Buffer.from('v'), ttlMs: 1000 }])],
+        ['delete', () => store.delete(`${P}x`)],
+        ['deleteMany', () => store.deleteMany([`${P}x`])],
+        ['increment', () => store.increment(`${P}c`, 1)],
+        ['getCounters', () => store.getCounters([`${P}c`])],
+        ['lock.acquire', () => store.locks.acquire(`${P}l`, 'o', 1000)],
+        ['lock.release', () => store.locks.release(`${P}l`, 'o')],
+        ['lock.extend', () => store.locks.extend(`${P}l`, 'o', 1000)],
+      ]
+      for (const [name, call] of calls) {
+        const error = await call().catch((e: unknown) => e)
+        expect(error, name).toBeInstanceOf(StoreError)
+        expect((error as StoreError).store).toBe('memcached')
+        expect((error as StoreError).cause ?? (error as StoreError).code).toBeDefined()
+      }
+    } finally {
+      await memcached.servers[0]!.restart()
+    }
+  })
+})
