@@ -13,8 +13,7 @@ export function escapeGlob(prefix: string): string {
 /**
  * Removes every key starting with `prefix`: SCAN MATCH with the escaped prefix, and UNLINK of
  * each batch found (the memory is freed off the main thread). In Cluster mode every master is
- * scanned, and each batch is unlinked slot by slot (a multi-key command must stay in one slot,
- * even on one node). Never KEYS (blocks the server), never FLUSHDB/FLUSHALL (not ours).
+ * scanned, and each batch is unlinked slot by slot in one pipeline. Never KEYS (blocks the server), never FLUSHDB/FLUSHALL (not ours).
  */
 export async function clearPrefix(client: RedisClient, prefix: string): Promise<void> {
   const match = `${escapeGlob(prefix)}*`
@@ -48,10 +47,15 @@ async function scanAndUnlink(
   } while (cursor !== '0')
 }
 
+/**
+ * UNLINK of keys that one node's SCAN returned: one command per slot (a multi-key command must
+ * stay in one slot, even on one node), all in one pipeline to that node.
+ */
 async function unlinkBySlot(cluster: Cluster, keys: Buffer[]): Promise<void> {
-  await Promise.all(
-    [...groupBySlot(keys).values()].map((indices) =>
-      cluster.unlink(...indices.map((index) => keys[index]!)),
-    ),
-  )
+  const pipeline = cluster.pipeline()
+  for (const indices of groupBySlot(keys).values()) {
+    pipeline.unlink(indices.map((index) => keys[index]!))
+  }
+  const replies = await pipeline.exec()
+  for (const [error] of replies ?? []) if (error) throw error
 }

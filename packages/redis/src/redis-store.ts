@@ -7,7 +7,7 @@ import {
   type StoreRecord,
   ValueTooLargeError,
 } from '@strata/cache-core'
-import { Cluster } from 'ioredis'
+import { type ChainableCommander, Cluster } from 'ioredis'
 import { RedisBus } from './bus.js'
 import { clearPrefix } from './clear.js'
 import { closeConnection } from './close.js'
@@ -15,7 +15,7 @@ import { openConnection, type RedisClient, StartupGate, startupWaitMs } from './
 import { RedisLocks } from './locks.js'
 import type { RedisStoreOptions } from './options.js'
 import { MAX_VALUE_BYTES, toBuffer } from './records.js'
-import { groupBySlot } from './slots.js'
+import { groupByNode } from './slots.js'
 import { toPx } from './ttl.js'
 
 const CAPABILITIES: StoreCapabilities = Object.freeze({
@@ -31,8 +31,8 @@ const CAPABILITIES: StoreCapabilities = Object.freeze({
 /**
  * A {@link Store} on Redis through ioredis, standalone (or Sentinel) or Cluster. Records are
  * kept as raw bytes with a millisecond TTL (`SET … PX`); counters are plain integer keys
- * (`INCRBY`). Batches take one round trip per command: `MGET` for reads, one pipeline for
- * writes, and in Cluster mode one command (or pipeline) per hash slot, sent together.
+ * (`INCRBY`). A batch is one round trip: one `MGET` for reads, one pipeline for writes; in
+ * Cluster mode, one pipeline per node holding one command per hash slot, all sent together.
  *
  * Create it with {@link redisStore}.
  */
@@ -87,12 +87,15 @@ export class RedisStore implements Store {
         return (await this.client.mgetBuffer([...keys])).map((value) => value ?? undefined)
       }
       const records = new Array<Buffer | undefined>(keys.length)
-      await this.#perSlot(keys, async (indices) => {
-        const values = await this.client.mgetBuffer(indices.map((index) => keys[index]!))
-        indices.forEach((index, position) => {
-          records[index] = values[position] ?? undefined
-        })
-      })
+      await this.#perNode(
+        keys,
+        (pipeline, indices) => pipeline.mgetBuffer(indices.map((index) => keys[index]!)),
+        (indices, values: (Buffer | null)[]) => {
+          indices.forEach((index, position) => {
+            records[index] = values[position] ?? undefined
+          })
+        },
+      )
       return records
     } catch (cause) {
       throw new StoreError('redis', 'getMany', { cause })
@@ -113,21 +116,25 @@ export class RedisStore implements Store {
     if (entries.length === 0) return
     const buffers = entries.map((entry) => this.#checkedBuffer(entry.key, entry.record))
     if (this.#gate?.pending) await this.#gate.pending
-    const write = async (indices: readonly number[]): Promise<void> => {
-      const pipeline = this.client.pipeline()
-      for (const index of indices) {
-        const entry = entries[index]!
-        pipeline.set(entry.key, buffers[index]!, 'PX', toPx(entry.ttlMs))
-      }
-      throwFirstError(await pipeline.exec())
-    }
     try {
-      if (this.#cluster) {
-        await this.#perSlot(
-          entries.map((entry) => entry.key),
-          write,
-        )
-      } else await write(entries.map((_, index) => index))
+      if (!this.#cluster) {
+        const pipeline = this.client.pipeline()
+        entries.forEach((entry, index) => {
+          pipeline.set(entry.key, buffers[index]!, 'PX', toPx(entry.ttlMs))
+        })
+        throwFirstError(await pipeline.exec())
+        return
+      }
+      await this.#perNode(
+        entries.map((entry) => entry.key),
+        (pipeline, indices) => {
+          for (const index of indices) {
+            const entry = entries[index]!
+            pipeline.set(entry.key, buffers[index]!, 'PX', toPx(entry.ttlMs))
+          }
+        },
+        () => {},
+      )
     } catch (cause) {
       throw new StoreError('redis', 'setMany', { cause })
     }
@@ -148,9 +155,11 @@ export class RedisStore implements Store {
     try {
       if (!this.#cluster) await this.client.unlink([...keys])
       else {
-        await this.#perSlot(keys, async (indices) => {
-          await this.client.unlink(indices.map((index) => keys[index]!))
-        })
+        await this.#perNode(
+          keys,
+          (pipeline, indices) => pipeline.unlink(indices.map((index) => keys[index]!)),
+          () => {},
+        )
       }
     } catch (cause) {
       throw new StoreError('redis', 'deleteMany', { cause })
@@ -172,12 +181,15 @@ export class RedisStore implements Store {
     try {
       if (!this.#cluster) return (await this.client.mget([...keys])).map(toCounter)
       const counters = new Array<number | undefined>(keys.length)
-      await this.#perSlot(keys, async (indices) => {
-        const values = await this.client.mget(indices.map((index) => keys[index]!))
-        indices.forEach((index, position) => {
-          counters[index] = toCounter(values[position] ?? null)
-        })
-      })
+      await this.#perNode(
+        keys,
+        (pipeline, indices) => pipeline.mget(indices.map((index) => keys[index]!)),
+        (indices, values: (string | null)[]) => {
+          indices.forEach((index, position) => {
+            counters[index] = toCounter(values[position] ?? null)
+          })
+        },
+      )
       return counters
     } catch (cause) {
       throw new StoreError('redis', 'getCounters', { cause })
@@ -204,12 +216,31 @@ export class RedisStore implements Store {
     if (this.#owned) await closeConnection(this.client)
   }
 
-  /** Runs `run` once per hash slot of `keys`, all at once, with the indices of that slot. */
-  async #perSlot(
+  /**
+   * Cluster batches: one pipeline per node, all sent at once, each holding the commands that
+   * `queue` adds for every slot group of that node. `collect` receives the reply of a slot's
+   * last command.
+   */
+  async #perNode<T>(
     keys: readonly string[],
-    run: (indices: readonly number[]) => Promise<void>,
+    queue: (pipeline: ChainableCommander, indices: readonly number[]) => void,
+    collect: (indices: readonly number[], reply: T) => void,
   ): Promise<void> {
-    await Promise.all(Array.from(groupBySlot(keys).values(), run))
+    await Promise.all(
+      groupByNode(this.client as Cluster, keys).map(async (slots) => {
+        const pipeline = this.client.pipeline()
+        const ends: number[] = []
+        for (const indices of slots) {
+          queue(pipeline, indices)
+          ends.push(pipeline.length - 1)
+        }
+        const replies = await pipeline.exec()
+        throwFirstError(replies)
+        slots.forEach((indices, position) => {
+          collect(indices, replies![ends[position]!]![1] as T)
+        })
+      }),
+    )
   }
 
   #checkedBuffer(key: string, record: StoreRecord): Buffer {
