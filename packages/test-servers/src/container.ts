@@ -6,6 +6,13 @@ import { chooseImage, type ServerKind } from './images.js'
 /** Labels on every container test-servers starts, to find leftovers of a crashed run. */
 export const OWNER_LABEL = 'org.strata.test-servers'
 export const OWNER_PID_LABEL = 'org.strata.test-servers.pid'
+export const RUN_LABEL = 'org.strata.test-servers.run'
+
+/**
+ * The environment variable naming the current test run. A global setup sets it before vitest
+ * starts its workers, so servers started inside test files carry the run's label too.
+ */
+export const RUN_ENV = 'STRATA_TEST_SERVERS_RUN'
 
 /** How long a server may take to become ready before its start fails. */
 export const STARTUP_TIMEOUT_MS = 60_000
@@ -28,7 +35,11 @@ export async function startContainer(spec: ContainerSpec): Promise<StartedTestCo
   let container = new GenericContainer(image.name)
     .withNetworkMode('host')
     .withCommand([...spec.command])
-    .withLabels({ [OWNER_LABEL]: spec.kind, [OWNER_PID_LABEL]: String(process.pid) })
+    .withLabels({
+      [OWNER_LABEL]: spec.kind,
+      [OWNER_PID_LABEL]: String(process.pid),
+      [RUN_LABEL]: process.env[RUN_ENV] ?? '',
+    })
     .withWaitStrategy(spec.waitStrategy)
     .withStartupTimeout(STARTUP_TIMEOUT_MS)
   if (spec.environment) container = container.withEnvironment({ ...spec.environment })

@@ -1,5 +1,5 @@
 import { getContainerRuntimeClient } from 'testcontainers'
-import { OWNER_LABEL, OWNER_PID_LABEL } from './container.js'
+import { OWNER_LABEL, OWNER_PID_LABEL, RUN_LABEL } from './container.js'
 import { applyTestcontainersDefaults, isCI } from './environment.js'
 
 function banner(lines: string[]): string {
@@ -61,17 +61,35 @@ function processIsAlive(pid: number): boolean {
  * interrupted before its teardown). There is no Ryuk reaper to do it.
  */
 export async function removeOrphanedContainers(): Promise<void> {
-  const client = await getContainerRuntimeClient()
-  const dockerode = client.container.dockerode
-  const leftovers = await dockerode.listContainers({
-    all: true,
-    filters: { label: [OWNER_LABEL] },
-  })
-  const orphans = leftovers.filter((info) => {
-    const pid = Number(info.Labels[OWNER_PID_LABEL])
+  await removeContainers(OWNER_LABEL, (labels) => {
+    const pid = Number(labels[OWNER_PID_LABEL])
     return Number.isInteger(pid) && pid > 0 && !processIsAlive(pid)
   })
+}
+
+/**
+ * Removes the servers that test files of this run started and did not stop (those started in
+ * other processes than this one, the global setup's), so a forgotten `stop()` leaks nothing.
+ */
+export async function removeLeftoversOfRun(runId: string): Promise<void> {
+  await removeContainers(
+    `${RUN_LABEL}=${runId}`,
+    (labels) => labels[OWNER_PID_LABEL] !== String(process.pid),
+  )
+}
+
+async function removeContainers(
+  labelFilter: string,
+  shouldRemove: (labels: Record<string, string>) => boolean,
+): Promise<void> {
+  const dockerode = (await getContainerRuntimeClient()).container.dockerode
+  const containers = await dockerode.listContainers({
+    all: true,
+    filters: { label: [labelFilter] },
+  })
   await Promise.all(
-    orphans.map((info) => dockerode.getContainer(info.Id).remove({ force: true, v: true })),
+    containers
+      .filter((info) => shouldRemove(info.Labels))
+      .map((info) => dockerode.getContainer(info.Id).remove({ force: true, v: true })),
   )
 }

@@ -12,7 +12,8 @@ export interface ServerControls {
   unpause(): Promise<void>
   /**
    * Restarts the server on the same port and resolves once it is ready again. Works after
-   * `kill()` too. Data is not kept: the servers run without persistence.
+   * `kill()` too. Redis and memcached come back empty (no persistence); PostgreSQL keeps its data
+   * (it lives in the container), though `fsync=off` may lose the last writes before a `kill()`.
    */
   restart(): Promise<void>
   /** Kills the server abruptly (SIGKILL): connections drop, the port refuses until `restart()`. */

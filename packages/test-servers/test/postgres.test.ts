@@ -56,6 +56,22 @@ describeWithServers('dedicated PostgreSQL with its own credentials', () => {
     await fresh.end()
     await client.end()
   })
+
+  it('restart keeps the port and the data; kill then restart brings it back', async () => {
+    const port = postgres.port
+    const before = new pg.Client({ connectionString: postgres.url })
+    await before.connect()
+    await before.query('CREATE TABLE kept (n int); INSERT INTO kept VALUES (7)')
+    await before.end()
+    await postgres.restart()
+    await postgres.kill()
+    await postgres.restart()
+    expect(postgres.port).toBe(port)
+    const after = new pg.Client({ connectionString: postgres.url })
+    await after.connect()
+    expect((await after.query('SELECT n FROM kept')).rows).toEqual([{ n: 7 }])
+    await after.end()
+  })
 })
 
 function postgresParts(postgres: StartedPostgres) {
