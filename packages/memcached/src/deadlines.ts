@@ -48,13 +48,6 @@ export class Deadlines {
     return true
   }
 
-  /** Stops the timer; operations still waiting are expired. */
-  close(): void {
-    this.expireUntil(Number.POSITIVE_INFINITY)
-    if (this.timer !== undefined) clearTimeout(this.timer)
-    this.timer = undefined
-  }
-
   private arm(delayMs: number): void {
     this.timer = setTimeout(() => this.onTimer(), Math.max(delayMs, 1))
     if (this.waiting === 0) this.timer.unref()

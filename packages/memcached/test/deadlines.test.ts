@@ -1,0 +1,53 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { Deadlines } from '../src/deadlines.js'
+
+describe('Deadlines', () => {
+  beforeEach(() => {
+    vi.useFakeTimers()
+  })
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
+  it('expires each unanswered operation once its own timeout has passed', () => {
+    const deadlines = new Deadlines(100)
+    const expired: string[] = []
+    deadlines.track(() => expired.push('a'))
+    vi.advanceTimersByTime(40)
+    const b = deadlines.track(() => expired.push('b'))
+    deadlines.track(() => expired.push('c'))
+    vi.advanceTimersByTime(59)
+    expect(expired).toEqual([])
+    vi.advanceTimersByTime(1)
+    expect(expired).toEqual(['a'])
+    expect(deadlines.settle(b)).toBe(true)
+    vi.advanceTimersByTime(40)
+    expect(expired).toEqual(['a', 'c'])
+  })
+
+  it('ignores an answer that arrives after the timeout', () => {
+    const deadlines = new Deadlines(50)
+    const expire = vi.fn()
+    const pending = deadlines.track(expire)
+    vi.advanceTimersByTime(50)
+    expect(expire).toHaveBeenCalledOnce()
+    expect(deadlines.settle(pending)).toBe(false)
+  })
+
+  it('keeps a long queue of answered operations from expiring anything', () => {
+    const deadlines = new Deadlines(10)
+    const expire = vi.fn()
+    for (let i = 0; i < 5000; i++) deadlines.settle(deadlines.track(expire))
+    vi.advanceTimersByTime(1000)
+    expect(expire).not.toHaveBeenCalled()
+  })
+
+  it('holds the process open only while an operation waits', () => {
+    const deadlines = new Deadlines(100)
+    const pending = deadlines.track(() => {})
+    const timer = (deadlines as unknown as { timer: NodeJS.Timeout }).timer
+    expect(timer.hasRef()).toBe(true)
+    deadlines.settle(pending)
+    expect(timer.hasRef()).toBe(false)
+  })
+})
