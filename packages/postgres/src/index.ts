@@ -1,3 +1,16 @@
+export {
+  MaterializedViewNotFoundError,
+  MissingUniqueIndexError,
+} from './materialized-view/errors.js'
+export { materializedView } from './materialized-view/factory.js'
+export { MaterializedView } from './materialized-view/materialized-view.js'
+export type {
+  InvalidationSource,
+  MaterializedViewOptions,
+  ViewEarlyExpirationOptions,
+} from './materialized-view/options.js'
+export type { RefreshOutcome, RefreshReason } from './materialized-view/refresher.js'
+export type { MaterializedViewState } from './materialized-view/view-state.js'
 export type { TimeoutOptions } from './shared/connection.js'
 export type { Duration } from './shared/duration.js'
 export { NotifyPayloadTooLargeError, PostgresBus } from './store/bus.js'

@@ -10,6 +10,11 @@ export async function withTransaction<T>(
   work: (client: PoolClient) => Promise<T>,
 ): Promise<T> {
   const client = await pool.connect()
+  // A checked-out client has no 'error' listener of the pool's: if its connection dies (e.g.
+  // pg_terminate_backend), pg emits 'error' on it besides failing the running query, and an
+  // unheard 'error' would crash the process. The failed query carries the error to the caller.
+  const onConnectionError = () => undefined
+  client.on('error', onConnectionError)
   try {
     await client.query('BEGIN')
     const result = await work(client)
@@ -22,5 +27,7 @@ export async function withTransaction<T>(
     await client.query('ROLLBACK').catch(() => undefined)
     client.release(error instanceof Error ? error : true)
     throw error
+  } finally {
+    client.off('error', onConnectionError)
   }
 }

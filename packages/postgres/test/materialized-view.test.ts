@@ -1,0 +1,390 @@
+import { InvalidOptionError, StoreError } from '@strata/cache-core'
+import { Pool } from 'pg'
+import { describeWithServers } from 'test-servers/vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  type MaterializedView,
+  MaterializedViewNotFoundError,
+  type MaterializedViewOptions,
+  MissingUniqueIndexError,
+  materializedView,
+} from '../src/index.js'
+import { uniqueName } from './support/names.js'
+import { startTestPostgres, type TestPostgres } from './support/postgres-server.js'
+import { createSource, fakeCache } from './support/views.js'
+
+let server: TestPostgres
+let admin: Pool
+const views: MaterializedView[] = []
+const pools: Pool[] = []
+const backgroundErrors: unknown[] = []
+
+describeWithServers('materializedView', () => {
+  beforeAll(async () => {
+    server = await startTestPostgres()
+    admin = new Pool({ connectionString: server.url, max: 4 })
+  })
+
+  afterAll(async () => {
+    await Promise.all(views.map((view) => view.close()))
+    await Promise.all(pools.map((pool) => pool.end()))
+    await admin?.end()
+    await server?.stop()
+  })
+
+  /** One instance as one process would have it: its own pool and listen connection. */
+  function instance(
+    options: Partial<MaterializedViewOptions> & { name: string },
+  ): MaterializedView {
+    const pool = new Pool({ connectionString: server.url, max: 4 })
+    pools.push(pool)
+    const view = materializedView({ pool, onError: (e) => backgroundErrors.push(e), ...options })
+    views.push(view)
+    return view
+  }
+
+  async function storedGeneration(view: MaterializedView): Promise<number> {
+    const { rows } = await admin.query(
+      'SELECT generation FROM strata_materialized_views WHERE view_name = $1',
+      [view.state().view],
+    )
+    return Number(rows[0]?.generation ?? 0)
+  }
+
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+  describe('creating and populating', () => {
+    it('creates the view WITH NO DATA and populates it with a plain refresh on first read', async () => {
+      const source = await createSource(admin)
+      const name = uniqueName('stats')
+      const view = instance({ name, definition: source.definition, uniqueIndex: ['category'] })
+      await view.ready()
+      const { rows } = await admin.query('SELECT relispopulated FROM pg_class WHERE relname = $1', [
+        name,
+      ])
+      expect(rows).toEqual([{ relispopulated: false }])
+      expect(view.state()).toMatchObject({ populated: false, generation: 0 })
+
+      const read = await view.query(`SELECT * FROM ${name} WHERE category = $1`, ['db'])
+      expect(read).toEqual([{ category: 'db', posts: 2 }])
+      expect(view.state()).toMatchObject({
+        populated: true,
+        generation: 1,
+        lastMode: 'blocking',
+        refreshes: 1,
+        stale: false,
+      })
+      expect(view.state().lastRefreshedAt).toBeInstanceOf(Date)
+    })
+
+    it('refreshes CONCURRENTLY once populated, and reads see the new data', async () => {
+      const source = await createSource(admin)
+      const name = uniqueName('stats')
+      const view = instance({ name, definition: source.definition, uniqueIndex: ['category'] })
+      await view.refresh()
+      await source.addPost('db')
+      const outcome = await view.refresh()
+      expect(outcome).toMatchObject({ status: 'refreshed', mode: 'concurrent', generation: 2 })
+      expect(await view.query(`SELECT posts FROM ${name} WHERE category = 'db'`)).toEqual([
+        { posts: 3 },
+      ])
+    })
+
+    it('populates a view someone created WITH NO DATA (no definition given)', async () => {
+      const source = await createSource(admin)
+      const name = uniqueName('external')
+      await admin.query(`CREATE MATERIALIZED VIEW ${name} AS ${source.definition} WITH NO DATA`)
+      await admin.query(`CREATE UNIQUE INDEX ON ${name} (category)`)
+      const view = instance({ name })
+      expect(await view.query(`SELECT count(*)::int AS n FROM ${name}`)).toEqual([{ n: 2 }])
+      expect(view.state()).toMatchObject({ lastMode: 'blocking', populated: true })
+      expect((await view.refresh()).status).toBe('refreshed')
+      expect(view.state().lastMode).toBe('concurrent')
+    })
+
+    it('repopulates a view emptied behind its back', async () => {
+      const source = await createSource(admin)
+      const name = uniqueName('emptied')
+      const view = instance({ name, definition: source.definition, uniqueIndex: ['category'] })
+      await view.refresh()
+      await admin.query(`REFRESH MATERIALIZED VIEW ${name} WITH NO DATA`)
+      expect(await view.query(`SELECT count(*)::int AS n FROM ${name}`)).toEqual([{ n: 2 }])
+    })
+
+    it('fails with a typed error when the view is missing and there is no definition', async () => {
+      const view = instance({ name: uniqueName('missing') })
+      await expect(view.query('SELECT 1')).rejects.toBeInstanceOf(MaterializedViewNotFoundError)
+    })
+
+    it('validates its options', () => {
+      const pool = admin
+      expect(() => materializedView({ pool, name: 'v', earlyExpiration: { beta: -1 } })).toThrow(
+        InvalidOptionError,
+      )
+      expect(() => materializedView({ pool, name: 'v', maxStaleness: 'soon' as '1s' })).toThrow(
+        expect.objectContaining({ code: 'E_INVALID_DURATION' }),
+      )
+      expect(() => materializedView({ pool, name: 'x'.repeat(60) })).toThrow(InvalidOptionError)
+      expect(() => materializedView({ name: 'v' })).toThrow(InvalidOptionError)
+      expect(() => materializedView({ pool, name: 'v', uniqueIndex: [] })).toThrow(
+        InvalidOptionError,
+      )
+    })
+  })
+
+  describe('one refresher at a time', () => {
+    it('runs one of two simultaneous refreshes and skips the other', async () => {
+      const source = await createSource(admin)
+      const name = uniqueName('race')
+      const a = instance({ name, definition: source.definition, uniqueIndex: ['category'] })
+      const b = instance({ name, definition: source.definition, uniqueIndex: ['category'] })
+      await a.refresh()
+      await b.ready()
+      await source.setSlowness(0.3)
+      const outcomes = await Promise.all([a.refresh(), b.refresh()])
+      expect(outcomes.map((o) => o.status).sort()).toEqual(['refreshed', 'skipped'])
+      expect(outcomes.find((o) => o.status === 'skipped')).toMatchObject({ because: 'busy' })
+      expect(await storedGeneration(a)).toBe(2)
+    })
+
+    it('keeps readers served during a CONCURRENTLY refresh', async () => {
+      const source = await createSource(admin)
+      const name = uniqueName('readers')
+      const view = instance({ name, definition: source.definition, uniqueIndex: ['category'] })
+      const reader = instance({ name })
+      await view.refresh()
+      await reader.ready()
+      await source.setSlowness(1)
+      const refreshing = view.refresh()
+      let longestReadMs = 0
+      let reads = 0
+      while (!view.state().refreshing) await sleep(5)
+      while (view.state().refreshing) {
+        const started = performance.now()
+        const rows = await reader.query(`SELECT * FROM ${name}`)
+        longestReadMs = Math.max(longestReadMs, performance.now() - started)
+        expect(rows).toHaveLength(2)
+        reads += 1
+      }
+      const outcome = await refreshing
+      expect(outcome).toMatchObject({ status: 'refreshed', mode: 'concurrent' })
+      console.info(
+        `CONCURRENTLY refresh of ${Math.round(outcome.status === 'refreshed' ? outcome.durationMs : 0)} ms: ${reads} reads, longest ${longestReadMs.toFixed(1)} ms`,
+      )
+      expect(reads).toBeGreaterThan(5)
+      expect(longestReadMs).toBeLessThan(500)
+    })
+  })
+
+  describe('unique index rules', () => {
+    it('refuses a blocking refresh when the unique index was dropped', async () => {
+      const source = await createSource(admin)
+      const name = uniqueName('noindex')
+      const view = instance({ name, definition: source.definition, uniqueIndex: ['category'] })
+      await view.refresh()
+      const generation = await storedGeneration(view)
+      await admin.query(`DROP INDEX ${name}_strata_key`)
+      await expect(view.refresh()).rejects.toBeInstanceOf(MissingUniqueIndexError)
+      expect(view.state().lastError).toBeInstanceOf(MissingUniqueIndexError)
+      expect(await storedGeneration(view)).toBe(generation)
+      // Reads keep being served.
+      expect(await view.query(`SELECT count(*)::int AS n FROM ${name}`)).toEqual([{ n: 2 }])
+    })
+
+    it('falls back to a blocking refresh only when allowed', async () => {
+      const source = await createSource(admin)
+      const name = uniqueName('fallback')
+      const view = instance({ name, definition: source.definition, allowBlockingRefresh: true })
+      await view.refresh()
+      expect(await view.refresh()).toMatchObject({ status: 'refreshed', mode: 'blocking' })
+    })
+
+    it('ignores partial and expression indexes for CONCURRENTLY', async () => {
+      const source = await createSource(admin)
+      const name = uniqueName('partial')
+      const view = instance({ name, definition: source.definition })
+      await view.refresh()
+      await admin.query(`CREATE UNIQUE INDEX ON ${name} (category) WHERE posts > 0`)
+      await admin.query(`CREATE UNIQUE INDEX ON ${name} (lower(category))`)
+      await expect(view.refresh()).rejects.toBeInstanceOf(MissingUniqueIndexError)
+    })
+  })
+
+  describe('freshness', () => {
+    it('refreshes in the background once a read finds data past maxStaleness', async () => {
+      const source = await createSource(admin)
+      const name = uniqueName('bound')
+      let offset = 0
+      const view = instance({
+        name,
+        definition: source.definition,
+        uniqueIndex: ['category'],
+        maxStaleness: '1m',
+        clock: () => Date.now() + offset,
+        random: () => 0, // U = 1: XFetch never fires early
+      })
+      await view.refresh()
+      offset = 59_000
+      await view.query(`SELECT * FROM ${name}`)
+      expect(view.state()).toMatchObject({ refreshing: false, refreshes: 1 })
+      offset = 60_500
+      await view.query(`SELECT * FROM ${name}`)
+      await expect.poll(() => view.state().refreshes).toBe(2)
+      expect(await storedGeneration(view)).toBe(2)
+    })
+
+    it('refreshes early by XFetch, scaled by the measured refresh duration', async () => {
+      const source = await createSource(admin)
+      const name = uniqueName('xfetch')
+      let offset = 0
+      let random = 0
+      const view = instance({
+        name,
+        definition: source.definition,
+        uniqueIndex: ['category'],
+        maxStaleness: '1m',
+        clock: () => Date.now() + offset,
+        random: () => random,
+      })
+      await source.setSlowness(0.05)
+      await view.refresh()
+      const delta = view.state().lastDurationMs ?? 0
+      expect(delta).toBeGreaterThanOrEqual(50)
+      // 2 * delta before the bound: fires only when -ln(U) >= 2 (U <= e^-2, random >= 0.865).
+      const refreshedAt = view.state().lastRefreshedAt?.getTime() ?? 0
+      offset = refreshedAt + 60_000 - 2 * delta - Date.now()
+      random = 0.8 // -ln(0.2) = 1.6 < 2
+      await view.query(`SELECT * FROM ${name}`)
+      expect(view.state().refreshing).toBe(false)
+      expect(view.state().refreshes).toBe(1)
+      random = 0.9 // -ln(0.1) = 2.3 >= 2
+      await view.query(`SELECT * FROM ${name}`)
+      await expect.poll(() => view.state().refreshes).toBe(2)
+    })
+
+    it('refreshes on a schedule until closed', async () => {
+      const source = await createSource(admin)
+      const name = uniqueName('scheduled')
+      const view = instance({
+        name,
+        definition: source.definition,
+        uniqueIndex: ['category'],
+        refreshInterval: 100,
+      })
+      await view.refresh()
+      await expect.poll(() => storedGeneration(view)).toBeGreaterThanOrEqual(3)
+      await view.close()
+      const generation = await storedGeneration(view)
+      await sleep(300)
+      expect(await storedGeneration(view)).toBe(generation)
+    })
+  })
+
+  describe('invalidation', () => {
+    it('refreshes exactly once across instances when another process marks it stale', async () => {
+      const source = await createSource(admin)
+      const name = uniqueName('events')
+      const options = {
+        name,
+        definition: source.definition,
+        uniqueIndex: ['category'],
+        debounce: 50,
+      }
+      const readers = [instance(options), instance(options), instance(options)]
+      const writer = instance(options)
+      await readers[0]?.refresh()
+      await Promise.all([...readers, writer].map((view) => view.ready()))
+      await source.addPost('web')
+      await writer.markStale()
+      await expect.poll(() => storedGeneration(writer)).toBe(2)
+      // Every instance hears of it; give stragglers several debounce windows to misbehave.
+      await sleep(300)
+      expect(await storedGeneration(writer)).toBe(2)
+      for (const view of [...readers, writer]) {
+        await expect.poll(() => view.state()).toMatchObject({ stale: false, generation: 2 })
+      }
+      const total = [...readers, writer].reduce((sum, view) => sum + view.state().refreshes, 0)
+      expect(total).toBe(2) // the initial refresh and exactly one for the invalidation
+      expect(await readers[1]?.query(`SELECT posts FROM ${name} WHERE category = 'web'`)).toEqual([
+        { posts: 2 },
+      ])
+    })
+
+    it('marks the view stale when the cache invalidates one of its tags', async () => {
+      const source = await createSource(admin)
+      const name = uniqueName('tagged')
+      const cache = fakeCache()
+      const view = instance({
+        name,
+        definition: source.definition,
+        uniqueIndex: ['category'],
+        tags: ['posts'],
+        cache,
+        debounce: 20,
+      })
+      await view.refresh()
+      cache.invalidateTags(['users'])
+      cache.invalidateTags(['posts', 'users'])
+      await expect.poll(() => storedGeneration(view)).toBe(2)
+      await view.close()
+      expect(cache.listenerCount).toBe(0)
+    })
+
+    it('stays stale when marked during a refresh, and refreshes again', async () => {
+      const source = await createSource(admin)
+      const name = uniqueName('during')
+      const view = instance({
+        name,
+        definition: source.definition,
+        uniqueIndex: ['category'],
+        debounce: 20,
+      })
+      await view.refresh()
+      await source.setSlowness(0.4)
+      const refreshing = view.refresh()
+      while (!view.state().refreshing) await sleep(5)
+      await sleep(100) // the REFRESH statement has started
+      await view.markStale()
+      await refreshing
+      await source.setSlowness(0)
+      await expect.poll(() => storedGeneration(view)).toBe(3)
+      await expect.poll(() => view.state().stale).toBe(false)
+    })
+  })
+
+  describe('faults', () => {
+    it('stays consistent when the refreshing backend is terminated, and refreshes next time', async () => {
+      const source = await createSource(admin)
+      const name = uniqueName('killed')
+      const view = instance({ name, definition: source.definition, uniqueIndex: ['category'] })
+      const other = instance({ name })
+      await view.refresh()
+      await view.markStale()
+      await source.setSlowness(5)
+      const refreshing = view.refresh()
+      await expect
+        .poll(async () => {
+          const { rowCount } = await admin.query(
+            `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+           WHERE query LIKE 'REFRESH MATERIALIZED VIEW%' AND query LIKE $1`,
+            [`%${name}%`],
+          )
+          return rowCount
+        })
+        .toBe(1)
+      const error = await refreshing.catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(StoreError)
+      expect(view.state()).toMatchObject({ refreshing: false, generation: 1 })
+      const { rows } = await admin.query(
+        'SELECT generation, stale FROM strata_materialized_views WHERE view_name = $1',
+        [view.state().view],
+      )
+      expect(rows).toEqual([{ generation: '1', stale: true }])
+      await source.setSlowness(0)
+      // The lock died with the backend: another instance can refresh at once.
+      expect(await other.refresh()).toMatchObject({ status: 'refreshed', generation: 2 })
+      expect(await view.refresh()).toMatchObject({ status: 'refreshed', generation: 3 })
+      expect(view.state().lastError).toBeUndefined()
+    })
+  })
+})
