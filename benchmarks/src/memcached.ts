@@ -9,8 +9,8 @@ import memjs from 'memjs'
 import { startMemcached } from 'test-servers'
 import { Bench } from 'tinybench'
 
-const ROUNDS = 3
-const TASK_TIME_MS = 1500
+const ROUNDS = 5
+const TASK_TIME_MS = 1000
 const KEYS = 1000
 const VALUE = Buffer.alloc(512, 'v')
 const TTL_MS = 60_000

@@ -15,10 +15,10 @@ const MAX_EXPIRATION = 0xffff_ffff
  *   one (which then depends on the client's and the server's clocks agreeing).
  *
  * @param ttlMs a finite number of milliseconds; values below 1 count as 1.
- * @param nowMs the current time, for absolute expirations.
+ * @param nowMs the current time, for absolute expirations; read from the clock when omitted.
  */
-export function toExpiration(ttlMs: number, nowMs: number = Date.now()): number {
+export function toExpiration(ttlMs: number, nowMs?: number): number {
   const seconds = Math.ceil(Math.max(ttlMs, 1) / 1000) + 1
   if (seconds <= MAX_RELATIVE_EXPIRATION_SECONDS) return seconds
-  return Math.min(Math.ceil((nowMs + ttlMs) / 1000) + 1, MAX_EXPIRATION)
+  return Math.min(Math.ceil(((nowMs ?? Date.now()) + ttlMs) / 1000) + 1, MAX_EXPIRATION)
 }
