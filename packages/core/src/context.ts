@@ -1,0 +1,176 @@
+import { randomUUID } from 'node:crypto'
+import { CircuitBreaker } from './circuit-breaker.js'
+import { EnvelopeCodec } from './codec.js'
+import { type Envelope, isEnvelope } from './envelope.js'
+import { CacheClosedError, type CacheError, StoreError } from './errors.js'
+import { CacheEmitter } from './events.js'
+import type { ResolvedOptions } from './options.js'
+import { jsonSerializer, type Serializer } from './serializer.js'
+import { SingleFlight } from './single-flight.js'
+import { createCounters, type StatCounter } from './stats.js'
+import type { Awaitable, Store, StoreRecord } from './store.js'
+import { StoreGuard } from './store-guard.js'
+import { storeFromUrl } from './store-url.js'
+
+/**
+ * State shared by a root cache and all its namespaces and scopes: the store behind its guard,
+ * the codec, counters, events and in-flight loads. It owns the error policy of store calls.
+ * @internal
+ */
+export class CacheContext {
+  readonly emitter = new CacheEmitter()
+  readonly counters: Record<StatCounter, number> = createCounters()
+  readonly flights = new SingleFlight()
+  /** Identifies this process's cache on the invalidation bus. */
+  readonly instanceId = randomUUID()
+  private store: Store | undefined
+  private guard: StoreGuard | undefined
+  private codec: EnvelopeCodec | undefined
+  private readonly storeReady: Promise<Store> | undefined
+  private readonly background = new Set<Promise<unknown>>()
+  private unsubscribe: (() => Promise<void>) | undefined
+  private closed = false
+
+  constructor(
+    storeOrUrl: Store | string,
+    readonly options: ResolvedOptions,
+    private readonly serializer: Serializer = jsonSerializer,
+  ) {
+    if (typeof storeOrUrl === 'string') {
+      this.storeReady = storeFromUrl(storeOrUrl).then((store) => this.attach(store))
+      // A failed URL load is reported to whoever calls first; keep it from being unhandled.
+      this.storeReady.catch(() => {})
+    } else {
+      this.attach(storeOrUrl)
+    }
+  }
+
+  private attach(store: Store): Store {
+    const { options } = this
+    this.store = store
+    const breaker =
+      options.breaker &&
+      new CircuitBreaker(options.breaker.failures, options.breaker.cooldownMs, options.clock)
+    this.guard = new StoreGuard(store.name, options.storeTimeoutMs, breaker)
+    if (store.capabilities.records === 'bytes')
+      this.codec = new EnvelopeCodec(this.serializer, options.compression)
+    return store
+  }
+
+  /** The store, loading its adapter first when it was given as a URL. */
+  resolveStore(): Awaitable<Store> {
+    if (this.closed) throw new CacheClosedError()
+    return this.store ?? (this.storeReady as Promise<Store>)
+  }
+
+  /** The store once resolved (for the synchronous hot path); undefined before. */
+  get readyStore(): Store | undefined {
+    return this.closed ? undefined : this.store
+  }
+
+  /**
+   * Runs a store call for a read. A failure becomes `fallback` plus an `error` event, or is
+   * thrown when `onStoreError` is `'throw'`.
+   */
+  read<T>(
+    operation: string,
+    key: string | undefined,
+    call: (store: Store) => Awaitable<T>,
+    fallback: T,
+  ): Awaitable<T> {
+    const store = this.store
+    if (!store) return this.afterResolve(() => this.read(operation, key, call, fallback))
+    let result: Awaitable<T>
+    try {
+      result = this.guard!.run(operation, () => call(store))
+    } catch (error) {
+      return this.degrade(operation, key, error, fallback)
+    }
+    if (result instanceof Promise)
+      return result.catch((error: unknown) => this.degrade(operation, key, error, fallback))
+    return result
+  }
+
+  /** Runs a store call for a write that adds data: a failure is an `error` event when degrading. */
+  async write(
+    operation: string,
+    key: string | undefined,
+    call: (store: Store) => Promise<unknown>,
+  ): Promise<void> {
+    await this.read(operation, key, call, undefined)
+  }
+
+  /** Runs a store call that removes data or invalidates: failures always throw `StoreError`. */
+  async invalidate<T>(operation: string, call: (store: Store) => Awaitable<T>): Promise<T> {
+    const store = await this.resolveStore()
+    try {
+      return await this.guard!.run(operation, () => call(store))
+    } catch (error) {
+      this.counters.storeErrors += 1
+      throw error
+    }
+  }
+
+  private async afterResolve<T>(next: () => Awaitable<T>): Promise<T> {
+    await this.resolveStore()
+    return next()
+  }
+
+  private degrade<T>(operation: string, key: string | undefined, error: unknown, fallback: T): T {
+    if (error instanceof CacheClosedError) throw error
+    if (error instanceof StoreError) this.counters.storeErrors += 1
+    if (this.options.onStoreError === 'throw') throw error
+    this.reportError(operation, key, error)
+    return fallback
+  }
+
+  /** Emits an `error` event for something handled without throwing. */
+  reportError(operation: string, key: string | undefined, error: unknown): void {
+    if (this.emitter.has('error'))
+      this.emitter.emit('error', { error: error as CacheError, operation, key })
+  }
+
+  /** Turns a stored record into an envelope; a corrupt or foreign record is a miss. */
+  decode(record: StoreRecord | undefined, key: string): Envelope | undefined {
+    if (record === undefined) return undefined
+    if (!this.codec) return isEnvelope(record) ? record : undefined
+    try {
+      const decoded = this.codec.decode(record)
+      return isEnvelope(decoded) ? decoded : undefined
+    } catch (error) {
+      this.reportError('decode', key, error)
+      return undefined
+    }
+  }
+
+  /** Turns an envelope into what the store keeps. @throws SerializationError */
+  encode(envelope: Envelope): StoreRecord {
+    return this.codec ? this.codec.encode(envelope) : envelope
+  }
+
+  /** Keeps a background task alive until it settles, so `close()` can wait for it. */
+  track(task: Promise<unknown>): void {
+    this.background.add(task)
+    task.then(
+      () => this.background.delete(task),
+      () => this.background.delete(task),
+    )
+  }
+
+  /** Subscribes to the store's invalidation bus. */
+  async listen(channel: string, onMessage: (message: string) => void): Promise<void> {
+    const store = await this.resolveStore()
+    if (!store.capabilities.bus || !store.bus) return
+    this.unsubscribe = await store.bus.subscribe(channel, onMessage)
+  }
+
+  /** Waits for in-flight work, unsubscribes, and closes the store. */
+  async close(): Promise<void> {
+    if (this.closed) return
+    const store = await Promise.resolve(this.resolveStore()).catch(() => undefined)
+    await Promise.allSettled([...this.background, ...this.flights.pending()])
+    this.closed = true
+    await this.unsubscribe?.()
+    await store?.close()
+  }
+}

@@ -1,0 +1,143 @@
+import type { CacheContext } from './context.js'
+import type { Envelope } from './envelope.js'
+import type { KeySpace } from './keys.js'
+import type { Awaitable, Store, StoreEntry } from './store.js'
+import { type CapturedVersions, counterKeys, toCaptured, versionsMatch } from './versions.js'
+
+/** How long and with which tags a value is written. */
+export interface WritePlan {
+  readonly ttlMs: number
+  readonly graceMs: number
+  readonly tags: readonly string[]
+}
+
+/**
+ * Reads and writes envelopes of one key space: decoding, tag and generation checks, and the
+ * error policy of the context. A record whose tags were invalidated is reported as missing.
+ * @internal
+ */
+export class Entries {
+  constructor(
+    readonly ctx: CacheContext,
+    readonly keys: KeySpace,
+  ) {}
+
+  /** Reads a servable-or-expired entry that no invalidation has retired. */
+  read(storeKey: string): Awaitable<Envelope | undefined> {
+    const store = this.ctx.readyStore
+    if (!store) return this.readAfterResolve(storeKey)
+    const record = this.ctx.read('get', storeKey, (s) => s.get(storeKey), undefined)
+    if (record instanceof Promise)
+      return record.then((r) => this.validate(store, this.ctx.decode(r, storeKey), storeKey))
+    return this.validate(store, this.ctx.decode(record, storeKey), storeKey)
+  }
+
+  private async readAfterResolve(storeKey: string): Promise<Envelope | undefined> {
+    await this.ctx.resolveStore()
+    return this.read(storeKey)
+  }
+
+  /** Reads many entries with one batch read and one counter read. */
+  async readMany(storeKeys: readonly string[]): Promise<(Envelope | undefined)[]> {
+    const store = await this.ctx.resolveStore()
+    const records = await this.ctx.read('getMany', undefined, (s) => s.getMany(storeKeys), [])
+    const entries = storeKeys.map((key, i) => this.ctx.decode(records[i], key))
+    const generationKeys = store.capabilities.scopedClear ? [] : this.keys.generationKeys()
+    const wanted: string[] = []
+    for (const entry of entries) {
+      if (entry?.t) for (const tag of entry.t) wanted.push(this.keys.tagKey(tag))
+    }
+    if (wanted.length === 0 && generationKeys.length === 0) return entries
+    const unique = [...new Set(wanted), ...generationKeys]
+    const values = await this.counters(unique)
+    if (values === undefined) return entries.map(() => undefined)
+    const current = new Map(unique.map((key, i) => [key, values[i]]))
+    const generations = generationKeys.map((key) => current.get(key))
+    return entries.map((entry) => {
+      if (!entry) return undefined
+      const tagValues = (entry.t ?? []).map((tag) => current.get(this.keys.tagKey(tag)))
+      const tagsOk = !entry.tv || versionsMatch(entry.tv, tagValues, 0)
+      const generationsOk =
+        generationKeys.length === 0 || versionsMatch(entry.g ?? [], generations, 0)
+      return tagsOk && generationsOk ? entry : undefined
+    })
+  }
+
+  private validate(
+    store: Store,
+    entry: Envelope | undefined,
+    storeKey: string,
+  ): Awaitable<Envelope | undefined> {
+    if (!entry) return undefined
+    const checksGenerations = !store.capabilities.scopedClear
+    if (!entry.t?.length && !checksGenerations) return entry
+    const keys = counterKeys(this.keys, store, entry.t ?? [])
+    return this.counters(keys, storeKey).then((values) => {
+      if (values === undefined) return undefined
+      const tagsOk = versionsMatch(entry.tv ?? [], values, 0)
+      const generationsOk =
+        !checksGenerations || versionsMatch(entry.g ?? [], values, entry.t?.length ?? 0)
+      return tagsOk && generationsOk ? entry : undefined
+    })
+  }
+
+  /** Reads counters; `undefined` when the store failed (the entry cannot be trusted). */
+  private async counters(
+    keys: readonly string[],
+    storeKey?: string,
+  ): Promise<(number | undefined)[] | undefined> {
+    return this.ctx.read('getCounters', storeKey, (s) => s.getCounters(keys), undefined)
+  }
+
+  /**
+   * Captures the versions a write depends on, before its loader runs.
+   * @returns `undefined` when the store failed: the value must then not be cached.
+   */
+  async capture(tags: readonly string[]): Promise<CapturedVersions | undefined> {
+    const store = await this.ctx.resolveStore()
+    const keys = counterKeys(this.keys, store, tags)
+    if (keys.length === 0) return { tags, tagVersions: [], generations: undefined }
+    const values = await this.counters(keys)
+    return values && toCaptured(tags, values, store)
+  }
+
+  /** Builds the envelope of a value. */
+  envelope(
+    value: unknown,
+    plan: WritePlan,
+    deltaMs: number,
+    captured: CapturedVersions,
+    now: number,
+  ): Envelope {
+    const freshUntil = now + plan.ttlMs
+    return {
+      v: value,
+      c: now,
+      f: freshUntil,
+      s: freshUntil + plan.graceMs,
+      d: deltaMs,
+      t: captured.tags.length > 0 ? captured.tags : undefined,
+      tv: captured.tags.length > 0 ? captured.tagVersions : undefined,
+      g: captured.generations,
+    }
+  }
+
+  /** Writes one envelope (encoding errors throw: they are bad input, not store failures). */
+  async write(storeKey: string, envelope: Envelope): Promise<void> {
+    const record = this.ctx.encode(envelope)
+    const ttlMs = Math.max(1, envelope.s - envelope.c)
+    await this.ctx.write('set', storeKey, (s) => s.set(storeKey, record, ttlMs))
+    this.ctx.counters.sets += 1
+  }
+
+  /** Writes many envelopes in one batch. */
+  async writeMany(items: readonly { storeKey: string; envelope: Envelope }[]): Promise<void> {
+    const entries: StoreEntry[] = items.map(({ storeKey, envelope }) => ({
+      key: storeKey,
+      record: this.ctx.encode(envelope),
+      ttlMs: Math.max(1, envelope.s - envelope.c),
+    }))
+    await this.ctx.write('setMany', undefined, (s) => s.setMany(entries))
+    this.ctx.counters.sets += entries.length
+  }
+}

@@ -1,0 +1,111 @@
+import { InvalidKeyError, InvalidOptionError } from './errors.js'
+
+// Characters with a meaning in Strata's key layout, characters memcached or Redis Cluster treat
+// specially (whitespace, control characters, braces), and `%` itself so the escape is injective.
+const NEEDS_ESCAPE = /[%:@~#=,{}\s\p{Cc}]/u
+const ESCAPED_CHARS = /[%:@~#=,{}\s\p{Cc}]/gu
+
+function escapeChar(char: string): string {
+  const code = char.charCodeAt(0)
+  return code < 0x100
+    ? `%${code.toString(16).padStart(2, '0')}`
+    : `%u${code.toString(16).padStart(4, '0')}`
+}
+
+/**
+ * Escapes one key segment so it contains none of the layout characters. Injective: two
+ * different inputs never give the same output, because `%` is escaped too.
+ */
+export function escapeSegment(segment: string): string {
+  return NEEDS_ESCAPE.test(segment) ? segment.replace(ESCAPED_CHARS, escapeChar) : segment
+}
+
+/** Attributes of a scope: tenant, role, locale or any other dimension that changes a value. */
+export type ScopeAttributes = Readonly<Record<string, string | number | boolean | undefined>>
+
+/**
+ * Where one cache (a root, a namespace or a scope) keeps its keys. Layout:
+ * - data:     `<root>:<segment>:…:<key>` (a namespace segment is `name` or `name@version`,
+ *             a scope segment is `~attr=value,…` with attributes sorted);
+ * - counters: `<root>#t:<tag>` for tags, `<root>#g:<data prefix>` for namespace generations;
+ * - locks:    `<root>#l:<data key without root>`; bus channel: `<root>#bus`.
+ * Every user-supplied part is escaped, so the encoding is injective and a prefix never matches
+ * a sibling namespace or scope (`t` vs `t:x`, `t*`).
+ */
+export class KeySpace {
+  /** The prefix of every data key of this cache, ending in `:`. */
+  readonly prefix: string
+  private constructor(
+    readonly root: string,
+    private readonly segments: readonly string[],
+  ) {
+    this.prefix = `${[root, ...segments].join(':')}:`
+  }
+
+  /** The key space of a root cache. */
+  static root(namespace: string, version?: string | number): KeySpace {
+    return new KeySpace(namespaceSegment(namespace, version, 'namespace'), [])
+  }
+
+  /** A child namespace. */
+  namespace(name: string, version?: string | number): KeySpace {
+    return new KeySpace(this.root, [...this.segments, namespaceSegment(name, version, 'namespace')])
+  }
+
+  /** A child scope. */
+  scope(attributes: ScopeAttributes): KeySpace {
+    const pairs = Object.entries(attributes)
+      .filter((pair): pair is [string, string | number | boolean] => pair[1] !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([name, value]) => `${escapeSegment(name)}=${escapeSegment(String(value))}`)
+    if (pairs.length === 0) throw new InvalidOptionError('scope', 'needs at least one attribute')
+    return new KeySpace(this.root, [...this.segments, `~${pairs.join(',')}`])
+  }
+
+  /** The stored key of a user key. */
+  dataKey(key: string): string {
+    if (typeof key !== 'string' || key.length === 0) throw new InvalidKeyError(key)
+    return this.prefix + escapeSegment(key)
+  }
+
+  /** The counter holding a tag's version (tags are shared by every namespace of one root). */
+  tagKey(tag: string): string {
+    if (typeof tag !== 'string' || tag.length === 0)
+      throw new InvalidOptionError('tags', `tags are non-empty strings, got ${String(tag)}`)
+    return `${this.root}#t:${escapeSegment(tag)}`
+  }
+
+  /** The lock guarding the load of a stored key. */
+  lockKey(dataKey: string): string {
+    return `${this.root}#l:${dataKey.slice(this.root.length + 1)}`
+  }
+
+  /**
+   * The generation counters of this cache and of each ancestor, outermost first. Stores that
+   * cannot clear by prefix clear a namespace by bumping its generation.
+   */
+  generationKeys(): string[] {
+    const keys: string[] = []
+    let prefix = `${this.root}:`
+    keys.push(`${this.root}#g:${prefix}`)
+    for (const segment of this.segments) {
+      prefix += `${segment}:`
+      keys.push(`${this.root}#g:${prefix}`)
+    }
+    return keys
+  }
+
+  /** The invalidation bus channel shared by every cache with this root. */
+  get busChannel(): string {
+    return `${this.root}#bus`
+  }
+}
+
+function namespaceSegment(name: string, version: string | number | undefined, option: string) {
+  if (typeof name !== 'string' || name.length === 0)
+    throw new InvalidOptionError(option, 'must be a non-empty string')
+  if (version === undefined) return escapeSegment(name)
+  if (typeof version === 'number' && !Number.isFinite(version))
+    throw new InvalidOptionError('version', 'must be a finite number or a string')
+  return `${escapeSegment(name)}@${escapeSegment(String(version))}`
+}

@@ -1,0 +1,85 @@
+import { randomUUID } from 'node:crypto'
+import type { Entries } from './entries.js'
+import type { Envelope } from './envelope.js'
+import type { Store } from './store.js'
+
+/** A lock held while a loader runs; its lease is extended until released. */
+export interface HeldLock {
+  release(): Promise<void>
+}
+
+/** The outcome of asking for the load lock of a key. */
+export type LockOutcome =
+  | { readonly kind: 'acquired'; readonly lock: HeldLock }
+  | { readonly kind: 'filled'; readonly entry: Envelope }
+  | { readonly kind: 'unavailable' }
+
+const FIRST_POLL_MS = 5
+const MAX_POLL_MS = 200
+
+const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).unref?.())
+
+/**
+ * Takes the cross-process lock of `storeKey`, or waits until its holder has stored a fresh
+ * value. `'unavailable'` means: load without the lock (wait elapsed, or the store failed).
+ */
+export async function acquireLoadLock(
+  entries: Entries,
+  store: Store,
+  storeKey: string,
+  leaseMs: number,
+  waitMs: number,
+): Promise<LockOutcome> {
+  const { ctx } = entries
+  const locks = store.locks
+  if (!store.capabilities.locks || !locks) return { kind: 'unavailable' }
+  const lockKey = entries.keys.lockKey(storeKey)
+  const owner = randomUUID()
+  const tryAcquire = () =>
+    ctx.read('lock', storeKey, () => locks.acquire(lockKey, owner, leaseMs), undefined)
+  const deadline = ctx.options.clock() + waitMs
+  let pollMs = FIRST_POLL_MS
+  let waited = false
+  for (;;) {
+    const acquired = await tryAcquire()
+    if (acquired === undefined) return { kind: 'unavailable' }
+    const entry = await entries.read(storeKey)
+    const now = ctx.options.clock()
+    if (entry && now < entry.f) {
+      if (acquired) await ctx.read('unlock', storeKey, () => locks.release(lockKey, owner), false)
+      return { kind: 'filled', entry }
+    }
+    if (acquired)
+      return { kind: 'acquired', lock: holdLock(entries, locks, lockKey, owner, leaseMs) }
+    if (!waited) {
+      ctx.counters.lockWaits += 1
+      waited = true
+    }
+    if (now >= deadline) return { kind: 'unavailable' }
+    await delay(Math.min(pollMs, deadline - now))
+    pollMs = Math.min(pollMs * 2, MAX_POLL_MS)
+  }
+}
+
+function holdLock(
+  entries: Entries,
+  locks: NonNullable<Store['locks']>,
+  lockKey: string,
+  owner: string,
+  leaseMs: number,
+): HeldLock {
+  const { ctx } = entries
+  const timer = setInterval(
+    () => {
+      void ctx.read('lock', lockKey, () => locks.extend(lockKey, owner, leaseMs), false)
+    },
+    Math.max(1, Math.floor(leaseMs / 2)),
+  )
+  timer.unref?.()
+  return {
+    async release() {
+      clearInterval(timer)
+      await ctx.read('unlock', lockKey, () => locks.release(lockKey, owner), false)
+    },
+  }
+}

@@ -1,0 +1,158 @@
+import {
+  InvalidOptionError,
+  type Store,
+  type StoreCapabilities,
+  type StoreEntry,
+  type StoreLocks,
+  type StoreRecord,
+} from '@strata/cache-core'
+import { LRUCache } from 'lru-cache'
+
+/** Options of {@link memoryStore}. */
+export interface MemoryStoreOptions {
+  /**
+   * Most entries kept; the least recently used go first.
+   * @default 10_000
+   */
+  readonly max?: number
+  /**
+   * Largest total size of the entries, in the units of `sizeCalculation`; 0 means no size limit
+   * (only `max` applies).
+   * @default 0
+   */
+  readonly maxSize?: number
+  /**
+   * The size of one record, for `maxSize`. It receives the stored record (core's entry envelope,
+   * whose `v` field is your value) and its key, and returns a positive integer.
+   * @default a rough byte estimate (the JSON length of the value; byteLength of binary data)
+   */
+  readonly sizeCalculation?: (record: StoreRecord, key: string) => number
+}
+
+interface Lease {
+  readonly owner: string
+  readonly expiresAt: number
+}
+
+const CAPABILITIES: StoreCapabilities = {
+  records: 'object',
+  ttlResolutionMs: 1,
+  scopedClear: true,
+  locks: true,
+  bus: false,
+}
+
+/**
+ * The in-process store on `lru-cache`. Records are kept as objects, so values are shared by
+ * reference: a value you get back is the very object that was cached, and mutating it
+ * mutates the cache. Counters and locks live in maps beside the LRU (never evicted), and
+ * locks only span this process (which is all one process needs).
+ */
+export class MemoryStore implements Store {
+  readonly name = 'memory'
+  readonly capabilities = CAPABILITIES
+  /** The underlying `lru-cache` instance. */
+  readonly client: LRUCache<string, StoreRecord>
+  private readonly counters = new Map<string, number>()
+  private readonly leases = new Map<string, Lease>()
+  readonly locks: StoreLocks
+
+  constructor(options: MemoryStoreOptions = {}) {
+    const max = options.max ?? 10_000
+    const maxSize = options.maxSize ?? 0
+    if (!Number.isInteger(max) || max < 1)
+      throw new InvalidOptionError('max', 'must be an integer >= 1')
+    if (!Number.isInteger(maxSize) || maxSize < 0)
+      throw new InvalidOptionError('maxSize', 'must be an integer >= 0')
+    this.client = new LRUCache<string, StoreRecord>({
+      max,
+      ...(maxSize > 0 ? { maxSize, sizeCalculation: options.sizeCalculation ?? estimateSize } : {}),
+      ttlAutopurge: false,
+    })
+    this.locks = {
+      acquire: async (key, owner, leaseMs) => {
+        const lease = this.leases.get(key)
+        if (lease && lease.expiresAt > Date.now()) return false
+        this.leases.set(key, { owner, expiresAt: Date.now() + leaseMs })
+        return true
+      },
+      release: async (key, owner) => {
+        if (!this.holds(key, owner)) return false
+        this.leases.delete(key)
+        return true
+      },
+      extend: async (key, owner, leaseMs) => {
+        if (!this.holds(key, owner)) return false
+        this.leases.set(key, { owner, expiresAt: Date.now() + leaseMs })
+        return true
+      },
+    }
+  }
+
+  private holds(key: string, owner: string): boolean {
+    const lease = this.leases.get(key)
+    return lease !== undefined && lease.owner === owner && lease.expiresAt > Date.now()
+  }
+
+  get(key: string): StoreRecord | undefined {
+    return this.client.get(key)
+  }
+
+  async getMany(keys: readonly string[]): Promise<(StoreRecord | undefined)[]> {
+    return keys.map((key) => this.client.get(key))
+  }
+
+  async set(key: string, record: StoreRecord, ttlMs: number): Promise<void> {
+    this.client.set(key, record, { ttl: ttlMs })
+  }
+
+  async setMany(entries: readonly StoreEntry[]): Promise<void> {
+    for (const { key, record, ttlMs } of entries) this.client.set(key, record, { ttl: ttlMs })
+  }
+
+  async delete(key: string): Promise<boolean> {
+    return this.client.delete(key)
+  }
+
+  async deleteMany(keys: readonly string[]): Promise<void> {
+    for (const key of keys) this.client.delete(key)
+  }
+
+  async increment(key: string, by: number): Promise<number> {
+    const next = (this.counters.get(key) ?? 0) + by
+    this.counters.set(key, next)
+    return next
+  }
+
+  async getCounters(keys: readonly string[]): Promise<(number | undefined)[]> {
+    return keys.map((key) => this.counters.get(key))
+  }
+
+  async clear(prefix: string): Promise<void> {
+    for (const key of [...this.client.keys()]) if (key.startsWith(prefix)) this.client.delete(key)
+    for (const key of [...this.counters.keys()])
+      if (key.startsWith(prefix)) this.counters.delete(key)
+    for (const key of [...this.leases.keys()]) if (key.startsWith(prefix)) this.leases.delete(key)
+  }
+
+  async close(): Promise<void> {
+    this.client.clear()
+    this.leases.clear()
+  }
+}
+
+function estimateSize(record: StoreRecord): number {
+  if (record instanceof Uint8Array) return Math.max(1, record.byteLength)
+  const value = 'v' in record ? (record as { v: unknown }).v : record
+  if (value instanceof Uint8Array) return Math.max(1, value.byteLength)
+  try {
+    return Math.max(1, JSON.stringify(value)?.length ?? 1)
+  } catch {
+    return 1
+  }
+}
+
+/** Creates an in-process store. */
+export function memoryStore(options?: MemoryStoreOptions): MemoryStore {
+  return new MemoryStore(options)
+}
