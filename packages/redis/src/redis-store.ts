@@ -70,22 +70,21 @@ export class RedisStore implements Store {
     })
   }
 
-  async get(key: string): Promise<Buffer | undefined> {
-    if (this.#gate?.pending) await this.#gate.pending
-    try {
-      return (await this.client.getBuffer(key)) ?? undefined
-    } catch (cause) {
-      throw new StoreError('redis', 'get', { cause })
-    }
+  get(key: string): Promise<Buffer | undefined> {
+    // The hit path: plain promise chaining, no async frame, one allocation per call.
+    if (this.#gate?.pending) return this.#gate.pending.then(() => this.get(key))
+    return this.client.getBuffer(key).then(orUndefined, failGet)
   }
 
-  async getMany(keys: readonly string[]): Promise<(Buffer | undefined)[]> {
-    if (keys.length === 0) return []
-    if (this.#gate?.pending) await this.#gate.pending
+  getMany(keys: readonly string[]): Promise<(Buffer | undefined)[]> {
+    if (keys.length === 0) return Promise.resolve([])
+    if (this.#gate?.pending) return this.#gate.pending.then(() => this.getMany(keys))
+    if (!this.#cluster) return this.client.mgetBuffer([...keys]).then(allOrUndefined, failGetMany)
+    return this.#getManyPerNode(keys)
+  }
+
+  async #getManyPerNode(keys: readonly string[]): Promise<(Buffer | undefined)[]> {
     try {
-      if (!this.#cluster) {
-        return (await this.client.mgetBuffer([...keys])).map((value) => value ?? undefined)
-      }
       const records = new Array<Buffer | undefined>(keys.length)
       await this.#perNode(
         keys,
@@ -270,6 +269,22 @@ function validate(options: RedisStoreOptions): void {
       throw new InvalidOptionError('cluster.nodes', 'give at least one seed node')
     }
   }
+}
+
+function orUndefined(value: Buffer | null): Buffer | undefined {
+  return value ?? undefined
+}
+
+function allOrUndefined(values: (Buffer | null)[]): (Buffer | undefined)[] {
+  return values.map(orUndefined)
+}
+
+function failGet(cause: unknown): never {
+  throw new StoreError('redis', 'get', { cause })
+}
+
+function failGetMany(cause: unknown): never {
+  throw new StoreError('redis', 'getMany', { cause })
 }
 
 /** Pipeline replies are `[error, result]` pairs; a failed command must not pass unnoticed. */
