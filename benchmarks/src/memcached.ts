@@ -11,6 +11,7 @@ import { Bench } from 'tinybench'
 
 const ROUNDS = 5
 const TASK_TIME_MS = 1000
+const WARMUP_MS = 200
 const KEYS = 1000
 const VALUE = Buffer.alloc(512, 'v')
 const TTL_MS = 60_000
@@ -76,39 +77,49 @@ async function main(): Promise<void> {
     const next = () => keys[cursor++ % KEYS] as string
 
     const opsPerSecond = new Map<string, number[]>()
-    // Rounds alternate the contenders so drift on the machine affects both alike.
+    const cpuPerOp = new Map<string, number[]>()
+    const record = (map: Map<string, number[]>, name: string, value: number) =>
+      map.set(name, [...(map.get(name) ?? []), value])
+    // Rounds alternate the contenders so drift on the machine affects both alike. Client CPU time
+    // per call is measured too: on a shared machine it is steadier than wall-clock throughput.
     for (let round = 0; round < ROUNDS; round++) {
-      const bench = new Bench({ time: TASK_TIME_MS, warmupTime: 200 })
       for (const scenario of scenarios) {
         const order = round % 2 === 0 ? contenders : [...contenders].reverse()
         for (const contender of order) {
-          bench.add(`${scenario.name}|${contender.name}`, () => scenario.run(contender, next))
+          const name = `${scenario.name}|${contender.name}`
+          const warmUntil = performance.now() + WARMUP_MS
+          while (performance.now() < warmUntil) await scenario.run(contender, next)
+          const bench = new Bench({ time: TASK_TIME_MS, warmup: false })
+          bench.add(name, () => scenario.run(contender, next))
+          const cpuBefore = process.cpuUsage()
+          const [task] = await bench.run()
+          const cpu = process.cpuUsage(cpuBefore)
+          if (!task?.result || task.result.error) {
+            throw new Error(`benchmark task ${name} failed`, { cause: task?.result?.error })
+          }
+          const calls = task.runs * scenario.inFlight
+          record(opsPerSecond, name, task.result.throughput.mean * scenario.inFlight)
+          record(cpuPerOp, name, (cpu.user + cpu.system) / calls)
         }
-      }
-      await bench.run()
-      for (const task of bench.tasks) {
-        const scenario = scenarios.find((s) => task.name.startsWith(`${s.name}|`))
-        if (!task.result || task.result.error || !scenario) {
-          throw new Error(`benchmark task ${task.name} failed`, { cause: task.result?.error })
-        }
-        const list = opsPerSecond.get(task.name) ?? []
-        list.push(task.result.throughput.mean * scenario.inFlight)
-        opsPerSecond.set(task.name, list)
       }
     }
 
     const rows = scenarios.map((scenario) => {
       const rawOps = median(opsPerSecond.get(`${scenario.name}|raw memjs`) ?? [])
       const strataOps = median(opsPerSecond.get(`${scenario.name}|strata`) ?? [])
+      const rawCpu = median(cpuPerOp.get(`${scenario.name}|raw memjs`) ?? [])
+      const strataCpu = median(cpuPerOp.get(`${scenario.name}|strata`) ?? [])
       return {
         scenario: scenario.name,
         'raw memjs ops/s': Math.round(rawOps),
         'strata ops/s': Math.round(strataOps),
         'ratio strata/raw': Number((strataOps / rawOps).toFixed(3)),
+        'raw CPU µs/call': Number(rawCpu.toFixed(1)),
+        'strata CPU µs/call': Number(strataCpu.toFixed(1)),
       }
     })
     console.log(
-      `memcached benchmark: Node ${process.version}, ${ROUNDS} rounds of ${TASK_TIME_MS} ms, median ops/s`,
+      `memcached benchmark: Node ${process.version}, ${ROUNDS} rounds of ${TASK_TIME_MS} ms per task, medians`,
     )
     console.table(rows)
   } finally {
