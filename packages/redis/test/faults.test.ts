@@ -1,3 +1,4 @@
+import { type Cache, createCache, StoreError } from '@strata/cache-core'
 import { type StartedRedis, startRedis } from 'test-servers'
 import { describeWithServers } from 'test-servers/vitest'
 import { afterAll, afterEach, beforeAll, beforeEach, expect, test } from 'vitest'
@@ -5,14 +6,16 @@ import { type RedisStore, redisStore } from '../src/index.js'
 import { eventually, uniquePrefix } from './helpers.js'
 import { type LoadReport, quantile, runLoad } from './load.js'
 
-/** The per-command timeout of the stores under test; every bound below derives from it. */
-const COMMAND_TIMEOUT_MS = 200
+/** The store's per-command timeout and the cache's storeTimeout; every bound derives from it. */
+const TIMEOUT_MS = 200
 const WORKERS = 16
 
-describeWithServers('fail fast when Redis dies or freezes (store level)', () => {
+describeWithServers('fail fast when Redis dies or freezes', () => {
   let redis: StartedRedis
   let store: RedisStore
+  let cache: Cache
   let keys: string[]
+  let storeErrorEvents: number
   const unhandled: unknown[] = []
   const onUnhandled = (reason: unknown) => unhandled.push(reason)
 
@@ -25,42 +28,46 @@ describeWithServers('fail fast when Redis dies or freezes (store level)', () => 
     await redis?.stop()
   })
   beforeEach(async () => {
-    store = redisStore({ url: redis.url, options: { commandTimeout: COMMAND_TIMEOUT_MS } })
+    store = redisStore({ url: redis.url, options: { commandTimeout: TIMEOUT_MS } })
+    cache = createCache({
+      store,
+      ttl: '1m',
+      earlyExpiration: false,
+      storeTimeout: TIMEOUT_MS,
+      circuitBreaker: { failures: 5, cooldown: '250ms' },
+    })
+    storeErrorEvents = 0
+    cache.on('error', () => {
+      storeErrorEvents++
+    })
     const prefix = uniquePrefix('faults')
     keys = Array.from({ length: 50 }, (_, index) => `${prefix}${index}`)
     // Warm: every key cached.
-    await store.setMany(keys.map((key) => ({ key, record: Buffer.from(key), ttlMs: 60_000 })))
+    for (const key of keys) await cache.getOrSet(key, () => `value:${key}`)
   })
   afterEach(async () => {
+    await cache.close()
     await store.close()
   })
 
-  /** Runs load through `fault`, then until the store works again, and 300 ms more. */
+  /** Runs load through `fault`, then until the cache serves hits again, and 300 ms more. */
   async function loadThrough(fault: () => Promise<void>): Promise<LoadReport> {
-    let faultDone = false
-    let recovered = false
-    const load = runLoad(store, keys, WORKERS, () => recovered)
+    let stop = false
+    const load = runLoad(cache, keys, WORKERS, () => stop)
     await new Promise((resolve) => setTimeout(resolve, 200))
     await fault()
-    faultDone = true
-    // Recovery: a write and a read through the same store succeed again.
     const probe = `${keys[0]}:probe`
     await eventually(
       async () => {
-        try {
-          await store.set(probe, Buffer.from('back'), 60_000)
-          return (await store.get(probe))?.toString() === 'back'
-        } catch {
-          return false
-        }
+        await cache.set(probe, 'back')
+        return (await cache.get(probe)) === 'back'
       },
       10_000,
-      'recovery after the fault',
+      'caching after the fault',
     )
-    expect(faultDone).toBe(true)
     // Keep the load on a little, so it refills what a restart lost.
     await new Promise((resolve) => setTimeout(resolve, 300))
-    recovered = true
+    stop = true
     return load
   }
 
@@ -68,37 +75,61 @@ describeWithServers('fail fast when Redis dies or freezes (store level)', () => 
     const p99 = quantile(report.latencies, 0.99)
     const max = Math.max(...report.latencies)
     console.info(
-      `[redis faults] ${scenario}: ${report.latencies.length} requests, ${report.hits} hits, ` +
-        `${report.loads} loads, ${report.storeErrors} store errors, ` +
-        `p99 ${p99.toFixed(1)} ms, max ${max.toFixed(1)} ms (commandTimeout ${COMMAND_TIMEOUT_MS} ms)`,
+      `[redis faults] ${scenario}: ${report.latencies.length} getOrSet, ${report.loads} loads, ` +
+        `${cache.stats().storeErrors} store errors, p99 ${p99.toFixed(1)} ms, ` +
+        `max ${max.toFixed(1)} ms (timeouts ${TIMEOUT_MS} ms)`,
     )
-    expect(report.unexpected).toEqual([])
-    expect(report.storeErrors).toBeGreaterThan(0)
+    expect(report.thrown).toEqual([])
+    expect(report.wrongAnswers).toBe(0)
     expect(report.loads).toBeGreaterThan(0)
-    expect(p99).toBeLessThan(3 * COMMAND_TIMEOUT_MS)
+    expect(cache.stats().storeErrors).toBeGreaterThan(0)
+    expect(storeErrorEvents).toBeGreaterThan(0)
+    expect(p99).toBeLessThan(3 * TIMEOUT_MS)
     expect(unhandled).toEqual([])
   }
 
-  test('killed mid-load then restarted: every request answers, fast, and caching resumes', async () => {
+  async function expectCachingResumed(): Promise<void> {
+    const before = cache.stats().hits
+    let loads = 0
+    for (const key of keys) {
+      await cache.getOrSet(key, () => {
+        loads++
+        return `value:${key}`
+      })
+    }
+    // Whatever the last moments of the load did not refill is loaded once, then served.
+    for (const key of keys)
+      expect(await cache.getOrSet(key, () => 'loaded again')).toBe(`value:${key}`)
+    expect(cache.stats().hits - before).toBeGreaterThanOrEqual(keys.length)
+    expect(loads).toBeLessThan(keys.length)
+  }
+
+  test('killed mid-load then restarted: getOrSet answers from the loader, fast, and caching resumes', async () => {
     const report = await loadThrough(async () => {
       await redis.kill()
+      const started = performance.now()
+      const error = await store.get(keys[0]!).catch((caught: unknown) => caught)
+      expect(error).toBeInstanceOf(StoreError)
+      expect(performance.now() - started).toBeLessThan(3 * TIMEOUT_MS)
       await new Promise((resolve) => setTimeout(resolve, 1000))
       await redis.restart()
     })
     expectBounded(report, 'killed for 1 s then restarted')
-    // The restarted server came back empty; the load refilled it.
-    expect((await store.getMany(keys)).filter((record) => record !== undefined).length).toBe(
-      keys.length,
-    )
+    await expectCachingResumed()
   })
 
-  test('frozen longer than the timeout: requests fall back within the bound, then hits return', async () => {
+  test('frozen longer than the timeout: getOrSet answers within the bound, then hits return', async () => {
     const report = await loadThrough(async () => {
       await redis.pause()
-      await new Promise((resolve) => setTimeout(resolve, 5 * COMMAND_TIMEOUT_MS))
+      const started = performance.now()
+      const error = await store.get(keys[0]!).catch((caught: unknown) => caught)
+      expect(error).toBeInstanceOf(StoreError)
+      expect((error as StoreError).cause).toBeInstanceOf(Error)
+      expect(performance.now() - started).toBeLessThan(3 * TIMEOUT_MS)
+      await new Promise((resolve) => setTimeout(resolve, 5 * TIMEOUT_MS))
       await redis.unpause()
     })
-    expectBounded(report, `frozen for ${5 * COMMAND_TIMEOUT_MS} ms`)
-    expect(report.hits).toBeGreaterThan(0)
+    expectBounded(report, `frozen for ${5 * TIMEOUT_MS} ms`)
+    await expectCachingResumed()
   })
 })
