@@ -75,7 +75,7 @@ const silentLogger = { log(): void {} }
  * server while its own is down comes back stale when it returns, and a tag or namespace counter
  * that moved would undo invalidations.
  */
-export const DEFAULT_MEMJS_OPTIONS: MemjsOptions = {
+export const DEFAULT_MEMJS_OPTIONS: Readonly<MemjsOptions> = Object.freeze({
   timeout: 0.25,
   conntimeout: 0.25,
   retries: 2,
@@ -85,4 +85,4 @@ export const DEFAULT_MEMJS_OPTIONS: MemjsOptions = {
   keepAliveDelay: 30,
   // Every failure reaches the caller as a StoreError; memjs would also print it.
   logger: silentLogger,
-}
+})
