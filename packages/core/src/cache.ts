@@ -413,8 +413,10 @@ export class Cache {
   }
 
   /**
-   * Waits for background refreshes, stops listening to the bus and closes the store (for a
-   * namespace or scope, the shared store). Later calls throw `CacheClosedError`.
+   * Waits for background refreshes and stops listening to the bus. Closes the store when the
+   * cache created it from a URL; a store object you passed in stays open (close it yourself,
+   * it may serve other caches). Closing a namespace or scope closes the whole cache. Later
+   * calls throw `CacheClosedError`.
    */
   close(): Promise<void> {
     return this.ctx.close()

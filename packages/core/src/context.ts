@@ -30,12 +30,15 @@ export class CacheContext {
   private readonly background = new Set<Promise<unknown>>()
   private unsubscribe: (() => Promise<void>) | undefined
   private closed = false
+  /** A store built from a URL belongs to the cache; a store object belongs to its creator. */
+  private readonly ownsStore: boolean
 
   constructor(
     storeOrUrl: Store | string,
     readonly options: ResolvedOptions,
     private readonly serializer: Serializer = jsonSerializer,
   ) {
+    this.ownsStore = typeof storeOrUrl === 'string'
     if (typeof storeOrUrl === 'string') {
       this.storeReady = storeFromUrl(storeOrUrl).then((store) => this.attach(store))
       // A failed URL load is reported to whoever calls first; keep it from being unhandled.
@@ -164,13 +167,13 @@ export class CacheContext {
     this.unsubscribe = await store.bus.subscribe(channel, onMessage)
   }
 
-  /** Waits for in-flight work, unsubscribes, and closes the store. */
+  /** Waits for in-flight work, unsubscribes, and closes the store if the cache created it. */
   async close(): Promise<void> {
     if (this.closed) return
     const store = await Promise.resolve(this.resolveStore()).catch(() => undefined)
     await Promise.allSettled([...this.background, ...this.flights.pending()])
     this.closed = true
     await this.unsubscribe?.()
-    await store?.close()
+    if (this.ownsStore) await store?.close()
   }
 }

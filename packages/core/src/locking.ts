@@ -37,15 +37,15 @@ export async function acquireLoadLock(
   const owner = randomUUID()
   const tryAcquire = () =>
     ctx.read('lock', storeKey, () => locks.acquire(lockKey, owner, leaseMs), undefined)
-  const deadline = ctx.options.clock() + waitMs
+  // Waiting is measured in real time: the cache's clock may be a test's fake clock.
+  const deadline = performance.now() + waitMs
   let pollMs = FIRST_POLL_MS
   let waited = false
   for (;;) {
     const acquired = await tryAcquire()
     if (acquired === undefined) return { kind: 'unavailable' }
     const entry = await entries.read(storeKey)
-    const now = ctx.options.clock()
-    if (entry && now < entry.f) {
+    if (entry && ctx.options.clock() < entry.f) {
       if (acquired) await ctx.read('unlock', storeKey, () => locks.release(lockKey, owner), false)
       return { kind: 'filled', entry }
     }
@@ -55,6 +55,7 @@ export async function acquireLoadLock(
       ctx.counters.lockWaits += 1
       waited = true
     }
+    const now = performance.now()
     if (now >= deadline) return { kind: 'unavailable' }
     await delay(Math.min(pollMs, deadline - now))
     pollMs = Math.min(pollMs * 2, MAX_POLL_MS)

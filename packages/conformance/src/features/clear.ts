@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest'
+import { useStore } from '../fixture.js'
+import type { ConformanceOptions } from '../options.js'
+
+/** clear() removes one namespace or scope and its children, never a sibling or the server. */
+export function clearFeature(options: ConformanceOptions): void {
+  describe('clear', () => {
+    const t = useStore(options)
+
+    it('clearing a scope never touches a sibling scope', async () => {
+      const cache = t.cache()
+      const names = ['t', 't:x', 't*', 't[ab]', 't%', 'tt', 't?', 't\\']
+      for (const name of names) await cache.scope({ tenant: name }).set('k', name)
+      await cache.set('root', 'root')
+      await cache.scope({ tenant: 't' }).clear()
+      expect(await cache.scope({ tenant: 't' }).get('k')).toBeUndefined()
+      for (const name of names.slice(1))
+        expect(await cache.scope({ tenant: name }).get('k')).toBe(name)
+      expect(await cache.get('root')).toBe('root')
+    })
+
+    it('clearing a namespace clears its scopes and child namespaces, not its parent', async () => {
+      const cache = t.cache()
+      const users = cache.namespace('users')
+      await users.set('a', 1)
+      await users.scope({ tenant: 'x' }).set('b', 2)
+      await users.namespace('admins').set('c', 3)
+      await cache.namespace('usersX').set('d', 4)
+      await cache.set('e', 5)
+      await users.clear()
+      expect(await users.get('a')).toBeUndefined()
+      expect(await users.scope({ tenant: 'x' }).get('b')).toBeUndefined()
+      expect(await users.namespace('admins').get('c')).toBeUndefined()
+      expect(await cache.namespace('usersX').get('d')).toBe(4)
+      expect(await cache.get('e')).toBe(5)
+    })
+
+    it('clearing the root clears everything of this cache and nothing of another root', async () => {
+      const cache = t.cache()
+      const other = t.cache({ namespace: `${t.storedKey('other').replace(/:/g, '-')}` })
+      await cache.set('a', 1)
+      await cache.namespace('n').set('b', 2)
+      await other.set('a', 'other')
+      await cache.clear()
+      expect(await cache.get('a')).toBeUndefined()
+      expect(await cache.namespace('n').get('b')).toBeUndefined()
+      expect(await other.get('a')).toBe('other')
+      await cache.set('a', 'again')
+      expect(await cache.get('a')).toBe('again')
+    })
+
+    if (options.capabilities.scopedClear) {
+      it('store.clear(prefix) treats glob and LIKE characters literally', async () => {
+        const p = t.prefix()
+        const keys = ['a*', 'a?', 'a[b]', 'a%', 'a_', 'a\\', 'ab', 'a*x']
+        for (const key of keys) await t.store.set(`${p}${key}`, t.record(1), 60_000)
+        await t.store.clear!(`${p}a*`)
+        const left = await t.store.getMany(keys.map((key) => `${p}${key}`))
+        expect(left.map((record) => record !== undefined)).toEqual([
+          false,
+          true,
+          true,
+          true,
+          true,
+          true,
+          true,
+          false,
+        ])
+      })
+
+      it('store.clear(prefix) removes counters under the prefix', async () => {
+        const p = t.prefix()
+        await t.store.increment(`${p}c`, 5)
+        await t.store.clear!(p)
+        expect(await t.store.getCounters([`${p}c`])).toEqual([undefined])
+      })
+    }
+  })
+}
