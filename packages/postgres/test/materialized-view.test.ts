@@ -1,3 +1,6 @@
+import { execFile } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
 import { InvalidOptionError, StoreError } from '@strata/cache-core'
 import { Pool } from 'pg'
 import { describeWithServers } from 'test-servers/vitest'
@@ -49,6 +52,28 @@ describeWithServers('materializedView', () => {
       [view.state().view],
     )
     return Number(rows[0]?.generation ?? 0)
+  }
+
+  /**
+   * Runs `markStale()` in a child Node.js process on the built package (turbo builds it before
+   * tests; by hand: `npx tsc -p packages/postgres/tsconfig.build.json`).
+   */
+  async function markStaleInChildProcess(url: string, name: string): Promise<void> {
+    const entry = fileURLToPath(new URL('../dist/index.js', import.meta.url))
+    const script = `
+    const [entry, url, name] = process.argv.slice(1)
+    const { materializedView } = await import(entry)
+    const view = materializedView({ connectionString: url, name })
+    await view.markStale()
+    await view.close()`
+    await promisify(execFile)(process.execPath, [
+      '--input-type=module',
+      '-e',
+      script,
+      entry,
+      url,
+      name,
+    ])
   }
 
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -307,6 +332,29 @@ describeWithServers('materializedView', () => {
       expect(total).toBe(2) // the initial refresh and exactly one for the invalidation
       expect(await readers[1]?.query(`SELECT posts FROM ${name} WHERE category = 'web'`)).toEqual([
         { posts: 2 },
+      ])
+    })
+
+    it('refreshes once when a separate OS process marks the view stale', async () => {
+      const source = await createSource(admin)
+      const name = uniqueName('process')
+      const options = {
+        name,
+        definition: source.definition,
+        uniqueIndex: ['category'],
+        debounce: 50,
+      }
+      const readers = [instance(options), instance(options)]
+      await readers[0]?.refresh()
+      await Promise.all(readers.map((view) => view.ready()))
+      await source.addPost('db')
+      await markStaleInChildProcess(server.url, name)
+      await expect.poll(() => storedGeneration(readers[0]!)).toBe(2)
+      await sleep(300)
+      expect(await storedGeneration(readers[0]!)).toBe(2)
+      expect(readers.reduce((sum, view) => sum + view.state().refreshes, 0)).toBe(2)
+      expect(await readers[1]?.query(`SELECT posts FROM ${name} WHERE category = 'db'`)).toEqual([
+        { posts: 3 },
       ])
     })
 

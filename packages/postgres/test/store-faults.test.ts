@@ -74,6 +74,22 @@ describeWithServers('postgresStore faults', () => {
       await pool.end()
     })
 
+    it('turns a frozen server into StoreTimeoutError within the query timeout, then recovers', async () => {
+      const store = newStore({ queryTimeout: 300, connectionTimeout: 300 })
+      await store.set('k', Buffer.from('v'), 60_000)
+      await server.pause()
+      try {
+        const started = performance.now()
+        const error = await store.get('k').catch((e: unknown) => e)
+        const elapsed = performance.now() - started
+        expect(error).toBeInstanceOf(StoreTimeoutError)
+        expect(elapsed).toBeLessThan(2000)
+      } finally {
+        await server.unpause()
+      }
+      expect(await store.get('k')).toEqual(Buffer.from('v'))
+    })
+
     it('fails fast with a StoreError when the server cannot be reached', async () => {
       // Port 1 on loopback refuses connections.
       const store = newStore({

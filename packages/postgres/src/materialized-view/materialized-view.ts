@@ -72,6 +72,8 @@ export class MaterializedView {
   #inFlight: Promise<RefreshOutcome> | undefined
   #staleTimer: NodeJS.Timeout | undefined
   #retryAfter = 0
+  /** Consecutive failed refresh attempts of this instance. */
+  #failures = 0
   #refreshes = 0
   #skippedBusy = 0
   #lastError: CacheError | undefined
@@ -392,13 +394,15 @@ export class MaterializedView {
     } catch (error) {
       const failure = asCacheError(error, 'refresh')
       this.#lastError = failure
-      // A failing refresh is not retried by every read: wait a little first.
-      this.#retryAfter = this.#clock() + Math.max(this.#debounceMs, 1000)
+      this.#failures += 1
+      // A failing refresh is not retried by every read, nor every debounce window: back off.
+      this.#retryAfter = this.#clock() + this.#failureBackoffMs()
       throw failure
     }
     if (outcome.status === 'refreshed') {
       this.#refreshes += 1
       this.#lastError = undefined
+      this.#failures = 0
     } else if (outcome.because === 'busy') {
       this.#skippedBusy += 1
       // Someone else is refreshing; their NOTIFY will update us. Do not knock on every read.
@@ -410,11 +414,18 @@ export class MaterializedView {
 
   #scheduleStaleRefresh(): void {
     if (this.#staleTimer !== undefined || this.#closing !== undefined) return
+    const delay = this.#failures === 0 ? this.#debounceMs : this.#failureBackoffMs()
     this.#staleTimer = setTimeout(() => {
       this.#staleTimer = undefined
       if (this.#local.stale) this.#trigger('stale')
-    }, this.#debounceMs)
+    }, delay)
     this.#staleTimer.unref()
+  }
+
+  /** `max(debounce, 1 s)` doubling with each consecutive failure, up to one minute. */
+  #failureBackoffMs(): number {
+    const base = Math.max(this.#debounceMs, 1000)
+    return Math.min(base * 2 ** Math.max(this.#failures - 1, 0), 60_000)
   }
 
   #onNotification(payload: string): void {
