@@ -334,11 +334,13 @@ export class Cache {
     this.ctx.flights.supersedeKey(storeKey)
     try {
       const captured = await this.entries.capture(plan.tags)
-      if (!captured) throw new Error('tag versions could not be read')
-      const envelope = this.entries.envelope(value, plan, 0, captured, this.ctx.options.clock())
-      await this.entries.write(storeKey, envelope)
+      const envelope =
+        captured && this.entries.envelope(value, plan, 0, captured, this.ctx.options.clock())
+      if (!envelope || !(await this.entries.write(storeKey, envelope)))
+        throw new Error('the cache could not be updated')
     } catch (error) {
       this.ctx.reportError('writeThrough', key, error)
+      // Best effort: an old entry left behind would be stale.
       await Promise.resolve(
         this.ctx.read('delete', storeKey, (store) => store.delete(storeKey), false),
       ).catch(() => false)

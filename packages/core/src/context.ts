@@ -94,13 +94,16 @@ export class CacheContext {
     return result
   }
 
-  /** Runs a store call for a write that adds data: a failure is an `error` event when degrading. */
+  /**
+   * Runs a store call for a write that adds data: a failure is an `error` event when degrading.
+   * @returns whether the write reached the store.
+   */
   async write(
     operation: string,
     key: string | undefined,
     call: (store: Store) => Promise<unknown>,
-  ): Promise<void> {
-    await this.read(operation, key, call, undefined)
+  ): Promise<boolean> {
+    return this.read(operation, key, async (store) => (await call(store), true), false)
   }
 
   /** Runs a store call that removes data or invalidates: failures always throw `StoreError`. */

@@ -110,24 +110,32 @@ export class Entries {
     now: number,
   ): Envelope {
     const freshUntil = now + plan.ttlMs
-    return {
+    const envelope: { -readonly [K in keyof Envelope]: Envelope[K] } = {
       v: value,
       c: now,
       f: freshUntil,
       s: freshUntil + plan.graceMs,
       d: deltaMs,
-      t: captured.tags.length > 0 ? captured.tags : undefined,
-      tv: captured.tags.length > 0 ? captured.tagVersions : undefined,
-      g: captured.generations,
     }
+    // Absent fields stay absent: some serializers (msgpack) would turn undefined into null.
+    if (captured.tags.length > 0) {
+      envelope.t = captured.tags
+      envelope.tv = captured.tagVersions
+    }
+    if (captured.generations) envelope.g = captured.generations
+    return envelope
   }
 
-  /** Writes one envelope (encoding errors throw: they are bad input, not store failures). */
-  async write(storeKey: string, envelope: Envelope): Promise<void> {
+  /**
+   * Writes one envelope (encoding errors throw: they are bad input, not store failures).
+   * @returns whether the write reached the store.
+   */
+  async write(storeKey: string, envelope: Envelope): Promise<boolean> {
     const record = this.ctx.encode(envelope)
     const ttlMs = Math.max(1, envelope.s - envelope.c)
-    await this.ctx.write('set', storeKey, (s) => s.set(storeKey, record, ttlMs))
-    this.ctx.counters.sets += 1
+    const written = await this.ctx.write('set', storeKey, (s) => s.set(storeKey, record, ttlMs))
+    if (written) this.ctx.counters.sets += 1
+    return written
   }
 
   /** Writes many envelopes in one batch. */
@@ -137,7 +145,7 @@ export class Entries {
       record: this.ctx.encode(envelope),
       ttlMs: Math.max(1, envelope.s - envelope.c),
     }))
-    await this.ctx.write('setMany', undefined, (s) => s.setMany(entries))
-    this.ctx.counters.sets += entries.length
+    if (await this.ctx.write('setMany', undefined, (s) => s.setMany(entries)))
+      this.ctx.counters.sets += entries.length
   }
 }

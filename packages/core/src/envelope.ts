@@ -32,7 +32,7 @@ export function isEnvelope(record: unknown): record is Envelope {
     typeof entry.f === 'number' &&
     typeof entry.s === 'number' &&
     typeof entry.d === 'number' &&
-    (entry.t === undefined || (Array.isArray(entry.t) && Array.isArray(entry.tv))) &&
-    (entry.g === undefined || Array.isArray(entry.g))
+    (entry.t == null || (Array.isArray(entry.t) && Array.isArray(entry.tv))) &&
+    (entry.g == null || Array.isArray(entry.g))
   )
 }

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest'
+import { createCache, jsonSerializer, SerializationError, type Serializer } from '../src/index.js'
+import { msgpackSerializer } from '../src/serializers/msgpack.js'
+import { superjsonSerializer } from '../src/serializers/superjson.js'
+import { TestStore } from './test-store.js'
+
+const roundTrip = async (serializer: Serializer, value: unknown, compression?: boolean) => {
+  const cache = createCache({ store: new TestStore(), serializer, compression })
+  await cache.set('k', value)
+  return cache.get('k')
+}
+
+describe('serializers', () => {
+  it('json drops __proto__ and constructor.prototype payloads', () => {
+    const text =
+      '{"a":1,"__proto__":{"x":1},"b":{"constructor":{"prototype":{"y":1}}},"c":{"constructor":"ok"}}'
+    const decoded = jsonSerializer.deserialize(new TextEncoder().encode(text)) as Record<
+      string,
+      unknown
+    >
+    expect(decoded).toEqual({ a: 1, b: {}, c: { constructor: 'ok' } })
+    expect(Object.getPrototypeOf(decoded)).toBe(Object.prototype)
+  })
+
+  it('json refuses BigInt with a typed error on set', async () => {
+    await expect(roundTrip(jsonSerializer, { n: 1n })).rejects.toBeInstanceOf(SerializationError)
+  })
+
+  it('superjson keeps Dates, Maps, Sets and BigInts', async () => {
+    const value = { at: new Date(0), map: new Map([['a', 1]]), set: new Set([1]), big: 10n }
+    expect(await roundTrip(superjsonSerializer, value)).toEqual(value)
+  })
+
+  it('msgpack keeps binary values and Dates', async () => {
+    const value = { bytes: Uint8Array.from([0, 255]), at: new Date(5) }
+    expect(await roundTrip(msgpackSerializer, value)).toEqual(value)
+  })
+
+  it('compresses large entries above the threshold and reads them back', async () => {
+    const store = new TestStore()
+    const cache = createCache({ store, compression: { threshold: 100 } })
+    const big = 'x'.repeat(10_000)
+    await cache.set('big', big)
+    const record = [...store.records.values()][0]!.record as Uint8Array
+    expect(record.byteLength).toBeLessThan(1_000)
+    expect(await cache.get('big')).toBe(big)
+  })
+})

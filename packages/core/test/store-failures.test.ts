@@ -1,0 +1,118 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import {
+  type Cache,
+  type CacheEvents,
+  CircuitOpenError,
+  createCache,
+  StoreError,
+  StoreTimeoutError,
+} from '../src/index.js'
+import { TestStore } from './test-store.js'
+
+let caches: Cache[] = []
+function setup(
+  options: Parameters<typeof createCache>[0] extends infer O ? Partial<O> : never = {},
+) {
+  const store = new TestStore()
+  const cache = createCache({ store, storeTimeout: 50, ...options })
+  const errors: CacheEvents['error'][] = []
+  cache.on('error', (event) => errors.push(event))
+  caches.push(cache)
+  return { store, cache, errors }
+}
+afterEach(async () => {
+  for (const cache of caches) await cache.close()
+  caches = []
+})
+
+describe('store failures (default: degrade)', () => {
+  it('a failing read is a miss and the loader still answers', async () => {
+    const { store, cache, errors } = setup()
+    store.mode = 'fail'
+    expect(await cache.get('k')).toBeUndefined()
+    expect(await cache.getOrSet('k', async () => 'from source')).toBe('from source')
+    expect(errors[0]?.error).toBeInstanceOf(StoreError)
+    expect((errors[0]?.error as StoreError).store).toBe('test')
+    expect((errors[0]?.error as StoreError).cause).toBeInstanceOf(Error)
+    expect(cache.stats().storeErrors).toBeGreaterThan(0)
+  })
+
+  it('a frozen store becomes a miss within storeTimeout', async () => {
+    const { store, cache, errors } = setup()
+    store.mode = 'hang'
+    const started = performance.now()
+    expect(await cache.getOrSet('k', async () => 'from source')).toBe('from source')
+    expect(performance.now() - started).toBeLessThan(1_000)
+    expect(errors.some((event) => event.error instanceof StoreTimeoutError)).toBe(true)
+  })
+
+  it('a failing write is reported as an event, not thrown', async () => {
+    const { store, cache, errors } = setup()
+    store.mode = 'fail'
+    await expect(cache.set('k', 1)).resolves.toBeUndefined()
+    expect(errors.length).toBeGreaterThan(0)
+  })
+
+  it('invalidations throw: a lost delete or tag bump would serve stale data', async () => {
+    const { store, cache } = setup()
+    await cache.set('k', 1)
+    store.mode = 'fail'
+    await expect(cache.delete('k')).rejects.toBeInstanceOf(StoreError)
+    await expect(cache.invalidateTags(['t'])).rejects.toBeInstanceOf(StoreError)
+    await expect(cache.clear()).rejects.toBeInstanceOf(StoreError)
+  })
+
+  it('the circuit opens after repeated failures, stops calling the store, and closes after cooldown', async () => {
+    let now = 1_000_000
+    const { store, cache, errors } = setup({
+      circuitBreaker: { failures: 3, cooldown: '10s' },
+      clock: () => now,
+    })
+    store.mode = 'fail'
+    for (let i = 0; i < 3; i++) await cache.get('k')
+    const callsWhenOpen = store.calls
+    expect(await cache.get('k')).toBeUndefined()
+    expect(store.calls).toBe(callsWhenOpen)
+    expect(errors.at(-1)?.error).toBeInstanceOf(CircuitOpenError)
+    store.mode = 'ok'
+    now += 10_001
+    await cache.set('k', 'back')
+    expect(await cache.get('k')).toBe('back')
+  })
+
+  it('recovers when the store comes back', async () => {
+    const { store, cache } = setup({ circuitBreaker: false })
+    store.mode = 'fail'
+    expect(await cache.getOrSet('k', async () => 'a')).toBe('a')
+    store.mode = 'ok'
+    expect(await cache.getOrSet('k', async () => 'b')).toBe('b')
+    expect(await cache.getOrSet('k', async () => 'c')).toBe('b')
+  })
+
+  it('writeThrough never repeats or loses the source write when the cache fails', async () => {
+    const { store, cache, errors } = setup()
+    await cache.set('k', 'old')
+    store.mode = 'fail'
+    let writes = 0
+    const result = await cache.writeThrough('k', 'new', async () => {
+      writes += 1
+      return 'saved'
+    })
+    expect(result).toBe('saved')
+    expect(writes).toBe(1)
+    expect(errors.some((event) => event.operation === 'writeThrough')).toBe(true)
+  })
+})
+
+describe("store failures with onStoreError: 'throw'", () => {
+  it('reads and writes throw StoreError naming the store, with the cause', async () => {
+    const { store, cache } = setup({ onStoreError: 'throw' })
+    store.mode = 'fail'
+    const error = await cache.get('k').catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(StoreError)
+    expect((error as StoreError).code).toBe('E_STORE')
+    expect((error as StoreError).message).toContain('"test"')
+    expect(((error as StoreError).cause as Error).message).toBe('connection refused')
+    await expect(cache.set('k', 1)).rejects.toBeInstanceOf(StoreError)
+  })
+})
