@@ -148,11 +148,13 @@ build_postgres() {
   mapfile -t binaries < <(find "$pg/bin" -type f)
   copy_with_libs "$root" "${binaries[@]}"
   # Extensions and the server's own modules are loaded at run time, so ldd cannot see them.
+  # The JIT provider (and its 100 MB of LLVM) is left out: without it PostgreSQL runs without JIT.
   local modules=()
-  mapfile -t modules < <(find "$pg/lib" -name '*.so')
+  mapfile -t modules < <(find "$pg/lib" -name '*.so' ! -name 'llvmjit*')
   copy_with_libs "$root" "${modules[@]}"
   # tar rather than `cp -a --parents`, which fails on these trees with coreutils 9.1.
-  tar -C / -c "${pg#/}/lib" "usr/share/postgresql/$PG_VERSION" usr/share/zoneinfo | tar -C "$root" -x
+  tar -C / --exclude=bitcode --exclude='llvmjit*' \
+    -c "${pg#/}/lib" "usr/share/postgresql/$PG_VERSION" usr/share/zoneinfo | tar -C "$root" -x
   printf 'postgres:x:999:999::/var/lib/postgresql:/bin/sh\n' >>"$root/etc/passwd"
   printf 'postgres:x:999:\n' >>"$root/etc/group"
   mkdir -p "$root/var/lib/postgresql/data" "$root/var/run/postgresql"
@@ -166,7 +168,7 @@ build_postgres() {
     'ENTRYPOINT ["docker-entrypoint.sh"]' 'CMD ["postgres"]'
 }
 
-# The same interface as the official image: POSTGRES_USER, POSTGRES_PASSWORD, POSTGRES_DB, and a
+# The same interface as the official image: POSTGRES_USER, POSTGRES_PASSWORD, POSTGRES_DB, a
 # command line that is `postgres ...` (or only flags).
 write_postgres_entrypoint() {
   cat >"$1" <<'EOF'

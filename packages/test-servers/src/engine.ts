@@ -11,9 +11,9 @@ function banner(lines: string[]): string {
 let engineCheck: Promise<string | null> | undefined
 
 /**
- * Checks that a container engine answers, once per process. Returns `null` when it does. Without one, outside CI
- * it prints a loud warning and returns the reason the integration suites skip; under `CI=true`
- * it throws, because CI must never pass by skipping its integration tests.
+ * Checks once per process that a container engine answers. Returns `null` when it does. Without
+ * one, outside CI it prints a loud warning and returns the reason the integration suites skip;
+ * under `CI=true` it throws, because CI must never pass by skipping its integration tests.
  */
 export function containerEngineSkipReason(): Promise<string | null> {
   engineCheck ??= checkEngine()

@@ -1,3 +1,4 @@
+import type Dockerode from 'dockerode'
 import type { StartedTestContainer } from 'testcontainers'
 import { getContainerRuntimeClient } from 'testcontainers'
 
@@ -11,9 +12,9 @@ export interface ServerControls {
   /** Thaws a paused server; it answers again on the same connections. */
   unpause(): Promise<void>
   /**
-   * Restarts the server on the same port and resolves once it is ready again. Works after
-   * `kill()` too. Redis and memcached come back empty (no persistence); PostgreSQL keeps its data
-   * (it lives in the container), though `fsync=off` may lose the last writes before a `kill()`.
+   * Stops the server cleanly (its stop signal, SIGKILL after 10 s), starts it again on the same
+   * port and resolves once it is ready. Works after `kill()` too. Redis and memcached come back
+   * empty (no persistence); PostgreSQL keeps its committed data (it lives in the container).
    */
   restart(): Promise<void>
   /** Kills the server abruptly (SIGKILL): connections drop, the port refuses until `restart()`. */
@@ -32,8 +33,38 @@ export interface StartedServer extends ServerControls {
   readonly containerId: string
 }
 
+/** How long `restart()` lets a server shut down cleanly before the engine kills it. */
+const GRACEFUL_STOP_MS = 10_000
+
+/**
+ * Sends the server its clean-shutdown signal and waits for it to exit, killing it after
+ * {@link GRACEFUL_STOP_MS}. The engine's own stop would use the image's stop signal, which the
+ * locally imported images cannot declare.
+ */
+async function stopGracefully(docker: Dockerode.Container, signal: string): Promise<void> {
+  if (!(await docker.inspect()).State.Running) return
+  const exited = docker.wait()
+  await docker.kill({ signal })
+  let timer: NodeJS.Timeout | undefined
+  const timedOut = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), GRACEFUL_STOP_MS)
+  })
+  try {
+    if ((await Promise.race([exited, timedOut])) === 'timeout') {
+      await docker.kill({ signal: 'SIGKILL' })
+      await exited
+    }
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
 /** Wraps a started container in the fault controls the adapter tests use. */
-export function serverHandle(container: StartedTestContainer, port: number): StartedServer {
+export function serverHandle(
+  container: StartedTestContainer,
+  port: number,
+  stopSignal = 'SIGTERM',
+): StartedServer {
   let paused = false
   let stopped = false
   const dockerContainer = async () =>
@@ -58,6 +89,9 @@ export function serverHandle(container: StartedTestContainer, port: number): Sta
     unpause,
     async restart() {
       await thaw()
+      await stopGracefully(await dockerContainer(), stopSignal)
+      // The engine's restart of a stopped container starts it; testcontainers then waits for the
+      // readiness check again.
       await container.restart()
     },
     async kill() {

@@ -35,11 +35,8 @@ describeWithServers('dedicated PostgreSQL with its own credentials', () => {
   })
 
   it('accepts the URL it returns, and refuses a wrong password', async () => {
-    const client = new pg.Client({ connectionString: postgres.url })
-    await client.connect()
-    const { rows } = await client.query<{ db: string }>('SELECT current_database() AS db')
-    expect(rows[0]?.db).toBe('faults')
-    await client.end()
+    const { rows } = await query(postgres, 'SELECT current_database() AS db')
+    expect(rows).toEqual([{ db: 'faults' }])
     const intruder = new pg.Client({ ...postgresParts(postgres), password: 'wrong' })
     await expect(intruder.connect()).rejects.toThrow(/password authentication failed/)
   })
@@ -47,32 +44,39 @@ describeWithServers('dedicated PostgreSQL with its own credentials', () => {
   it('pause freezes queries; unpause lets them finish', async () => {
     const client = new pg.Client({ connectionString: postgres.url, query_timeout: 500 })
     await client.connect()
-    await postgres.pause()
-    await expect(client.query('SELECT 1')).rejects.toThrow(/timeout/i)
-    await postgres.unpause()
-    const fresh = new pg.Client({ connectionString: postgres.url })
-    await fresh.connect()
-    expect((await fresh.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }])
-    await fresh.end()
-    await client.end()
+    try {
+      await postgres.pause()
+      await expect(client.query('SELECT 1')).rejects.toThrow(/timeout/i)
+      await postgres.unpause()
+      expect((await query(postgres, 'SELECT 1 AS one')).rows).toEqual([{ one: 1 }])
+    } finally {
+      await client.end()
+    }
   })
 
   it('restart keeps the port and the data; kill then restart brings it back', async () => {
     const port = postgres.port
-    const before = new pg.Client({ connectionString: postgres.url })
-    await before.connect()
-    await before.query('CREATE TABLE kept (n int); INSERT INTO kept VALUES (7)')
-    await before.end()
+    await query(postgres, 'CREATE TABLE kept (n int); INSERT INTO kept VALUES (7)')
     await postgres.restart()
+    await query(postgres, 'INSERT INTO kept VALUES (8)')
     await postgres.kill()
     await postgres.restart()
     expect(postgres.port).toBe(port)
-    const after = new pg.Client({ connectionString: postgres.url })
-    await after.connect()
-    expect((await after.query('SELECT n FROM kept')).rows).toEqual([{ n: 7 }])
-    await after.end()
+    const { rows } = await query(postgres, 'SELECT n FROM kept ORDER BY n')
+    expect(rows).toEqual([{ n: 7 }, { n: 8 }])
   })
 })
+
+/** Runs one statement on a fresh connection, closed whatever happens. */
+async function query(postgres: StartedPostgres, sql: string): Promise<pg.QueryResult> {
+  const client = new pg.Client({ connectionString: postgres.url })
+  await client.connect()
+  try {
+    return await client.query(sql)
+  } finally {
+    await client.end()
+  }
+}
 
 function postgresParts(postgres: StartedPostgres) {
   return {
