@@ -95,7 +95,7 @@ export class MemcachedStore implements Store {
       key: toMemcachedKey(key),
     })
     const status = response.header.status
-    if (status === Status.ok) return response.val
+    if (status === Status.ok) return asBytes(response.val)
     if (status === Status.keyNotFound) return undefined
     throw unexpectedStatus('get', status)
   }
@@ -205,6 +205,14 @@ export class MemcachedStore implements Store {
     this.connection.close()
     if (this.ownsClient) this.client.close()
   }
+}
+
+/**
+ * The record as a plain `Uint8Array` over memjs's buffer (no copy): the contract's record type,
+ * which compares equal to the `Uint8Array` that was written.
+ */
+function asBytes(value: Buffer): Uint8Array {
+  return new Uint8Array(value.buffer, value.byteOffset, value.byteLength)
 }
 
 function positiveInteger(option: string, value: number): number {

@@ -3,6 +3,7 @@ import { type StartedMemcached, startMemcached } from 'test-servers'
 import { describeWithServers } from 'test-servers/vitest'
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest'
 import { DEFAULT_OPERATION_TIMEOUT_MS, type MemcachedStore, memcachedStore } from '../src/index.js'
+import { text } from './text.js'
 
 const P = `faults.test:${process.pid}:`
 // Every call settles within the operation timeout; the rest is event-loop slack on a busy machine.
@@ -89,7 +90,7 @@ describeWithServers('MemcachedStore when its server dies or freezes', () => {
       await load.stop()
     }
     await store.set(`${P}after-restart`, Buffer.from('back'), 60_000)
-    expect(String(await store.get(`${P}after-restart`))).toBe('back')
+    expect(text(await store.get(`${P}after-restart`))).toBe('back')
   })
 
   it('fails within the bound as StoreError while the server is frozen, and recovers after', async () => {
@@ -119,7 +120,7 @@ describeWithServers('MemcachedStore when its server dies or freezes', () => {
       await load.stop()
     }
     await store.set(`${P}after-unpause`, Buffer.from('back'), 60_000)
-    expect(String(await store.get(`${P}after-unpause`))).toBe('back')
+    expect(text(await store.get(`${P}after-unpause`))).toBe('back')
   })
 
   it('fails every kind of call as StoreError when nothing listens', async () => {

@@ -5,6 +5,7 @@ import { type StartedMemcached, startMemcached } from 'test-servers'
 import { describeWithServers, injectServer } from 'test-servers/vitest'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { MAPPED_KEY_MARKER, type MemcachedStore, memcachedStore } from '../src/index.js'
+import { text } from './text.js'
 
 const P = `limits.test:${process.pid}:`
 const DAY_MS = 24 * 60 * 60 * 1000
@@ -38,7 +39,7 @@ describeWithServers('memcached limits handled by the store', () => {
       expect(key.length).toBeLessThan(250)
       expect(Buffer.byteLength(key)).toBeGreaterThan(250)
       await store.set(key, Buffer.from('long'), 60_000)
-      expect(String(await store.get(key))).toBe('long')
+      expect(text(await store.get(key))).toBe('long')
       expect(String((await raw.get(MAPPED_KEY_MARKER + sha256(key))).value)).toBe('long')
       expect(await store.delete(key)).toBe(true)
       // Counters map the same way.
@@ -52,7 +53,7 @@ describeWithServers('memcached limits handled by the store', () => {
     it('hashes keys with whitespace or control characters', async () => {
       for (const key of [`${P}a b`, `${P}tab\there`, `${P}nl\n`, `${P}nul\u0000`]) {
         await store.set(key, Buffer.from(key), 60_000)
-        expect(String(await store.get(key))).toBe(key)
+        expect(text(await store.get(key))).toBe(key)
         expect(String((await raw.get(MAPPED_KEY_MARKER + sha256(key))).value)).toBe(key)
       }
     })
@@ -62,8 +63,8 @@ describeWithServers('memcached limits handled by the store', () => {
       const lookalike = MAPPED_KEY_MARKER + sha256(long)
       await store.set(long, Buffer.from('long'), 60_000)
       await store.set(lookalike, Buffer.from('lookalike'), 60_000)
-      expect(String(await store.get(long))).toBe('long')
-      expect(String(await store.get(lookalike))).toBe('lookalike')
+      expect(text(await store.get(long))).toBe('long')
+      expect(text(await store.get(lookalike))).toBe('lookalike')
     })
   })
 
@@ -110,20 +111,20 @@ describeWithServers('memcached limits handled by the store', () => {
     it('keeps a record with a TTL under a second, then expires it (never "forever")', async () => {
       const key = `${P}short`
       await store.set(key, Buffer.from('s'), 1)
-      expect(String(await store.get(key))).toBe('s')
+      expect(text(await store.get(key))).toBe('s')
       await expect.poll(() => store.get(key), { timeout: 5000, interval: 250 }).toBeUndefined()
     })
 
     it('keeps a record with a TTL beyond 30 days (sent as an absolute time)', async () => {
       await store.set(`${P}31days`, Buffer.from('long-lived'), 31 * DAY_MS)
-      expect(String(await store.get(`${P}31days`))).toBe('long-lived')
+      expect(text(await store.get(`${P}31days`))).toBe('long-lived')
       await store.set(`${P}365days`, Buffer.from('year'), 365 * DAY_MS)
-      expect(String(await store.get(`${P}365days`))).toBe('year')
+      expect(text(await store.get(`${P}365days`))).toBe('year')
     })
 
     it('keeps a record with a TTL of exactly 30 days (still relative)', async () => {
       await store.set(`${P}30days`, Buffer.from('month'), 30 * DAY_MS - 2000)
-      expect(String(await store.get(`${P}30days`))).toBe('month')
+      expect(text(await store.get(`${P}30days`))).toBe('month')
     })
   })
 })
