@@ -1,0 +1,147 @@
+import { type Cache, createCache } from '@strata/cache-core'
+import { type StartedMemcached, startMemcached } from 'test-servers'
+import { describeWithServers } from 'test-servers/vitest'
+import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest'
+import { type MemcachedStore, memcachedStore } from '../src/index.js'
+
+/** Core's per-call store timeout; every bound below derives from it. */
+const STORE_TIMEOUT_MS = 300
+const WORKERS = 16
+const KEYS = Array.from({ length: 50 }, (_, i) => `cache-faults:${process.pid}:${i}`)
+
+interface Report {
+  latencies: number[]
+  thrown: unknown[]
+  wrongAnswers: number
+  loads: number
+}
+
+/** Workers calling getOrSet over KEYS until `stopped()`; every answer must be the key's value. */
+function runLoad(cache: Cache, stopped: () => boolean): Report & { done: Promise<void> } {
+  const report: Report = { latencies: [], thrown: [], wrongAnswers: 0, loads: 0 }
+  const worker = async (id: number) => {
+    for (let i = id; !stopped(); i++) {
+      const key = KEYS[i % KEYS.length] as string
+      const started = performance.now()
+      try {
+        const value = await cache.getOrSet(key, () => {
+          report.loads++
+          return `value:${key}`
+        })
+        if (value !== `value:${key}`) report.wrongAnswers++
+      } catch (error) {
+        report.thrown.push(error)
+      }
+      report.latencies.push(performance.now() - started)
+      // Yield to timers even when every call answers synchronously from a tripped breaker.
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+  }
+  const done = Promise.all(Array.from({ length: WORKERS }, (_, id) => worker(id))).then(() => {})
+  return Object.assign(report, { done })
+}
+
+function quantile(values: readonly number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0
+}
+
+describeWithServers('createCache on memcached when the server dies or freezes', () => {
+  let memcached: StartedMemcached
+  let store: MemcachedStore
+  let cache: Cache
+  const unhandled: unknown[] = []
+  const onUnhandled = (reason: unknown) => unhandled.push(reason)
+
+  beforeAll(async () => {
+    memcached = await startMemcached()
+    process.on('unhandledRejection', onUnhandled)
+  })
+  afterAll(async () => {
+    process.off('unhandledRejection', onUnhandled)
+    await memcached?.stop()
+  })
+  beforeEach(async () => {
+    store = memcachedStore({ servers: [memcached.url] })
+    cache = createCache({
+      store,
+      ttl: '1m',
+      earlyExpiration: false,
+      storeTimeout: STORE_TIMEOUT_MS,
+      circuitBreaker: { failures: 5, cooldown: '250ms' },
+    })
+    for (const key of KEYS) await cache.getOrSet(key, () => `value:${key}`)
+    unhandled.length = 0
+  })
+  afterEach(async () => {
+    await cache.close()
+    await store.close()
+  })
+
+  /** Runs the load through `fault` and until caching works again. */
+  async function loadThrough(fault: () => Promise<void>): Promise<Report> {
+    let stop = false
+    const load = runLoad(cache, () => stop)
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 200))
+      await fault()
+      const probe = `${KEYS[0]}:probe`
+      await expect
+        .poll(
+          async () => {
+            await cache.set(probe, 'back')
+            return cache.get(probe)
+          },
+          { timeout: 10_000, interval: 100 },
+        )
+        .toBe('back')
+    } finally {
+      stop = true
+      await load.done
+    }
+    return load
+  }
+
+  function expectAnsweredByTheLoader(report: Report): void {
+    expect(report.thrown).toEqual([])
+    expect(report.wrongAnswers).toBe(0)
+    expect(report.loads).toBeGreaterThan(0)
+    expect(cache.stats().storeErrors).toBeGreaterThan(0)
+    expect(quantile(report.latencies, 0.99)).toBeLessThan(3 * STORE_TIMEOUT_MS)
+    expect(unhandled).toEqual([])
+  }
+
+  async function expectCachingResumed(): Promise<void> {
+    for (const key of KEYS) await cache.getOrSet(key, () => `value:${key}`)
+    let loads = 0
+    for (const key of KEYS) {
+      expect(
+        await cache.getOrSet(key, () => {
+          loads++
+          return 'loaded again'
+        }),
+      ).toBe(`value:${key}`)
+    }
+    expect(loads).toBe(0)
+  }
+
+  it('killed, then restarted: getOrSet answers from the loader, and caching resumes', async () => {
+    const report = await loadThrough(async () => {
+      await memcached.servers[0]!.kill()
+      await new Promise((resolve) => setTimeout(resolve, 1000))
+      await memcached.servers[0]!.restart()
+    })
+    expectAnsweredByTheLoader(report)
+    await expectCachingResumed()
+  })
+
+  it('frozen past the timeout: getOrSet answers within the bound, then hits return', async () => {
+    const report = await loadThrough(async () => {
+      await memcached.servers[0]!.pause()
+      await new Promise((resolve) => setTimeout(resolve, 1500))
+      await memcached.servers[0]!.unpause()
+    })
+    expectAnsweredByTheLoader(report)
+    await expectCachingResumed()
+  })
+})
