@@ -17,3 +17,13 @@ export function toBuffer(record: StoreRecord): Buffer {
 
 /** Largest string value Redis accepts by default (`proto-max-bulk-len`, 512 MiB). */
 export const MAX_VALUE_BYTES = 512 * 1024 * 1024
+
+/**
+ * A record read from Redis as a plain `Uint8Array` over ioredis' Buffer (no copy): the
+ * contract's record type, so it compares equal to the `Uint8Array` that was written.
+ */
+export function toRecord(value: Buffer | null): Uint8Array | undefined {
+  return value === null
+    ? undefined
+    : new Uint8Array(value.buffer, value.byteOffset, value.byteLength)
+}

@@ -14,7 +14,7 @@ import { closeConnection } from './close.js'
 import { openConnection, type RedisClient, StartupGate, startupWaitMs } from './connection.js'
 import { RedisLocks } from './locks.js'
 import type { RedisStoreOptions } from './options.js'
-import { MAX_VALUE_BYTES, toBuffer } from './records.js'
+import { MAX_VALUE_BYTES, toBuffer, toRecord } from './records.js'
 import { groupByNode } from './slots.js'
 import { toPx } from './ttl.js'
 
@@ -30,7 +30,7 @@ const CAPABILITIES: StoreCapabilities = Object.freeze({
 
 /**
  * A {@link Store} on Redis through ioredis, standalone (or Sentinel) or Cluster. Records are
- * kept as raw bytes with a millisecond TTL (`SET … PX`); counters are plain integer keys
+ * kept as raw bytes with a millisecond TTL (`SET … PX`) and read back as `Uint8Array`; counters are plain integer keys
  * (`INCRBY`). A batch is one round trip: one `MGET` for reads, one pipeline for writes; in
  * Cluster mode, one pipeline per node holding one command per hash slot, all sent together.
  *
@@ -70,28 +70,28 @@ export class RedisStore implements Store {
     })
   }
 
-  get(key: string): Promise<Buffer | undefined> {
+  get(key: string): Promise<Uint8Array | undefined> {
     // The hit path: plain promise chaining, no async frame, one allocation per call.
     if (this.#gate?.pending) return this.#gate.pending.then(() => this.get(key))
-    return this.client.getBuffer(key).then(orUndefined, failGet)
+    return this.client.getBuffer(key).then(toRecord, failGet)
   }
 
-  getMany(keys: readonly string[]): Promise<(Buffer | undefined)[]> {
+  getMany(keys: readonly string[]): Promise<(Uint8Array | undefined)[]> {
     if (keys.length === 0) return Promise.resolve([])
     if (this.#gate?.pending) return this.#gate.pending.then(() => this.getMany(keys))
-    if (!this.#cluster) return this.client.mgetBuffer([...keys]).then(allOrUndefined, failGetMany)
+    if (!this.#cluster) return this.client.mgetBuffer([...keys]).then(allToRecords, failGetMany)
     return this.#getManyPerNode(keys)
   }
 
-  async #getManyPerNode(keys: readonly string[]): Promise<(Buffer | undefined)[]> {
+  async #getManyPerNode(keys: readonly string[]): Promise<(Uint8Array | undefined)[]> {
     try {
-      const records = new Array<Buffer | undefined>(keys.length)
+      const records = new Array<Uint8Array | undefined>(keys.length)
       await this.#perNode(
         keys,
         (pipeline, indices) => pipeline.mgetBuffer(indices.map((index) => keys[index]!)),
         (indices, values: (Buffer | null)[]) => {
           indices.forEach((index, position) => {
-            records[index] = values[position] ?? undefined
+            records[index] = toRecord(values[position] ?? null)
           })
         },
       )
@@ -271,12 +271,8 @@ function validate(options: RedisStoreOptions): void {
   }
 }
 
-function orUndefined(value: Buffer | null): Buffer | undefined {
-  return value ?? undefined
-}
-
-function allOrUndefined(values: (Buffer | null)[]): (Buffer | undefined)[] {
-  return values.map(orUndefined)
+function allToRecords(values: (Buffer | null)[]): (Uint8Array | undefined)[] {
+  return values.map(toRecord)
 }
 
 function failGet(cause: unknown): never {

@@ -28,3 +28,8 @@ export async function eventually(
     await new Promise((resolve) => setTimeout(resolve, 10))
   }
 }
+
+/** A record's bytes as UTF-8 text, or `undefined` for a miss. */
+export function text(record: Uint8Array | undefined): string | undefined {
+  return record === undefined ? undefined : Buffer.from(record).toString()
+}

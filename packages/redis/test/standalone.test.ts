@@ -3,7 +3,7 @@ import { Redis } from 'ioredis'
 import { describeWithServers, injectServer } from 'test-servers/vitest'
 import { expect, test } from 'vitest'
 import { createStoreFromUrl, FAIL_FAST_OPTIONS, RedisStore, redisStore } from '../src/index.js'
-import { uniquePrefix } from './helpers.js'
+import { text, uniquePrefix } from './helpers.js'
 import { describeRedisStoreExtras, subscriberCount } from './store-extras.js'
 
 describeWithServers('redisStore on a standalone Redis', () => {
@@ -67,7 +67,7 @@ describeWithServers('redisStore on a standalone Redis', () => {
       expect(store.client.options).toMatchObject({ commandTimeout: 300, connectTimeout: 400 })
       const key = `${uniquePrefix('url')}k`
       await store.set(key, Buffer.from('v'), 10_000)
-      expect((await store.get(key))?.toString()).toBe('v')
+      expect(text(await store.get(key))).toBe('v')
     } finally {
       await store.close()
     }
