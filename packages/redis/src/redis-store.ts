@@ -54,6 +54,12 @@ export class RedisStore implements Store {
     this.#owned = options.client === undefined
     this.client = options.client ?? openConnection(options)
     this.#cluster = this.client instanceof Cluster
+    if (keyPrefixOf(this.client) !== undefined) {
+      if (this.#owned) this.client.disconnect()
+      // SCAN patterns and slot grouping see keys without ioredis' prefix: clear and Cluster
+      // batches would silently miss or fail. Core's `namespace` does the same job safely.
+      throw new InvalidOptionError('keyPrefix', "is not supported; use the cache's namespace")
+    }
     // ioredis logs every 'error' event that has no listener; the store's own connections
     // always have one, and their failures reach callers as StoreErrors.
     const onConnectionError = (cause: unknown): void => {
@@ -281,6 +287,14 @@ function failGet(cause: unknown): never {
 
 function failGetMany(cause: unknown): never {
   throw new StoreError('redis', 'getMany', { cause })
+}
+
+function keyPrefixOf(client: RedisClient): string | undefined {
+  const prefix =
+    client instanceof Cluster
+      ? (client.options.keyPrefix ?? client.options.redisOptions?.keyPrefix)
+      : client.options.keyPrefix
+  return prefix || undefined
 }
 
 /** Pipeline replies are `[error, result]` pairs; a failed command must not pass unnoticed. */

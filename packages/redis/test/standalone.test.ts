@@ -90,6 +90,13 @@ test('redisStore rejects contradictory options', () => {
   ).toThrow(InvalidOptionError)
   expect(() => redisStore({ cluster: { nodes: [] } })).toThrow(/at least one/)
   client.disconnect()
+  // ioredis' keyPrefix would hide keys from SCAN patterns and slot grouping.
+  const prefixed = new Redis({ lazyConnect: true, keyPrefix: 'app:' })
+  expect(() => redisStore({ client: prefixed })).toThrow(InvalidOptionError)
+  prefixed.disconnect()
+  expect(() => redisStore({ options: { lazyConnect: true, keyPrefix: 'app:' } })).toThrow(
+    /keyPrefix/,
+  )
 })
 
 test('refuses records that are not bytes', async () => {
