@@ -84,14 +84,16 @@ export class Cache {
 
   private count(key: string, state: 'fresh' | 'stale' | 'expired'): void {
     const { counters, emitter } = this.ctx
-    const [counter, event] =
-      state === 'fresh'
-        ? (['hits', 'hit'] as const)
-        : state === 'stale'
-          ? (['staleHits', 'stale'] as const)
-          : (['misses', 'miss'] as const)
-    counters[counter] += 1
-    if (emitter.has(event)) emitter.emit(event, { key })
+    if (state === 'fresh') {
+      counters.hits += 1
+      if (emitter.has('hit')) emitter.emit('hit', { key })
+    } else if (state === 'stale') {
+      counters.staleHits += 1
+      if (emitter.has('stale')) emitter.emit('stale', { key })
+    } else {
+      counters.misses += 1
+      if (emitter.has('miss')) emitter.emit('miss', { key })
+    }
   }
 
   /** `true` when `get` would return a value. Counts as a lookup in the stats. */

@@ -103,7 +103,15 @@ export class CacheContext {
     key: string | undefined,
     call: (store: Store) => Promise<unknown>,
   ): Promise<boolean> {
-    return this.read(operation, key, async (store) => (await call(store), true), false)
+    return this.read(
+      operation,
+      key,
+      async (store) => {
+        await call(store)
+        return true
+      },
+      false,
+    )
   }
 
   /** Runs a store call that removes data or invalidates: failures always throw `StoreError`. */

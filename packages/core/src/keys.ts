@@ -1,23 +1,28 @@
 import { InvalidKeyError, InvalidOptionError } from './errors.js'
 
-// Characters with a meaning in Strata's key layout, characters memcached or Redis Cluster treat
-// specially (whitespace, control characters, braces), and `%` itself so the escape is injective.
-const NEEDS_ESCAPE = /[%:@~#=,{}\s\p{Cc}]/u
-const ESCAPED_CHARS = /[%:@~#=,{}\s\p{Cc}]/gu
-
-function escapeChar(char: string): string {
-  const code = char.charCodeAt(0)
-  return code < 0x100
-    ? `%${code.toString(16).padStart(2, '0')}`
-    : `%u${code.toString(16).padStart(4, '0')}`
-}
+// encodeURIComponent escapes every character with a meaning in the key layout (`:`, `@`, `#`,
+// `=`, `,`, `%`), what memcached and Redis Cluster treat specially (whitespace, control
+// characters, braces) and non-ASCII, natively and fast. It leaves only `A-Za-z0-9-_.!~*'()`.
+const RECENT_KEYS = 4_096
+const SAFE = /^[A-Za-z0-9\-_.!~*'()]*$/
 
 /**
  * Escapes one key segment so it contains none of the layout characters. Injective: two
- * different inputs never give the same output, because `%` is escaped too.
+ * different inputs never give the same output (percent-encoding escapes `%` itself; a lone
+ * UTF-16 surrogate, which has no UTF-8 form, becomes `%uXXXX`, a form the rest never produces).
  */
 export function escapeSegment(segment: string): string {
-  return NEEDS_ESCAPE.test(segment) ? segment.replace(ESCAPED_CHARS, escapeChar) : segment
+  if (SAFE.test(segment)) return segment
+  try {
+    return encodeURIComponent(segment)
+  } catch {
+    let out = ''
+    for (const char of segment) {
+      const code = char.codePointAt(0)!
+      out += code >= 0xd800 && code <= 0xdfff ? `%u${code.toString(16)}` : encodeURIComponent(char)
+    }
+    return out
+  }
 }
 
 /** Attributes of a scope: tenant, role, locale or any other dimension that changes a value. */
@@ -26,7 +31,8 @@ export type ScopeAttributes = Readonly<Record<string, string | number | boolean 
 /**
  * Where one cache (a root, a namespace or a scope) keeps its keys. Layout:
  * - data:     `<root>:<segment>:…:<key>` (a namespace segment is `name` or `name@version`,
- *             a scope segment is `~attr=value,…` with attributes sorted);
+ *             a scope segment is `~attr=value,…` with attributes sorted; only scope segments
+ *             contain a raw `=`);
  * - counters: `<root>#t:<tag>` for tags, `<root>#g:<data prefix>` for namespace generations;
  * - locks:    `<root>#l:<data key without root>`; bus channel: `<root>#bus`.
  * Every user-supplied part is escaped, so the encoding is injective and a prefix never matches
@@ -35,6 +41,7 @@ export type ScopeAttributes = Readonly<Record<string, string | number | boolean 
 export class KeySpace {
   /** The prefix of every data key of this cache, ending in `:`. */
   readonly prefix: string
+  private recent: Map<string, string> | undefined
   private constructor(
     readonly root: string,
     private readonly segments: readonly string[],
@@ -64,8 +71,15 @@ export class KeySpace {
 
   /** The stored key of a user key. */
   dataKey(key: string): string {
+    const known = this.recent?.get(key)
+    if (known !== undefined) return known
     if (typeof key !== 'string' || key.length === 0) throw new InvalidKeyError(key)
-    return this.prefix + escapeSegment(key)
+    const encoded = this.prefix + escapeSegment(key)
+    // Hot keys are read again and again: remember recent encodings (bounded, reset when full).
+    this.recent ??= new Map()
+    if (this.recent.size >= RECENT_KEYS) this.recent.clear()
+    this.recent.set(key, encoded)
+    return encoded
   }
 
   /** The counter holding a tag's version (tags are shared by every namespace of one root). */

@@ -32,8 +32,8 @@ describe('store failures (default: degrade)', () => {
     expect(await cache.get('k')).toBeUndefined()
     expect(await cache.getOrSet('k', async () => 'from source')).toBe('from source')
     expect(errors[0]?.error).toBeInstanceOf(StoreError)
-    expect((errors[0]?.error as StoreError).store).toBe('test')
-    expect((errors[0]?.error as StoreError).cause).toBeInstanceOf(Error)
+    expect((errors[0]!.error as StoreError).store).toBe('test')
+    expect((errors[0]!.error as StoreError).cause).toBeInstanceOf(Error)
     expect(cache.stats().storeErrors).toBeGreaterThan(0)
   })
 
