@@ -60,7 +60,9 @@ export class Connection {
       )
       try {
         this.client.incrSeq()
-        const seq = this.client.seq
+        // memjs wraps its sequence with `& 0xffffffff`, which turns negative after 2^31 calls,
+        // while answers carry it unsigned: register and send it unsigned so they still match.
+        const seq = this.client.seq >>> 0
         this.client.perform(request.key, encodeRequest(request, seq), seq, (error, response) => {
           if (!this.deadlines.settle(pending)) return
           if (error) reject(new StoreError(STORE_NAME, operation, { cause: error }))

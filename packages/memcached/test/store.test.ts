@@ -148,6 +148,20 @@ describeWithServers('MemcachedStore on one server', () => {
     expect(await store.locks.release(key, 'fast')).toBe(true)
   })
 
+  it('keeps answering after the memjs sequence number passes 2^31', async () => {
+    const sequenced = memcachedStore({ servers: [injectServer('memcachedServers')[0] as string] })
+    try {
+      ;(sequenced.client as unknown as { seq: number }).seq = 2 ** 31 - 3
+      for (let i = 0; i < 6; i++) {
+        await sequenced.set(`${P}seq:${i}`, Buffer.from(`s${i}`), 60_000)
+        expect(text(await sequenced.get(`${P}seq:${i}`))).toBe(`s${i}`)
+      }
+      expect(sequenced.client.seq).toBeLessThan(0) // memjs's own counter did wrap negative
+    } finally {
+      await sequenced.close()
+    }
+  })
+
   it('is created from a memcached:// URL and owns that client', async () => {
     const servers = injectServer('memcachedServers')
     const fromUrl = createStoreFromUrl(`memcached://${servers.join(',')}`)
