@@ -54,7 +54,7 @@ describeWithServers('postgresStore faults', () => {
         expect(error).toBeInstanceOf(StoreTimeoutError)
         expect(error).toMatchObject({ code: 'E_STORE_TIMEOUT', operation: 'get', timeoutMs: 200 })
       })
-      expect(await store.get('k')).toEqual(Buffer.from('v'))
+      expect(await store.get('k')).toEqual(new TextEncoder().encode('v'))
     })
 
     it('bounds calls on a pool it was given with the client-side query timeout', async () => {
@@ -69,7 +69,7 @@ describeWithServers('postgresStore faults', () => {
         expect(error).toBeInstanceOf(StoreTimeoutError)
         expect(error).toMatchObject({ timeoutMs: 200 })
       })
-      expect(await store.get('k')).toEqual(Buffer.from('v'))
+      expect(await store.get('k')).toEqual(new TextEncoder().encode('v'))
       await store.close()
       await pool.end()
     })
@@ -87,7 +87,7 @@ describeWithServers('postgresStore faults', () => {
       } finally {
         await server.unpause()
       }
-      expect(await store.get('k')).toEqual(Buffer.from('v'))
+      expect(await store.get('k')).toEqual(new TextEncoder().encode('v'))
     })
 
     it('fails fast with a StoreError when the server cannot be reached', async () => {
@@ -119,7 +119,7 @@ describeWithServers('postgresStore faults', () => {
       )
       await expect.poll(() => errors.length).toBeGreaterThan(0)
       expect(errors[0]).toMatchObject({ store: 'postgres', operation: 'pool' })
-      expect(await store.get('k0')).toEqual(Buffer.from('v'))
+      expect(await store.get('k0')).toEqual(new TextEncoder().encode('v'))
     })
   })
 })

@@ -30,7 +30,7 @@ describeWithServers('postgresStore', () => {
     return store
   }
 
-  const bytes = (text: string) => Buffer.from(text, 'utf8')
+  const bytes = (text: string) => new TextEncoder().encode(text)
 
   describe('records', () => {
     it('returns what was set, byte for byte, and undefined for a miss', async () => {

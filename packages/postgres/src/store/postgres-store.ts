@@ -148,7 +148,8 @@ export class PostgresStore implements Store {
 
   async get(key: string): Promise<StoreRecord | undefined> {
     const result = await this.#run<{ value: Buffer }>('get', this.#statements.get, [storedKey(key)])
-    return result.rows[0]?.value
+    const value = result.rows[0]?.value
+    return value === undefined ? undefined : asBytes(value)
   }
 
   async getMany(keys: readonly string[]): Promise<(StoreRecord | undefined)[]> {
@@ -159,7 +160,7 @@ export class PostgresStore implements Store {
       this.#statements.getMany,
       [stored],
     )
-    const found = new Map(result.rows.map((row) => [row.key, row.value]))
+    const found = new Map(result.rows.map((row) => [row.key, asBytes(row.value)]))
     return stored.map((key) => found.get(key))
   }
 
@@ -298,6 +299,14 @@ export class PostgresStore implements Store {
     })
     return this.#migrating
   }
+}
+
+/**
+ * The record as a plain `Uint8Array` over pg's Buffer (no copy): the contract's record type,
+ * equal to the `Uint8Array` that was written.
+ */
+function asBytes(value: Buffer): Uint8Array {
+  return new Uint8Array(value.buffer, value.byteOffset, value.byteLength)
 }
 
 function toBuffer(key: string, record: StoreRecord): Buffer {
