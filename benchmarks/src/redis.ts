@@ -50,6 +50,22 @@ function batch(size: number, call: () => Promise<unknown>): Promise<unknown> {
   return Promise.all(calls)
 }
 
+/**
+ * Client CPU time (user + system) per call of `scenario`, over `batches` runs: steadier than
+ * wall-clock throughput on a busy machine, since it does not count time spent waiting.
+ */
+async function cpuMicrosPerCall(
+  scenario: Scenario,
+  contender: Contender,
+  next: () => string,
+  batches: number,
+): Promise<number> {
+  const before = process.cpuUsage()
+  for (let i = 0; i < batches; i++) await scenario.run(contender, next)
+  const used = process.cpuUsage(before)
+  return (used.user + used.system) / (batches * scenario.inFlight)
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b)
   return sorted[Math.floor(sorted.length / 2)] as number
@@ -116,6 +132,21 @@ async function main(): Promise<void> {
       }
     }
 
+    const cpu = new Map<string, number[]>()
+    for (const scenario of scenarios) {
+      for (const contender of contenders) await cpuMicrosPerCall(scenario, contender, next, 50)
+    }
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const scenario of scenarios) {
+        for (const contender of round % 2 === 0 ? contenders : [...contenders].reverse()) {
+          const batches = scenario.inFlight === 1 ? 3000 : 60
+          const list = cpu.get(`${scenario.name}|${contender.name}`) ?? []
+          list.push(await cpuMicrosPerCall(scenario, contender, next, batches))
+          cpu.set(`${scenario.name}|${contender.name}`, list)
+        }
+      }
+    }
+
     const rows = scenarios.map((scenario) => {
       const rawOps = median(opsPerSecond.get(`${scenario.name}|${baseline!.name}`) ?? [])
       const row: Record<string, string | number> = { scenario: scenario.name }
@@ -126,10 +157,20 @@ async function main(): Promise<void> {
       }
       return row
     })
+    const cpuRows = scenarios.map((scenario) => {
+      const row: Record<string, string | number> = { scenario: scenario.name }
+      for (const contender of contenders) {
+        const micros = median(cpu.get(`${scenario.name}|${contender.name}`) ?? [])
+        row[`${contender.name} CPU µs/call`] = Number(micros.toFixed(1))
+      }
+      return row
+    })
     console.log(
       `redis benchmark: Node ${process.version}, ${ROUNDS} rounds of ${TASK_TIME_MS} ms, median ops/s (calls, not keys)`,
     )
     console.table(rows)
+    console.log('client CPU time per call (user + system), median of the rounds')
+    console.table(cpuRows)
   } finally {
     raw.disconnect()
     rawFailFast.disconnect()

@@ -85,7 +85,10 @@ export class RedisStore implements Store {
   getMany(keys: readonly string[]): Promise<(Uint8Array | undefined)[]> {
     if (keys.length === 0) return Promise.resolve([])
     if (this.#gate?.pending) return this.#gate.pending.then(() => this.getMany(keys))
-    if (!this.#cluster) return this.client.mgetBuffer([...keys]).then(allToRecords, failGetMany)
+    if (!this.#cluster) {
+      // ioredis copies its arguments into the command: the caller's array is not kept or changed.
+      return this.client.mgetBuffer(keys as string[]).then(allToRecords, failGetMany)
+    }
     return this.#getManyPerNode(keys)
   }
 
