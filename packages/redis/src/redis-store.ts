@@ -15,6 +15,7 @@ import { openConnection, type RedisClient, StartupGate, startupWaitMs } from './
 import { RedisLocks } from './locks.js'
 import type { RedisStoreOptions } from './options.js'
 import { MAX_VALUE_BYTES, toBuffer, toRecord } from './records.js'
+import { INCREMENT_COUNTER, runScript } from './scripts.js'
 import { groupByNode } from './slots.js'
 import { toPx } from './ttl.js'
 
@@ -30,9 +31,10 @@ const CAPABILITIES: StoreCapabilities = Object.freeze({
 
 /**
  * A {@link Store} on Redis through ioredis, standalone (or Sentinel) or Cluster. Records are
- * kept as raw bytes with a millisecond TTL (`SET … PX`) and read back as `Uint8Array`; counters are plain integer keys
- * (`INCRBY`). A batch is one round trip: one `MGET` for reads, one pipeline for writes; in
- * Cluster mode, one pipeline per node holding one command per hash slot, all sent together.
+ * kept as raw bytes with a millisecond TTL (`SET … PX`) and read back as `Uint8Array`.
+ * Counters are plain integer keys (`INCRBY`), created at the server's time in milliseconds. A
+ * batch is one round trip: one `MGET` for reads, one pipeline for writes; in Cluster mode, one
+ * pipeline per node holding one command per hash slot, all sent together.
  *
  * Create it with {@link redisStore}.
  */
@@ -177,7 +179,7 @@ export class RedisStore implements Store {
   async increment(key: string, by: number): Promise<number> {
     if (this.#gate?.pending) await this.#gate.pending
     try {
-      return await this.client.incrby(key, by)
+      return (await runScript(this.client, INCREMENT_COUNTER, key, by)) as number
     } catch (cause) {
       throw new StoreError('redis', 'increment', { cause })
     }

@@ -39,3 +39,14 @@ export const RELEASE_LOCK = luaScript(
 export const EXTEND_LOCK = luaScript(
   "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end",
 )
+
+/**
+ * INCRBY (ARGV[1]) that creates a missing counter at the server's current time in milliseconds
+ * instead of 0. A Redis that evicts keys (`maxmemory-policy allkeys-*`) can drop a counter; created
+ * again at 0 it would repeat versions that entries already captured, and bring invalidated
+ * entries back. The clock only moves forward, so a recreated counter starts above every value
+ * it had before (unless it was incremented more than 1000 times a second for its whole life).
+ */
+export const INCREMENT_COUNTER = luaScript(
+  "if redis.call('exists', KEYS[1]) == 0 then local now = redis.call('time') redis.call('set', KEYS[1], now[1] .. string.format('%03d', math.floor(tonumber(now[2]) / 1000))) end return redis.call('incrby', KEYS[1], ARGV[1])",
+)

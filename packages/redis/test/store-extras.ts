@@ -138,9 +138,8 @@ export function describeRedisStoreExtras(
     for (const name of keys) await store.increment(`${name}:counter`, 1)
     await resetStats(store)
     expect((await store.getMany(keys)).every((record) => record !== undefined)).toBe(true)
-    expect(await store.getCounters(keys.map((name) => `${name}:counter`))).toEqual(
-      keys.map(() => 1),
-    )
+    const counters = await store.getCounters(keys.map((name) => `${name}:counter`))
+    expect(counters.every((value) => value !== undefined)).toBe(true)
     expect(await totalCalls(store, 'mget')).toBe(2)
     await store.deleteMany(keys)
   })
@@ -173,15 +172,33 @@ export function describeRedisStoreExtras(
 
   test('increments counters atomically and reads them across slots in order', async () => {
     const counters = Array.from({ length: 40 }, (_, index) => key(`counter:${index}`))
-    await Promise.all(counters.map((name, index) => store.increment(name, index + 1)))
-    expect(await store.increment(counters[0]!, -3)).toBe(-2)
-    await Promise.all(Array.from({ length: 50 }, () => store.increment(counters[1]!, 1)))
+    const created = await Promise.all(
+      counters.map((name, index) => store.increment(name, index + 1)),
+    )
+    expect(await store.increment(counters[0]!, -3)).toBe(created[0]! - 3)
+    const concurrent = await Promise.all(
+      Array.from({ length: 50 }, () => store.increment(counters[1]!, 1)),
+    )
+    expect(new Set(concurrent).size).toBe(50)
     await resetStats(store)
     const values = await store.getCounters([...counters, key('counter:none')])
-    expect(values).toEqual([-2, 52, ...counters.slice(2).map((_, i) => i + 3), undefined])
-    const expected =
-      store.client instanceof Cluster ? distinctSlots([...counters, key('counter:none')]) : 1
+    expect(values).toEqual([created[0]! - 3, created[1]! + 50, ...created.slice(2), undefined])
+    const all = [...counters, key('counter:none')]
+    const expected = store.client instanceof Cluster ? distinctSlots(all) : 1
     expect(await totalCalls(store, 'mget')).toBe(expected)
+  })
+
+  test('creates a missing counter at the server time in ms, so a lost counter never repeats', async () => {
+    const counter = key('counter:recreated')
+    const before = Date.now()
+    const first = await store.increment(counter, 1)
+    // Same machine: the server's clock and ours agree within a few seconds.
+    expect(first).toBeGreaterThan(before - 5000)
+    expect(first).toBeLessThan(Date.now() + 5000)
+    await store.increment(counter, 1)
+    // Evicted or deleted, then recreated: it starts above every value it had.
+    await store.client.del(counter)
+    expect(await store.increment(counter, 1)).toBeGreaterThan(first + 1)
   })
 
   test('reports a failed command as a StoreError naming the operation, with the cause', async () => {
@@ -202,13 +219,13 @@ export function describeRedisStoreExtras(
     )
     await store.increment(key('clear:counter'), 1)
     await store.set(key('kept'), Buffer.from('kept'), 60_000)
-    await store.increment(key('kept-counter'), 7)
+    const kept = await store.increment(key('kept-counter'), 7)
 
     await store.clear(key('clear:'))
     expect((await store.getMany(keys)).filter((record) => record !== undefined)).toHaveLength(0)
     expect(await store.getCounters([key('clear:counter'), key('kept-counter')])).toEqual([
       undefined,
-      7,
+      kept,
     ])
     expect(text(await store.get(key('kept')))).toBe('kept')
   })
