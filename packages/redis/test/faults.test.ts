@@ -1,7 +1,16 @@
 import { type Cache, createCache, StoreError } from '@strata/cache-core'
 import { type StartedRedis, startRedis } from 'test-servers'
 import { describeWithServers } from 'test-servers/vitest'
-import { afterAll, afterEach, beforeAll, beforeEach, expect, test } from 'vitest'
+import {
+  afterAll,
+  afterEach,
+  beforeAll,
+  beforeEach,
+  expect,
+  type MockInstance,
+  test,
+  vi,
+} from 'vitest'
 import { type RedisStore, redisStore } from '../src/index.js'
 import { eventually, uniquePrefix } from './helpers.js'
 import { type LoadReport, quantile, runLoad } from './load.js'
@@ -18,6 +27,8 @@ describeWithServers('fail fast when Redis dies or freezes', () => {
   let storeErrorEvents: number
   const unhandled: unknown[] = []
   const onUnhandled = (reason: unknown) => unhandled.push(reason)
+  // ioredis prints "[ioredis] Unhandled error event" for an 'error' event nobody listens to.
+  let consoleError: MockInstance<typeof console.error>
 
   beforeAll(async () => {
     redis = await startRedis()
@@ -28,6 +39,7 @@ describeWithServers('fail fast when Redis dies or freezes', () => {
     await redis?.stop()
   })
   beforeEach(async () => {
+    consoleError = vi.spyOn(console, 'error')
     store = redisStore({ url: redis.url, options: { commandTimeout: TIMEOUT_MS } })
     cache = createCache({
       store,
@@ -48,6 +60,7 @@ describeWithServers('fail fast when Redis dies or freezes', () => {
   afterEach(async () => {
     await cache.close()
     await store.close()
+    consoleError.mockRestore()
   })
 
   /** Runs load through `fault`, then until the cache serves hits again, and 300 ms more. */
@@ -86,6 +99,10 @@ describeWithServers('fail fast when Redis dies or freezes', () => {
     expect(storeErrorEvents).toBeGreaterThan(0)
     expect(p99).toBeLessThan(3 * TIMEOUT_MS)
     expect(unhandled).toEqual([])
+    const ioredisLogs = consoleError.mock.calls.filter((call) =>
+      String(call[0]).includes('ioredis'),
+    )
+    expect(ioredisLogs).toEqual([])
   }
 
   async function expectCachingResumed(): Promise<void> {
