@@ -1,7 +1,6 @@
 import { type StoreBus, StoreError } from '@strata/cache-core'
-import { Cluster } from 'ioredis'
 import { closeConnection } from './close.js'
-import type { RedisClient, StartupGate } from './connection.js'
+import { isCluster, type RedisClient, type StartupGate } from './connection.js'
 
 /** Where the bus sends errors that have no caller. */
 export interface BusErrorReporting {
@@ -122,10 +121,9 @@ export class RedisBus implements StoreBus {
   }
 
   async #openSubscriber(): Promise<RedisClient> {
-    const subscriber =
-      this.#client instanceof Cluster
-        ? this.#client.duplicate([], { lazyConnect: true })
-        : this.#client.duplicate({ lazyConnect: true })
+    const subscriber = isCluster(this.#client)
+      ? this.#client.duplicate([], { lazyConnect: true })
+      : this.#client.duplicate({ lazyConnect: true })
     subscriber.on('error', this.#reporting.onConnectionError)
     subscriber.on('message', (channel: string, message: string) => this.#dispatch(channel, message))
     try {

@@ -1,5 +1,5 @@
-import { Cluster, type Redis } from 'ioredis'
-import type { RedisClient } from './connection.js'
+import type { Cluster, Redis } from 'ioredis'
+import { isCluster, type RedisClient } from './connection.js'
 import { groupBySlot } from './slots.js'
 
 /** Keys asked of SCAN per step, and so the largest UNLINK batch. */
@@ -17,7 +17,7 @@ export function escapeGlob(prefix: string): string {
  */
 export async function clearPrefix(client: RedisClient, prefix: string): Promise<void> {
   const match = `${escapeGlob(prefix)}*`
-  if (client instanceof Cluster) {
+  if (isCluster(client)) {
     const masters = client.nodes('master')
     // Without its node list, a Cluster that is not ready would "clear" nothing, silently.
     if (client.status !== 'ready' || masters.length === 0) {

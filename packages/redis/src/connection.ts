@@ -3,6 +3,14 @@ import { Cluster, type ClusterNode, type ClusterOptions, Redis, type RedisOption
 /** A connection the store talks through: a standalone (or Sentinel) client, or a Cluster. */
 export type RedisClient = Redis | Cluster
 
+/**
+ * Whether `client` is a Cluster. Read from ioredis' own flag rather than `instanceof`, which
+ * fails when the application's ioredis is another copy than the store's.
+ */
+export function isCluster(client: RedisClient): client is Cluster {
+  return client.isCluster
+}
+
 /** Milliseconds before a command without an answer fails: the store's own fail-fast bound. */
 export const DEFAULT_COMMAND_TIMEOUT_MS = 1000
 /** Milliseconds a TCP connect (and its ready check) may take before it is retried. */
@@ -62,7 +70,7 @@ export function openConnection(spec: ConnectionSpec): RedisClient {
 
 /** Milliseconds to wait for the first connection before letting commands fail. */
 export function startupWaitMs(client: RedisClient): number {
-  const options = client instanceof Cluster ? client.options.redisOptions : client.options
+  const options = isCluster(client) ? client.options.redisOptions : client.options
   return (options?.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT_MS) + 100
 }
 

@@ -7,11 +7,17 @@ import {
   type StoreRecord,
   ValueTooLargeError,
 } from '@strata/cache-core'
-import { type ChainableCommander, Cluster } from 'ioredis'
+import type { ChainableCommander, Cluster } from 'ioredis'
 import { RedisBus } from './bus.js'
 import { clearPrefix } from './clear.js'
 import { closeConnection } from './close.js'
-import { openConnection, type RedisClient, StartupGate, startupWaitMs } from './connection.js'
+import {
+  isCluster,
+  openConnection,
+  type RedisClient,
+  StartupGate,
+  startupWaitMs,
+} from './connection.js'
 import { RedisLocks } from './locks.js'
 import type { RedisStoreOptions } from './options.js'
 import { MAX_VALUE_BYTES, toBuffer, toRecord } from './records.js'
@@ -55,7 +61,7 @@ export class RedisStore implements Store {
     const onError = options.onError
     this.#owned = options.client === undefined
     this.client = options.client ?? openConnection(options)
-    this.#cluster = this.client instanceof Cluster
+    this.#cluster = isCluster(this.client)
     if (keyPrefixOf(this.client) !== undefined) {
       if (this.#owned) this.client.disconnect()
       // SCAN patterns and slot grouping see keys without ioredis' prefix: clear and Cluster
@@ -295,10 +301,9 @@ function failGetMany(cause: unknown): never {
 }
 
 function keyPrefixOf(client: RedisClient): string | undefined {
-  const prefix =
-    client instanceof Cluster
-      ? (client.options.keyPrefix ?? client.options.redisOptions?.keyPrefix)
-      : client.options.keyPrefix
+  const prefix = isCluster(client)
+    ? (client.options.keyPrefix ?? client.options.redisOptions?.keyPrefix)
+    : client.options.keyPrefix
   return prefix || undefined
 }
 
