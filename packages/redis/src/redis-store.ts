@@ -38,7 +38,7 @@ const CAPABILITIES: StoreCapabilities = Object.freeze({
 /**
  * A {@link Store} on Redis through ioredis, standalone (or Sentinel) or Cluster. Records are
  * kept as raw bytes with a millisecond TTL (`SET … PX`) and read back as `Uint8Array`.
- * Counters are plain integer keys (`INCRBY`), created at the server's time in milliseconds. A
+ * Counters are plain integer keys (`INCRBY`), created at the server's time in microseconds. A
  * batch is one round trip: one `MGET` for reads, one pipeline for writes; in Cluster mode, one
  * pipeline per node holding one command per hash slot, all sent together.
  *

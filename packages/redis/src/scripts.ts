@@ -41,12 +41,13 @@ export const EXTEND_LOCK = luaScript(
 )
 
 /**
- * INCRBY (ARGV[1]) that creates a missing counter at the server's current time in milliseconds
- * instead of 0. A Redis that evicts keys (`maxmemory-policy allkeys-*`) can drop a counter; created
- * again at 0 it would repeat versions that entries already captured, and bring invalidated
- * entries back. The clock only moves forward, so a recreated counter starts above every value
- * it had before (unless it was incremented more than 1000 times a second for its whole life).
+ * INCRBY (ARGV[1]) that creates a missing counter at the server's current time in microseconds
+ * instead of 0. A Redis that evicts keys (`maxmemory-policy allkeys-*`) can drop a counter;
+ * created again at 0 it would repeat versions that entries already captured, and bring
+ * invalidated entries back. The clock only moves forward, so a recreated counter starts above
+ * every value it had before (unless it grew faster than a million a second). Microseconds since
+ * 1970 stay exact as JavaScript numbers until the year 2255.
  */
 export const INCREMENT_COUNTER = luaScript(
-  "if redis.call('exists', KEYS[1]) == 0 then local now = redis.call('time') redis.call('set', KEYS[1], now[1] .. string.format('%03d', math.floor(tonumber(now[2]) / 1000))) end return redis.call('incrby', KEYS[1], ARGV[1])",
+  "if redis.call('exists', KEYS[1]) == 0 then local now = redis.call('time') redis.call('set', KEYS[1], now[1] .. string.format('%06d', tonumber(now[2]))) end return redis.call('incrby', KEYS[1], ARGV[1])",
 )
