@@ -8,5 +8,8 @@ export default defineConfig({
     globalSetup: ['test-servers/global-setup/engine'],
     hookTimeout: 120_000,
     testTimeout: 30_000,
+    // Polls wait for background work (NOTIFY delivery, refreshes, reconnects) on a machine that
+    // may be loaded; they return as soon as the condition holds.
+    expect: { poll: { timeout: 5_000 } },
   },
 })

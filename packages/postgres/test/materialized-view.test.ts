@@ -401,6 +401,32 @@ describeWithServers('materializedView', () => {
   })
 
   describe('faults', () => {
+    it('after its listen connection drops, reloads the shared state and refreshes a view marked stale meanwhile', async () => {
+      const source = await createSource(admin)
+      const name = uniqueName('gap')
+      const view = instance({
+        name,
+        definition: source.definition,
+        uniqueIndex: ['category'],
+        debounce: 20,
+      })
+      await view.refresh()
+      // A stale mark whose NOTIFY this instance never hears (as if sent while disconnected).
+      await admin.query(
+        `UPDATE strata_materialized_views SET stale = true, stale_marked_at = clock_timestamp()
+         WHERE view_name = $1`,
+        [view.state().view],
+      )
+      expect(view.state().stale).toBe(false)
+      await admin.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+         WHERE pid <> pg_backend_pid() AND query LIKE 'LISTEN %'`,
+      )
+      // Every listen connection of this file reconnects at once: allow for a loaded machine.
+      await expect.poll(() => storedGeneration(view), { timeout: 10_000 }).toBe(2)
+      await expect.poll(() => view.state()).toMatchObject({ generation: 2, stale: false })
+    })
+
     it('stays consistent when the refreshing backend is terminated, and refreshes next time', async () => {
       const source = await createSource(admin)
       const name = uniqueName('killed')
