@@ -52,6 +52,21 @@ install_packages() {
   if ((created_policy)); then rm -f "$policy"; fi
 }
 
+# The browser test of @strata/cache-http drives Debian's Chromium through playwright-core.
+install_chromium() {
+  if [[ -x /usr/bin/chromium ]]; then
+    log "chromium already installed"
+    return
+  fi
+  log "installing chromium"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium \
+    >>/var/log/strata-apt.log 2>&1 || {
+    tail -n 30 /var/log/strata-apt.log >&2
+    die "apt-get install chromium failed (full log: /var/log/strata-apt.log)"
+  }
+}
+
 engine_answers() { docker info >/dev/null 2>&1; }
 
 start_engine() {
@@ -216,6 +231,7 @@ build_images() {
 main() {
   local started=$SECONDS
   install_packages
+  install_chromium
   start_engine
   build_images
   log "ready in $((SECONDS - started))s"

@@ -6,7 +6,7 @@ export type ResponseVerdict =
   | { readonly cacheable: false; readonly reason: string }
   | {
       readonly cacheable: true
-      /** From `s-maxage`, else `max-age`; `undefined` when the response names no age. */
+      /** From `s-maxage`, else `max-age`; `undefined` when the response names no positive age. */
       readonly ttlMs: number | undefined
       /** From the larger of `stale-while-revalidate` and `stale-if-error`, if any. */
       readonly graceMs: number | undefined
@@ -16,7 +16,7 @@ export type ResponseVerdict =
 /**
  * Decides whether a response may enter the application cache. A shared cache must never serve
  * one user's response to another: without a user scope, `Set-Cookie` and `private` responses
- * stay out.
+ * stay out; `no-store` always does.
  */
 export function judgeResponse(
   response: Response,
@@ -28,19 +28,19 @@ export function judgeResponse(
   }
   const control = parseCacheControl(response.headers.get('cache-control'))
   if (control.noStore) return { cacheable: false, reason: 'no-store' }
-  if (control.noCache) return { cacheable: false, reason: 'no-cache' }
   if (!scoped && control.private) return { cacheable: false, reason: 'private without a scope' }
   if (!scoped && response.headers.has('set-cookie')) {
     return { cacheable: false, reason: 'Set-Cookie without a scope' }
   }
   const vary = varyNames(response.headers.get('vary'))
   if (vary.includes('*')) return { cacheable: false, reason: 'Vary: *' }
+  // `no-cache` and `max-age=0` speak to browsers and CDNs: they must revalidate, and the
+  // application cache is what answers them (with a 304 when the ETag still matches).
   const age = control.sMaxAge ?? control.maxAge
-  if (age === 0) return { cacheable: false, reason: 'max-age=0' }
   const stale = Math.max(control.staleWhileRevalidate ?? 0, control.staleIfError ?? 0)
   return {
     cacheable: true,
-    ttlMs: age === undefined ? undefined : age * 1000,
+    ttlMs: age === undefined || age === 0 ? undefined : age * 1000,
     graceMs: stale > 0 ? stale * 1000 : undefined,
     vary,
   }
