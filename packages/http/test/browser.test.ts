@@ -16,6 +16,9 @@ let browser: Browser | undefined
 let server: TestServer
 let cache: Cache
 
+/** Bounds for a cold Chromium start on a loaded 2-core machine, not a speed requirement. */
+const BROWSER_TIMEOUT_MS = 60_000
+
 const PAGE = '<!doctype html><title>strata</title><p>browser cache test</p>'
 
 function app(request: Request): Response {
@@ -56,7 +59,7 @@ beforeAll(async () => {
       '--disable-sync',
     ],
   })
-})
+}, BROWSER_TIMEOUT_MS)
 
 afterAll(async () => {
   await browser?.close()
@@ -65,27 +68,33 @@ afterAll(async () => {
 })
 
 describe('a real browser in front of the response cache', () => {
-  it('reuses a max-age response without a second request, and revalidates no-cache with 304', async (ctx) => {
-    if (!browser) {
-      ctx.skip(`${MISSING}; skipped outside CI`)
-      return
-    }
-    const page = await browser.newPage()
-    try {
-      await page.goto(`${server.url}/`)
-      const fetchText = (path: string) =>
-        page.evaluate(async (url) => (await fetch(url)).text(), path)
+  it(
+    'reuses a max-age response without a second request, and revalidates no-cache with 304',
+    async (ctx) => {
+      if (!browser) {
+        ctx.skip(`${MISSING}; skipped outside CI`)
+        return
+      }
+      const page = await browser.newPage()
+      try {
+        await page.goto(`${server.url}/`)
+        const fetchText = (path: string) =>
+          page.evaluate(async (url) => (await fetch(url)).text(), path)
 
-      expect(await fetchText('/fresh')).toBe('fresh body')
-      expect(await fetchText('/fresh')).toBe('fresh body')
-      expect(seen.filter((r) => r.path === '/fresh')).toEqual([{ path: '/fresh', status: 200 }])
+        expect(await fetchText('/fresh')).toBe('fresh body')
+        expect(await fetchText('/fresh')).toBe('fresh body')
+        expect(seen.filter((r) => r.path === '/fresh')).toEqual([{ path: '/fresh', status: 200 }])
 
-      // The page still sees 200 and the body: the browser answers from its cache after the 304.
-      expect(await fetchText('/revalidate')).toBe('revalidated body')
-      expect(await fetchText('/revalidate')).toBe('revalidated body')
-      expect(seen.filter((r) => r.path === '/revalidate').map((r) => r.status)).toEqual([200, 304])
-    } finally {
-      await page.close()
-    }
-  })
+        // The page still sees 200 and the body: the browser answers from its cache after the 304.
+        expect(await fetchText('/revalidate')).toBe('revalidated body')
+        expect(await fetchText('/revalidate')).toBe('revalidated body')
+        expect(seen.filter((r) => r.path === '/revalidate').map((r) => r.status)).toEqual([
+          200, 304,
+        ])
+      } finally {
+        await page.close()
+      }
+    },
+    BROWSER_TIMEOUT_MS,
+  )
 })
