@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net'
 import { StoreError, StoreTimeoutError } from '@strata/cache-core'
 import type { Client } from 'memjs'
 import { Deadlines } from './deadlines.js'
@@ -35,6 +36,16 @@ const STATUS_TEXT: Readonly<Record<number, string>> = {
 export class Connection {
   private readonly deadlines: Deadlines
   private closed = false
+  /** Requests sent in the current tick of the event loop. */
+  private sentThisTick = 0
+  private corkedSockets: Socket[] = []
+  private readonly endTick = () => {
+    this.sentThisTick = 0
+    const sockets = this.corkedSockets
+    if (sockets.length === 0) return
+    this.corkedSockets = []
+    for (const socket of sockets) socket.uncork()
+  }
 
   constructor(
     readonly client: Client,
@@ -59,6 +70,8 @@ export class Connection {
         reject(new StoreTimeoutError(STORE_NAME, operation, this.timeoutMs)),
       )
       try {
+        if (this.sentThisTick++ === 0) process.nextTick(this.endTick)
+        else if (this.sentThisTick === 2) this.cork()
         this.client.incrSeq()
         // memjs wraps its sequence with `& 0xffffffff`, which turns negative after 2^31 calls,
         // while answers carry it unsigned: register and send it unsigned so they still match.
@@ -74,6 +87,22 @@ export class Connection {
         }
       }
     })
+  }
+
+  /**
+   * memjs writes every request to its socket on its own, one system call each. When a second
+   * request is sent in the same tick (getMany, setMany, concurrent callers), the servers' open
+   * sockets are corked until the tick ends, so the rest of the batch leaves in one write. A lone
+   * request is written at once, as memjs does. Sockets memjs has not opened yet are left alone.
+   */
+  private cork(): void {
+    for (const server of this.client.servers) {
+      const socket = (server as unknown as { _socket?: Socket })._socket
+      if (socket !== undefined && !socket.destroyed) {
+        socket.cork()
+        this.corkedSockets.push(socket)
+      }
+    }
   }
 
   /** Stops accepting calls; calls already sent still settle. */
