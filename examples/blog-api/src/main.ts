@@ -1,0 +1,18 @@
+/**
+ * The blog API: `npm start -w @strata/example-blog-api` (after `npm run build`).
+ * CACHE_URL picks the application cache's store (default memory://), PORT the port (3000).
+ */
+import { startBlogServer } from './blog-server.js'
+
+const server = await startBlogServer({
+  cacheUrl: process.env.CACHE_URL ?? 'memory://',
+  port: Number(process.env.PORT ?? 3000),
+})
+console.log(`blog API on ${server.url} (cache: ${process.env.CACHE_URL ?? 'memory://'})`)
+
+const stop = async () => {
+  await server.close()
+  process.exit(0)
+}
+process.once('SIGINT', stop)
+process.once('SIGTERM', stop)
