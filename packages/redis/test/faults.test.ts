@@ -122,6 +122,9 @@ describeWithServers('fail fast when Redis dies or freezes', () => {
   }
 
   test('killed mid-load then restarted: getOrSet answers from the loader, fast, and caching resumes', async () => {
+    const received: string[] = []
+    const channel = `${keys[0]}:bus`
+    await store.bus.subscribe(channel, (message) => received.push(message))
     const report = await loadThrough(async () => {
       await redis.kill()
       const started = performance.now()
@@ -133,6 +136,15 @@ describeWithServers('fail fast when Redis dies or freezes', () => {
     })
     expectBounded(report, 'killed for 1 s then restarted')
     await expectCachingResumed()
+    // The subscriber connection reconnected and subscribed again by itself.
+    await eventually(
+      async () => {
+        await store.bus.publish(channel, 'after restart')
+        return received.includes('after restart')
+      },
+      5000,
+      'bus after restart',
+    )
   })
 
   test('frozen longer than the timeout: getOrSet answers within the bound, then hits return', async () => {
