@@ -6,8 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createResponseCache } from '../src/index.js'
 import { serve, type TestServer } from './serve.js'
 
-/** Debian's chromium package; `.ci/run` and scripts/prepare-test-env.sh install it. */
-const CHROMIUM = '/usr/bin/chromium'
+/**
+ * Debian's chromium package; `.ci/run` and scripts/prepare-test-env.sh install it.
+ * STRATA_CHROMIUM points elsewhere (another build, or a missing path to check the CI rule).
+ */
+const CHROMIUM = process.env.STRATA_CHROMIUM ?? '/usr/bin/chromium'
 const MISSING = `Chromium is not installed at ${CHROMIUM} (apt-get install -y chromium)`
 const installed = existsSync(CHROMIUM)
 

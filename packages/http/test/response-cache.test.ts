@@ -18,7 +18,7 @@ const purger: CdnPurger = {
 }
 
 /** The application under test: every route counts how often it really ran. */
-function app(request: Request): Response {
+function app(request: Request): Response | Promise<Response> {
   const url = new URL(request.url)
   const count = (calls.get(url.pathname) ?? 0) + 1
   calls.set(url.pathname, count)
@@ -50,6 +50,8 @@ function app(request: Request): Response {
           headers: { 'content-type': 'application/octet-stream' },
         },
       )
+    case '/echo':
+      return request.text().then((body) => new Response(`${request.method} ${body}`))
     case '/fail':
       return new Response(`failure #${count}`, { status: 500 })
     default:
@@ -140,6 +142,22 @@ describe('response caching over real HTTP', () => {
     expect(await frAgain.text()).toBe('hello in fr #2')
     expect(frAgain.headers.get('vary')).toBe('Accept-Language')
     expect(calls.get('/lang')).toBe(2)
+  })
+
+  it('gives concurrent requests with different Vary values their own responses', async () => {
+    const languages = ['en', 'fr', 'de', 'en', 'fr', 'de']
+    const bodies = await Promise.all(
+      languages.map(async (lang) => (await get('/lang', { 'accept-language': lang })).text()),
+    )
+    bodies.forEach((body, index) => {
+      expect(body).toMatch(new RegExp(`^hello in ${languages[index]} #\\d$`))
+    })
+  })
+
+  it('passes request bodies of other methods through the Node adapter', async () => {
+    const response = await fetch(`${server.url}/echo`, { method: 'POST', body: 'payload' })
+    expect(await response.text()).toBe('POST payload')
+    expect(response.headers.get('x-cache')).toBeNull()
   })
 
   it('never caches a Set-Cookie response for a shared key', async () => {
