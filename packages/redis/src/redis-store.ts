@@ -212,7 +212,17 @@ export class RedisStore implements Store {
     }
   }
 
+  /**
+   * Removes every record and counter whose key starts with `prefix` (SCAN + UNLINK, on every
+   * master of a Cluster). An empty prefix is refused: it would empty the whole database.
+   */
   async clear(prefix: string): Promise<void> {
+    if (typeof prefix !== 'string' || prefix === '') {
+      throw new InvalidOptionError(
+        'prefix',
+        'clear needs a non-empty prefix; it never empties the database',
+      )
+    }
     if (this.#gate?.pending) await this.#gate.pending
     try {
       await clearPrefix(this.client, prefix)

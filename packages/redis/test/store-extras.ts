@@ -257,6 +257,12 @@ export function describeRedisStoreExtras(
     }
   })
 
+  test('refuses to clear an empty prefix (the whole database)', async () => {
+    await store.set(key('survivor'), Buffer.from('x'), 60_000)
+    await expect(store.clear('')).rejects.toMatchObject({ code: 'E_INVALID_OPTION' })
+    expect(text(await store.get(key('survivor')))).toBe('x')
+  })
+
   test('clears a prefix with Unicode, %, # and : characters', async () => {
     const odd = key('ünï©ødé %41 #frag: 🗝️/')
     await store.set(`${odd}inside`, Buffer.from('x'), 60_000)
