@@ -109,6 +109,13 @@ export function useStore(options: ConformanceOptions) {
     storedKey(key: string): string {
       return `${namespace}:${key}`
     },
+    /**
+     * What a test compares a record read back with: bytes are copied into a plain
+     * `Uint8Array`, so a store may return a `Buffer` (or any view) of the same bytes.
+     */
+    bytes(record: object | undefined): object | undefined {
+      return record instanceof Uint8Array ? Uint8Array.from(record) : record
+    },
     /** A record the store accepts: an object or bytes, per its capabilities. */
     record(seed: number): object {
       return fixture.store.capabilities.records === 'bytes'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { expiryWaitMs, latch, useStore } from '../fixture.js'
+import { eventually, expiryWaitMs, latch, useStore } from '../fixture.js'
 import type { ConformanceOptions } from '../options.js'
 
 /** Locks: owner tokens, leases, and one loader across caches that share the store. */
@@ -40,20 +40,27 @@ export function locksFeature(options: ConformanceOptions): void {
         return 'loaded'
       }
       const results = processes.map((cache) => cache.getOrSet('cold', loader, { lock: true }))
-      await new Promise((resolve) => setTimeout(resolve, 50))
+      // One cache loads while the three others wait on its lock.
+      const waits = () => processes.reduce((sum, cache) => sum + cache.stats().lockWaits, 0)
+      await eventually(() => expect(waits()).toBe(3))
       gate.open()
       expect(await Promise.all(results)).toEqual(['loaded', 'loaded', 'loaded', 'loaded'])
       expect(calls).toBe(1)
-      expect(
-        processes.reduce((waits, cache) => waits + cache.stats().lockWaits, 0),
-      ).toBeGreaterThan(0)
     })
 
     it('a waiter loads by itself once lock.wait elapses', async () => {
       const [holder, waiter] = [t.cache(), t.cache()]
       const gate = latch()
-      const slow = holder.getOrSet('k', () => gate.promise.then(() => 'holder'), { lock: true })
-      await new Promise((resolve) => setTimeout(resolve, 20))
+      const started = latch()
+      const slow = holder.getOrSet(
+        'k',
+        () => {
+          started.open()
+          return gate.promise.then(() => 'holder')
+        },
+        { lock: true },
+      )
+      await started.promise
       const fast = await waiter.getOrSet('k', async () => 'waiter', { lock: { wait: 50 } })
       expect(fast).toBe('waiter')
       gate.open()

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { latch, useStore } from '../fixture.js'
+import { eventually, latch, useStore } from '../fixture.js'
 import type { ConformanceOptions } from '../options.js'
 
 /** Tag invalidation: O(1) versions, shared across namespaces, race-free with loads. */
@@ -34,17 +34,21 @@ export function tagsFeature(options: ConformanceOptions): void {
     it('a load that started before invalidateTags is never served after it', async () => {
       const cache = t.cache()
       const gate = latch()
+      const started = latch()
       let version = 1
       const loader = async () => {
         const seen = version
+        started.open()
         await gate.promise
         return `v${seen}`
       }
       const early = cache.getOrSet('post', loader, { tags: ['posts'] })
-      await new Promise((resolve) => setTimeout(resolve, 20))
+      await started.promise
       version = 2
       await cache.invalidateTags(['posts'])
       const late = cache.getOrSet('post', loader, { tags: ['posts'] })
+      // The late caller has started its own load before the first one returns.
+      await eventually(() => expect(cache.stats().loads).toBe(2))
       gate.open()
       expect(await early).toBe('v1')
       expect(await late).toBe('v2')
@@ -55,15 +59,17 @@ export function tagsFeature(options: ConformanceOptions): void {
       const reader = t.cache()
       const writer = t.cache()
       const gate = latch()
+      const started = latch()
       const load = reader.getOrSet(
         'k',
         async () => {
+          started.open()
           await gate.promise
           return 'old'
         },
         { tags: ['t'] },
       )
-      await new Promise((resolve) => setTimeout(resolve, 20))
+      await started.promise
       await writer.invalidateTags(['t'])
       gate.open()
       expect(await load).toBe('old')

@@ -13,7 +13,7 @@ export function ttlFeature(options: ConformanceOptions): void {
       // Long enough to read back at once on a loaded machine, short enough to wait out.
       const ttlMs = Math.max(t.store.capabilities.ttlResolutionMs, 500)
       await t.store.set(key, t.record(1), ttlMs)
-      expect(await t.store.get(key)).toEqual(t.record(1))
+      expect(t.bytes(await t.store.get(key))).toEqual(t.record(1))
       await new Promise((resolve) => setTimeout(resolve, expiryWaitMs(t.store, ttlMs)))
       expect(await t.store.get(key)).toBeUndefined()
     })
@@ -22,7 +22,7 @@ export function ttlFeature(options: ConformanceOptions): void {
       const key = `${t.prefix()}tiny`
       await t.store.set(key, t.record(2), 1)
       if (t.store.capabilities.ttlResolutionMs > 1)
-        expect(await t.store.get(key)).toEqual(t.record(2))
+        expect(t.bytes(await t.store.get(key))).toEqual(t.record(2))
       await new Promise((resolve) => setTimeout(resolve, expiryWaitMs(t.store, 1)))
       expect(await t.store.get(key)).toBeUndefined()
     })
