@@ -1,0 +1,87 @@
+import { type CacheEntry, cachified } from '@epic-web/cachified'
+import { createCache } from '@strata/cache-core'
+import { memoryStore } from '@strata/cache-memory'
+import { BentoCache, bentostore } from 'bentocache'
+import { memoryDriver } from 'bentocache/drivers/memory'
+import { createCache as createCacheManager } from 'cache-manager'
+import { Cacheable } from 'cacheable'
+import Keyv from 'keyv'
+import { LRUCache } from 'lru-cache'
+import { type Contender, HOUR_MS } from './contender.js'
+import { labelled } from './versions.js'
+
+/** Room for every key a case writes, so no library evicts during a run. */
+const MAX_ITEMS = 50_000
+
+/** Each library in its in-process mode, with its defaults apart from TTL and size. */
+export function memoryContenders(): Contender[] {
+  const strata = createCache({ store: memoryStore({ max: MAX_ITEMS }), ttl: '1h' })
+  const lru = new LRUCache<string, object>({ max: MAX_ITEMS, ttl: HOUR_MS })
+  const keyv = new Keyv({ ttl: HOUR_MS })
+  const cacheable = new Cacheable({ ttl: '1h' })
+  const cacheManager = createCacheManager({ ttl: HOUR_MS })
+  const bento = new BentoCache({
+    default: 'memory',
+    stores: { memory: bentostore().useL1Layer(memoryDriver({ maxItems: MAX_ITEMS })) },
+    ttl: '1h',
+  })
+  const cachifiedStore = new LRUCache<string, CacheEntry>({ max: MAX_ITEMS })
+  return [
+    {
+      name: labelled('@strata/cache-core'),
+      role: 'strata',
+      get: (key) => strata.get(key),
+      set: (key, value) => strata.set(key, value),
+      getOrSet: (key, loader, ttl) => strata.getOrSet(key, loader, ttl ? { ttl } : {}),
+      close: () => strata.close(),
+    },
+    {
+      name: `${labelled('lru-cache')} (raw)`,
+      role: 'raw',
+      get: (key) => lru.get(key),
+      set: (key, value) => lru.set(key, value as object),
+      close: async () => lru.clear(),
+    },
+    {
+      name: labelled('keyv'),
+      role: 'peer',
+      get: (key) => keyv.get(key),
+      set: (key, value) => keyv.set(key, value),
+      close: () => keyv.disconnect(),
+    },
+    {
+      name: labelled('cacheable'),
+      role: 'peer',
+      get: (key) => cacheable.get(key),
+      set: (key, value) => cacheable.set(key, value),
+      getOrSet: (key, loader, ttl) => cacheable.getOrSet(key, loader, ttl ? { ttl } : {}),
+      close: () => cacheable.disconnect(),
+    },
+    {
+      name: labelled('cache-manager'),
+      role: 'peer',
+      get: (key) => cacheManager.get(key),
+      set: (key, value) => cacheManager.set(key, value),
+      getOrSet: (key, loader, ttl) => cacheManager.wrap(key, loader, ttl),
+      close: async () => {
+        await cacheManager.disconnect()
+      },
+    },
+    {
+      name: labelled('bentocache'),
+      role: 'peer',
+      get: (key) => bento.get({ key }),
+      set: (key, value) => bento.set({ key, value }),
+      getOrSet: (key, loader, ttl) =>
+        bento.getOrSet({ key, factory: loader, ...(ttl ? { ttl } : {}) }),
+      close: () => bento.disconnect(),
+    },
+    {
+      name: labelled('@epic-web/cachified'),
+      role: 'peer',
+      getOrSet: (key, loader, ttl) =>
+        cachified({ key, cache: cachifiedStore, getFreshValue: loader, ttl: ttl ?? HOUR_MS }),
+      close: async () => cachifiedStore.clear(),
+    },
+  ]
+}

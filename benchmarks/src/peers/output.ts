@@ -1,0 +1,42 @@
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { benchmarksMarkdown, CHART_DIR } from './markdown-report.js'
+import type { RunResults } from './results.js'
+import { barChartSvg, formatValue } from './svg-chart.js'
+
+const BENCHMARKS_DIR = new URL('../../', import.meta.url)
+const DOCS_DIR = new URL('../../../docs/', import.meta.url)
+
+/** Prints one table per case, with Strata's ratio to each other contender. */
+export function printResults(results: RunResults): void {
+  for (const result of results.cases) {
+    const strata = result.measurements.find((m) => m.role === 'strata')
+    console.log(`\n${result.title} (${result.higherIsBetter ? 'higher' : 'lower'} is better)`)
+    console.table(
+      result.measurements.map((m) => ({
+        library: m.contender,
+        figure: formatValue(m.value, result.unit),
+        'strata ÷ this': strata && m !== strata ? Number((strata.value / m.value).toFixed(2)) : '',
+      })),
+    )
+    if (result.note) console.log(`  ${result.note}`)
+  }
+}
+
+/** Writes `benchmarks/results/<date>[-quick].json`; returns its path relative to the repository. */
+export function writeResultsJson(results: RunResults): string {
+  const name = `results/${results.date}${results.quick ? '-quick' : ''}.json`
+  mkdirSync(new URL('results/', BENCHMARKS_DIR), { recursive: true })
+  writeFileSync(new URL(name, BENCHMARKS_DIR), `${JSON.stringify(results, null, 2)}\n`)
+  return `benchmarks/${name}`
+}
+
+/** Writes docs/benchmarks.md and one SVG chart per case under docs/benchmarks/. */
+export function writeDocs(results: RunResults, jsonPath: string): void {
+  mkdirSync(new URL(`${CHART_DIR}/`, DOCS_DIR), { recursive: true })
+  for (const result of results.cases) {
+    writeFileSync(new URL(`${CHART_DIR}/${result.id}.svg`, DOCS_DIR), barChartSvg(result))
+  }
+  writeFileSync(new URL('benchmarks.md', DOCS_DIR), benchmarksMarkdown(results, jsonPath))
+  console.log(`\nwrote ${fileURLToPath(new URL('benchmarks.md', DOCS_DIR))} and its charts`)
+}
