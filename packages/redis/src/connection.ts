@@ -39,10 +39,16 @@ export const FAIL_FAST_OPTIONS: Readonly<RedisOptions> = {
   retryStrategy: reconnectDelay,
 }
 
-/** The Cluster-level counterpart of {@link FAIL_FAST_OPTIONS}; nodes get those through `redisOptions`. */
+/**
+ * The Cluster-level counterpart of {@link FAIL_FAST_OPTIONS}; nodes get those through
+ * `redisOptions`. `retryDelayOnFailover: 0` fails a command for a master whose connection is
+ * down at once, instead of retrying it every 100 ms up to 16 times (1.6 s): a master without a
+ * replica stays down, and a failover takes longer than that anyway.
+ */
 export const FAIL_FAST_CLUSTER_OPTIONS: Readonly<ClusterOptions> = {
   enableOfflineQueue: false,
   clusterRetryStrategy: reconnectDelay,
+  retryDelayOnFailover: 0,
 }
 
 /** How the store should open its own connection. */
