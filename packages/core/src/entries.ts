@@ -98,7 +98,23 @@ export class Entries {
     const keys = counterKeys(this.keys, store, tags)
     if (keys.length === 0) return { tags, tagVersions: [], generations: undefined }
     const values = await this.counters(keys)
-    return values && toCaptured(tags, values, store)
+    if (!values) return undefined
+    // Create missing counters now, so an entry never records "missing": if a counter is later
+    // evicted and reads as missing again, it must not match and resurrect invalidated entries.
+    const missing = keys.filter((_, i) => values[i] === undefined)
+    if (missing.length > 0) {
+      const created = await this.ctx.read(
+        'increment',
+        undefined,
+        (s) => Promise.all(missing.map((key) => s.increment(key, 0))),
+        undefined,
+      )
+      if (!created) return undefined
+      let next = 0
+      for (let i = 0; i < values.length; i++)
+        if (values[i] === undefined) values[i] = created[next++]
+    }
+    return toCaptured(tags, values, store)
   }
 
   /** Builds the envelope of a value. */

@@ -116,3 +116,16 @@ describe("store failures with onStoreError: 'throw'", () => {
     await expect(cache.set('k', 1)).rejects.toBeInstanceOf(StoreError)
   })
 })
+
+describe('tag counters', () => {
+  it('an evicted tag counter never resurrects an entry written before the invalidation', async () => {
+    const { store, cache } = setup()
+    await cache.set('k', 'old', { tags: ['posts'] })
+    await cache.invalidateTags(['posts'])
+    expect(await cache.get('k')).toBeUndefined()
+    // The backend evicts the tag counter (memcached, Redis with an allkeys-* policy).
+    for (const key of [...store.counters.keys()])
+      if (key.includes('#t:')) store.counters.delete(key)
+    expect(await cache.get('k')).toBeUndefined()
+  })
+})
