@@ -72,13 +72,18 @@ Each library runs with its defaults apart from TTL and size; the Redis cases giv
 Redis as its only layer, so every read is a round trip. Throughput figures are the median of the
 rounds (contenders alternate order each round); stampede and tag figures are single runs.
 
+In the Redis cases the client library matters as much as the cache library: Strata, bentocache
+and the raw baseline talk to Redis through ioredis; keyv, cacheable and cache-manager through
+\`@keyv/redis\`, which uses node-redis. With many calls in flight, how a client batches its
+socket writes shows up directly in the figures. The raw baseline decodes JSON, as a user would.
+
 **Read the ratios as "Strata's figure divided by this library's".** For throughput (ops/s) above
 1 means Strata is faster; for milliseconds and loader calls below 1 means Strata is better.
 Figures from one machine at one time: other processes may have been running (load average at
 the start: ${m.loadAverage.join(', ')}), so differences of a few percent are noise.
 
 Run them yourself: \`npm run bench\` (about ${Math.max(1, Math.round(results.durationSeconds / 60))} minutes, starts its own Redis with
-test-servers), or \`npm run bench -- --quick\` for a smoke run of a few seconds per case. The
+test-servers), or \`npm run bench -- --quick\` for a smoke run (about 20 seconds, figures not comparable). The
 per-backend benchmarks against the raw clients (\`bench:redis\`, \`bench:memcached\`,
 \`bench:postgres\` in the benchmarks workspace) are described on each store's page.
 
