@@ -41,6 +41,7 @@ export function barChartSvg(result: CaseResult): string {
   })
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="system-ui, sans-serif" font-size="12">`,
+    `<title>${escapeXml(`${result.title} (${result.unit}, ${direction})`)}</title>`,
     `<rect width="${WIDTH}" height="${height}" fill="#ffffff"/>`,
     `<text x="12" y="22" font-size="14" font-weight="bold">${escapeXml(result.title)}</text>`,
     `<text x="${WIDTH - 12}" y="22" text-anchor="end" fill="#555">${escapeXml(`${result.unit}, ${direction}`)}</text>`,
