@@ -1,5 +1,11 @@
 import { type Cache, createCache } from '@strata/cache-core'
-import { type StartedMemcached, startMemcached } from 'test-servers'
+import {
+  type LoadReport,
+  quantile,
+  runLoad,
+  type StartedMemcached,
+  startMemcached,
+} from 'test-servers'
 import { describeWithServers } from 'test-servers/vitest'
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest'
 import { type MemcachedStore, memcachedStore } from '../src/index.js'
@@ -8,43 +14,6 @@ import { type MemcachedStore, memcachedStore } from '../src/index.js'
 const STORE_TIMEOUT_MS = 300
 const WORKERS = 16
 const KEYS = Array.from({ length: 50 }, (_, i) => `cache-faults:${process.pid}:${i}`)
-
-interface Report {
-  latencies: number[]
-  thrown: unknown[]
-  wrongAnswers: number
-  loads: number
-}
-
-/** Workers calling getOrSet over KEYS until `stopped()`; every answer must be the key's value. */
-function runLoad(cache: Cache, stopped: () => boolean): Report & { done: Promise<void> } {
-  const report: Report = { latencies: [], thrown: [], wrongAnswers: 0, loads: 0 }
-  const worker = async (id: number) => {
-    for (let i = id; !stopped(); i++) {
-      const key = KEYS[i % KEYS.length] as string
-      const started = performance.now()
-      try {
-        const value = await cache.getOrSet(key, () => {
-          report.loads++
-          return `value:${key}`
-        })
-        if (value !== `value:${key}`) report.wrongAnswers++
-      } catch (error) {
-        report.thrown.push(error)
-      }
-      report.latencies.push(performance.now() - started)
-      // Yield to timers even when every call answers synchronously from a tripped breaker.
-      await new Promise((resolve) => setImmediate(resolve))
-    }
-  }
-  const done = Promise.all(Array.from({ length: WORKERS }, (_, id) => worker(id))).then(() => {})
-  return Object.assign(report, { done })
-}
-
-function quantile(values: readonly number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0
-}
 
 describeWithServers('createCache on memcached when the server dies or freezes', () => {
   let memcached: StartedMemcached
@@ -79,9 +48,9 @@ describeWithServers('createCache on memcached when the server dies or freezes', 
   })
 
   /** Runs the load through `fault` and until caching works again. */
-  async function loadThrough(fault: () => Promise<void>): Promise<Report> {
+  async function loadThrough(fault: () => Promise<void>): Promise<LoadReport> {
     let stop = false
-    const load = runLoad(cache, () => stop)
+    const load = runLoad(cache, KEYS, WORKERS, () => stop)
     try {
       await new Promise((resolve) => setTimeout(resolve, 200))
       await fault()
@@ -97,12 +66,11 @@ describeWithServers('createCache on memcached when the server dies or freezes', 
         .toBe('back')
     } finally {
       stop = true
-      await load.done
     }
     return load
   }
 
-  function expectAnsweredByTheLoader(report: Report): void {
+  function expectAnsweredByTheLoader(report: LoadReport): void {
     expect(report.thrown).toEqual([])
     expect(report.wrongAnswers).toBe(0)
     expect(report.loads).toBeGreaterThan(0)

@@ -1,5 +1,5 @@
 import { type Cache, createCache, StoreError } from '@strata/cache-core'
-import { type StartedRedis, startRedis } from 'test-servers'
+import { type LoadReport, quantile, runLoad, type StartedRedis, startRedis } from 'test-servers'
 import { describeWithServers } from 'test-servers/vitest'
 import {
   afterAll,
@@ -13,7 +13,6 @@ import {
 } from 'vitest'
 import { type RedisStore, redisStore } from '../src/index.js'
 import { eventually, uniquePrefix } from './helpers.js'
-import { type LoadReport, quantile, runLoad } from './load.js'
 
 /** The store's per-command timeout and the cache's storeTimeout; every bound derives from it. */
 const TIMEOUT_MS = 200

@@ -1,4 +1,7 @@
-import type { Cache } from '@strata/cache-core'
+/** The part of a Strata `Cache` a load run uses (typed here so test-servers needs no core). */
+export interface LoadTarget {
+  getOrSet(key: string, loader: () => string): Promise<unknown>
+}
 
 /** What a load run saw. */
 export interface LoadReport {
@@ -13,11 +16,12 @@ export interface LoadReport {
 }
 
 /**
- * Runs `workers` loops of `cache.getOrSet` over `keys` until `stop()` returns true. The loader
- * answers `value:<key>` at once, so every answer can be checked and latency is the cache's.
+ * Runs `workers` loops of `cache.getOrSet` over `keys` until `stop()` returns true, for fault
+ * tests: start it, break the server, then check the report. The loader answers `value:<key>` at
+ * once, so every answer can be checked and latency is the cache's. Never rejects.
  */
 export async function runLoad(
-  cache: Cache,
+  cache: LoadTarget,
   keys: readonly string[],
   workers: number,
   stop: () => boolean,
