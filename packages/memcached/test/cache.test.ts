@@ -18,17 +18,6 @@ describeWithServers('createCache on memcached (through core)', () => {
     await cache.close()
   })
 
-  it('loads once, then serves hits', async () => {
-    let loads = 0
-    const loader = () => {
-      loads++
-      return { id: 1, name: 'Ada' }
-    }
-    expect(await cache.getOrSet('user:1', loader)).toEqual({ id: 1, name: 'Ada' })
-    expect(await cache.getOrSet('user:1', loader)).toEqual({ id: 1, name: 'Ada' })
-    expect(loads).toBe(1)
-  })
-
   it('invalidates by tag with memcached counters', async () => {
     let version = 1
     const load = () => ({ version })

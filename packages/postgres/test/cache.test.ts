@@ -39,18 +39,6 @@ describeWithServers('createCache on postgres (through core)', () => {
     await server?.stop()
   })
 
-  it('loads once, then serves hits', async () => {
-    const cache = newCache()
-    let loads = 0
-    const loader = () => {
-      loads++
-      return { id: 1, name: 'Ada' }
-    }
-    expect(await cache.getOrSet('user:1', loader)).toEqual({ id: 1, name: 'Ada' })
-    expect(await cache.getOrSet('user:1', loader)).toEqual({ id: 1, name: 'Ada' })
-    expect(loads).toBe(1)
-  })
-
   it('invalidates by tag, in this cache and in another one over LISTEN/NOTIFY', async () => {
     const writer = newCache()
     const reader = newCache()
