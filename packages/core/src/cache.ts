@@ -15,7 +15,6 @@ import { freshness, shouldRefreshEarly } from './freshness.js'
 import type { KeySpace, ScopeAttributes } from './keys.js'
 import { joinOrStartLoad, type Loader, type LoadRequest, withDeadline } from './loading.js'
 import { type CacheStats, snapshot } from './stats.js'
-import type { Awaitable } from './store.js'
 
 /** One entry of `setMany`. */
 export interface SetManyEntry<T = unknown> extends SetOptions {
@@ -424,11 +423,6 @@ export class Cache {
    */
   close(): Promise<void> {
     return this.ctx.close()
-  }
-
-  /** @internal Resolves once a store given as URL is loaded. */
-  ready(): Awaitable<unknown> {
-    return this.ctx.resolveStore()
   }
 }
 

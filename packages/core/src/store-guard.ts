@@ -1,5 +1,5 @@
 import type { CircuitBreaker } from './circuit-breaker.js'
-import { CacheError, CircuitOpenError, StoreError, StoreTimeoutError } from './errors.js'
+import { CircuitOpenError, StoreError, StoreTimeoutError } from './errors.js'
 import type { Awaitable } from './store.js'
 
 /**
@@ -64,9 +64,4 @@ export class StoreGuard {
     if (storeError.code !== 'E_VALUE_TOO_LARGE') this.breaker?.failed()
     return storeError
   }
-}
-
-/** `true` for errors that mean "the store refused this input", which never trip anything. */
-export function isInputError(error: unknown): boolean {
-  return error instanceof CacheError && error.code === 'E_VALUE_TOO_LARGE'
 }
