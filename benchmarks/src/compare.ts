@@ -18,6 +18,7 @@ import { fillRedis, redisCases } from './peers/redis-cases.js'
 import { redisContenders } from './peers/redis-contenders.js'
 import type { CaseResult, RunResults } from './peers/results.js'
 import { measureStampede } from './peers/stampede.js'
+import { measureCrossProcessStampede } from './peers/stampede-processes.js'
 import { measureTagInvalidation } from './peers/tags.js'
 import { FULL_TIMING, measureThroughput, QUICK_TIMING } from './peers/throughput.js'
 import { machineInfo, packageVersions } from './peers/versions.js'
@@ -61,7 +62,10 @@ async function redisSuite(): Promise<CaseResult[]> {
     progress('Redis: throughput')
     const throughput = await measureThroughput(redisCases, contenders, timing)
     progress('Redis: stampede')
-    return [...throughput, ...(await measureStampede('Redis', contenders))]
+    const stampede = await measureStampede('Redis', contenders)
+    progress('Redis: stampede across 4 processes')
+    const crossProcess = await measureCrossProcessStampede(redis.url, quick ? 1 : 3)
+    return [...throughput, ...stampede, ...crossProcess]
   } finally {
     await closeAll(contenders)
     await redis.stop()
