@@ -37,6 +37,14 @@ export interface RedisStoreOptions {
     | { readonly nodes: readonly ClusterNode[]; readonly options?: ClusterOptions | undefined }
     | undefined
   /**
+   * Send the commands issued in one tick of the event loop in one socket write (the socket is
+   * corked at the first command and uncorked in `process.nextTick`). Many calls in flight then
+   * cost one system call instead of one each, and a lone call is not delayed. Standalone and
+   * Sentinel connections only; a Cluster's per-node pipelines already batch.
+   * @default true
+   */
+  readonly batchWrites?: boolean | undefined
+  /**
    * Receives errors that have no caller to go to: `error` events of the connections the store
    * opened (a refused reconnection, a reset socket) and exceptions thrown by a bus
    * subscriber's callback. Failed commands are not reported here: they reject with a

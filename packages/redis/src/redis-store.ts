@@ -20,10 +20,11 @@ import {
 } from './connection.js'
 import { RedisLocks } from './locks.js'
 import type { RedisStoreOptions } from './options.js'
-import { MAX_VALUE_BYTES, toBuffer, toRecord } from './records.js'
+import { MAX_VALUE_BYTES, toBuffer, toRecord, toRecords } from './records.js'
 import { INCREMENT_COUNTER, runScript } from './scripts.js'
 import { groupByNode } from './slots.js'
 import { toPx } from './ttl.js'
+import { WriteBatcher } from './write-batching.js'
 
 const CAPABILITIES: StoreCapabilities = Object.freeze({
   records: 'bytes',
@@ -54,6 +55,7 @@ export class RedisStore implements Store {
   readonly #owned: boolean
   readonly #cluster: boolean
   readonly #gate: StartupGate | undefined
+  readonly #batcher: WriteBatcher | undefined
   #closed = false
 
   constructor(options: RedisStoreOptions = {}) {
@@ -62,6 +64,10 @@ export class RedisStore implements Store {
     this.#owned = options.client === undefined
     this.client = options.client ?? openConnection(options)
     this.#cluster = isCluster(this.client)
+    this.#batcher =
+      options.batchWrites === false || isCluster(this.client)
+        ? undefined
+        : new WriteBatcher(this.client)
     if (keyPrefixOf(this.client) !== undefined) {
       if (this.#owned) this.client.disconnect()
       // SCAN patterns and slot grouping see keys without ioredis' prefix: clear and Cluster
@@ -84,25 +90,27 @@ export class RedisStore implements Store {
     })
   }
 
-  get(key: string): Promise<Uint8Array | undefined> {
+  get(key: string): Promise<Buffer | undefined> {
     // The hit path: plain promise chaining, no async frame, one allocation per call.
     if (this.#gate?.pending) return this.#gate.pending.then(() => this.get(key))
+    this.#batcher?.batch()
     return this.client.getBuffer(key).then(toRecord, failGet)
   }
 
-  getMany(keys: readonly string[]): Promise<(Uint8Array | undefined)[]> {
+  getMany(keys: readonly string[]): Promise<(Buffer | undefined)[]> {
     if (keys.length === 0) return Promise.resolve([])
     if (this.#gate?.pending) return this.#gate.pending.then(() => this.getMany(keys))
     if (!this.#cluster) {
+      this.#batcher?.batch()
       // ioredis copies its arguments into the command: the caller's array is not kept or changed.
-      return this.client.mgetBuffer(keys as string[]).then(allToRecords, failGetMany)
+      return this.client.mgetBuffer(keys as string[]).then(toRecords, failGetMany)
     }
     return this.#getManyPerNode(keys)
   }
 
-  async #getManyPerNode(keys: readonly string[]): Promise<(Uint8Array | undefined)[]> {
+  async #getManyPerNode(keys: readonly string[]): Promise<(Buffer | undefined)[]> {
     try {
-      const records = new Array<Uint8Array | undefined>(keys.length)
+      const records = new Array<Buffer | undefined>(keys.length)
       await this.#perNode(
         keys,
         (pipeline, indices) => pipeline.mgetBuffer(indices.map((index) => keys[index]!)),
@@ -122,6 +130,7 @@ export class RedisStore implements Store {
     const bytes = this.#checkedBuffer(key, record)
     if (this.#gate?.pending) await this.#gate.pending
     try {
+      this.#batcher?.batch()
       await this.client.set(key, bytes, 'PX', toPx(ttlMs))
     } catch (cause) {
       throw new StoreError('redis', 'set', { cause })
@@ -159,6 +168,7 @@ export class RedisStore implements Store {
   async delete(key: string): Promise<boolean> {
     if (this.#gate?.pending) await this.#gate.pending
     try {
+      this.#batcher?.batch()
       return (await this.client.unlink(key)) > 0
     } catch (cause) {
       throw new StoreError('redis', 'delete', { cause })
@@ -185,6 +195,7 @@ export class RedisStore implements Store {
   async increment(key: string, by: number): Promise<number> {
     if (this.#gate?.pending) await this.#gate.pending
     try {
+      this.#batcher?.batch()
       return (await runScript(this.client, INCREMENT_COUNTER, key, by)) as number
     } catch (cause) {
       throw new StoreError('redis', 'increment', { cause })
@@ -195,7 +206,10 @@ export class RedisStore implements Store {
     if (keys.length === 0) return []
     if (this.#gate?.pending) await this.#gate.pending
     try {
-      if (!this.#cluster) return (await this.client.mget([...keys])).map(toCounter)
+      if (!this.#cluster) {
+        this.#batcher?.batch()
+        return (await this.client.mget([...keys])).map(toCounter)
+      }
       const counters = new Array<number | undefined>(keys.length)
       await this.#perNode(
         keys,
@@ -296,10 +310,6 @@ function validate(options: RedisStoreOptions): void {
       throw new InvalidOptionError('cluster.nodes', 'give at least one seed node')
     }
   }
-}
-
-function allToRecords(values: (Buffer | null)[]): (Uint8Array | undefined)[] {
-  return values.map(toRecord)
 }
 
 function failGet(cause: unknown): never {

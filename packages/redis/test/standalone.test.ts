@@ -57,6 +57,41 @@ describeWithServers('redisStore on a standalone Redis', () => {
     await expect(store.bus.subscribe('any', () => {})).rejects.toBeInstanceOf(StoreError)
   })
 
+  test('sends the commands of one tick in one write, and each caller gets its own reply', async () => {
+    const observer = new Redis(injectServer('redisUrl'))
+    const store = redisStore({ url: injectServer('redisUrl') })
+    try {
+      const prefix = uniquePrefix('batched')
+      const keys = Array.from({ length: 100 }, (_, i) => `${prefix}${i}`)
+      await store.setMany(
+        keys.map((key, i) => ({ key, record: Buffer.from(`v${i}`), ttlMs: 10_000 })),
+      )
+      const before = await readsProcessed(observer)
+      const replies = keys.map((key) => store.get(key))
+      expect((store.client as Redis).stream.writableCorked).toBe(1)
+      const values = await Promise.all(replies)
+      // Redis reads the hundred GETs at once; the observer's second INFO is one more read.
+      expect((await readsProcessed(observer)) - before).toBeLessThanOrEqual(3)
+      expect(values.map(text)).toEqual(keys.map((_, i) => `v${i}`))
+    } finally {
+      await store.close()
+      observer.disconnect()
+    }
+  })
+
+  test('batchWrites: false writes each command as it is issued', async () => {
+    const store = redisStore({ url: injectServer('redisUrl'), batchWrites: false })
+    try {
+      const key = `${uniquePrefix('unbatched')}k`
+      await store.set(key, Buffer.from('v'), 10_000)
+      const reply = store.get(key)
+      expect((store.client as Redis).stream.writableCorked).toBe(0)
+      expect(text(await reply)).toBe('v')
+    } finally {
+      await store.close()
+    }
+  })
+
   test('createStoreFromUrl opens a store from redis:// with numeric query parameters', async () => {
     const url = new URL(injectServer('redisUrl'))
     url.searchParams.set('commandTimeout', '300')
@@ -106,3 +141,10 @@ test('refuses records that are not bytes', async () => {
   })
   await store.close()
 })
+
+/** Redis' count of socket reads it has processed, from `INFO stats`. */
+async function readsProcessed(observer: Redis): Promise<number> {
+  const match = /total_reads_processed:(\d+)/.exec(await observer.info('stats'))
+  if (!match) throw new Error('INFO stats has no total_reads_processed')
+  return Number(match[1])
+}
