@@ -7,6 +7,7 @@ export default defineConfig({
     globalSetup: [
       './src/global-setup/redis.ts',
       './src/global-setup/redis-cluster.ts',
+      './src/global-setup/redis-sentinel.ts',
       './src/global-setup/memcached.ts',
       './src/global-setup/postgres.ts',
     ],

@@ -23,6 +23,11 @@ export interface ContainerSpec {
   readonly command: readonly string[]
   readonly environment?: Readonly<Record<string, string>>
   readonly waitStrategy: WaitStrategy
+  /**
+   * Files written into the container before it starts, e.g. a config file the server rewrites
+   * (Sentinel's). They stay across `restart()`.
+   */
+  readonly files?: readonly { readonly target: string; readonly content: string }[]
 }
 
 /**
@@ -43,6 +48,11 @@ export async function startContainer(spec: ContainerSpec): Promise<StartedTestCo
     .withWaitStrategy(spec.waitStrategy)
     .withStartupTimeout(STARTUP_TIMEOUT_MS)
   if (spec.environment) container = container.withEnvironment({ ...spec.environment })
+  if (spec.files) {
+    container = container.withCopyContentToContainer(
+      spec.files.map(({ target, content }) => ({ target, content })),
+    )
+  }
   if (!image.pull) container = container.withPullPolicy({ shouldPull: () => false })
   try {
     return await container.start()

@@ -16,4 +16,10 @@ export type {
   StartedRedisCluster,
 } from './redis-cluster.js'
 export { startRedisCluster } from './redis-cluster.js'
+export type {
+  RedisNode,
+  RedisSentinelOptions,
+  StartedRedisSentinel,
+} from './redis-sentinel.js'
+export { startRedisSentinel } from './redis-sentinel.js'
 export type { ServerControls, StartedServer } from './server-handle.js'

@@ -17,6 +17,10 @@ export interface TestServersContext {
   redisClusterNodes: ProvidedRedisClusterNode[]
   /** `redis://127.0.0.1:<port>` of each shared Redis Cluster master (global-setup/redis-cluster). */
   redisClusterUrls: string[]
+  /** The shared Sentinels' addresses, ioredis' `sentinels` option (global-setup/redis-sentinel). */
+  redisSentinelNodes: ProvidedRedisClusterNode[]
+  /** The name the shared Sentinels monitor their master under, ioredis' `name` (global-setup/redis-sentinel). */
+  redisSentinelMasterName: string
   /** `127.0.0.1:<port>` of each shared memcached server (global-setup/memcached). */
   memcachedServers: string[]
   /** `postgres://strata:strata@127.0.0.1:<port>/strata` of the shared PostgreSQL (global-setup/postgres). */

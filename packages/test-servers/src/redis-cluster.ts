@@ -1,13 +1,13 @@
 import type { StartedTestContainer } from 'testcontainers'
-import { STARTUP_TIMEOUT_MS, startContainer } from './container.js'
+import { startContainer } from './container.js'
 import { findFreePort, LOOPBACK } from './free-port.js'
 import { type RedisOptions, redisReady, redisServerArgs } from './redis.js'
+import { execOrThrow, pollUntilReady } from './redis-cli.js'
 import { type StartedServer, serverHandle } from './server-handle.js'
 
 /** Redis Cluster's bus port is the client port plus this. */
 const CLUSTER_BUS_OFFSET = 10_000
 const CLUSTER_SLOTS = 16_384
-const POLL_INTERVAL_MS = 100
 
 /** Options of {@link startRedisCluster}. */
 export interface RedisClusterOptions extends RedisOptions {
@@ -36,17 +36,8 @@ export interface StartedRedisCluster {
   stop(): Promise<void>
 }
 
-async function execOrThrow(container: StartedTestContainer, command: string[]): Promise<string> {
-  const result = await container.exec(command)
-  if (result.exitCode !== 0) {
-    throw new Error(`\`${command.join(' ')}\` exited ${result.exitCode}: ${result.output}`)
-  }
-  return result.output
-}
-
 async function waitForClusterOk(container: StartedTestContainer, ports: number[]): Promise<void> {
-  const deadline = Date.now() + STARTUP_TIMEOUT_MS
-  for (;;) {
+  await pollUntilReady('Redis Cluster', async () => {
     const infos = await Promise.all(
       ports.map((port) =>
         execOrThrow(container, ['redis-cli', '-p', String(port), 'cluster', 'info']),
@@ -56,12 +47,8 @@ async function waitForClusterOk(container: StartedTestContainer, ports: number[]
       (info) =>
         info.includes('cluster_state:ok') && info.includes(`cluster_slots_ok:${CLUSTER_SLOTS}`),
     )
-    if (ready) return
-    if (Date.now() >= deadline) {
-      throw new Error(`test-servers: Redis Cluster not ready in time:\n${infos.join('\n')}`)
-    }
-    await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS))
-  }
+    return { ready, state: infos.join('\n') }
+  })
 }
 
 /**

@@ -8,6 +8,8 @@ const SETUP_FOR_KEY: Record<keyof TestServersContext, string> = {
   redisUrl: 'test-servers/global-setup/redis',
   redisClusterNodes: 'test-servers/global-setup/redis-cluster',
   redisClusterUrls: 'test-servers/global-setup/redis-cluster',
+  redisSentinelNodes: 'test-servers/global-setup/redis-sentinel',
+  redisSentinelMasterName: 'test-servers/global-setup/redis-sentinel',
   memcachedServers: 'test-servers/global-setup/memcached',
   postgresUrl: 'test-servers/global-setup/postgres',
 }
