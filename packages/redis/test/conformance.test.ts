@@ -1,22 +1,7 @@
 import { describeStoreConformance } from '@strata/cache-conformance'
-import type { StoreCapabilities } from '@strata/cache-core'
 import { describeWithServers, injectServer } from 'test-servers/vitest'
-import { type RedisStore, redisStore } from '../src/index.js'
-
-/** A new store, connected: its first command does not have to wait for the connection. */
-async function connected(store: RedisStore): Promise<RedisStore> {
-  await store.get('conformance:connect')
-  return store
-}
-
-const capabilities: StoreCapabilities = {
-  records: 'bytes',
-  ttlResolutionMs: 1,
-  maxValueBytes: 512 * 1024 * 1024,
-  scopedClear: true,
-  locks: true,
-  bus: true,
-}
+import { redisStore } from '../src/index.js'
+import { redisCapabilities as capabilities, connected } from './conformance-setup.js'
 
 describeWithServers('Redis standalone', () => {
   describeStoreConformance({
