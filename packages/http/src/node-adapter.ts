@@ -37,11 +37,7 @@ export function toRequest(req: IncomingMessage): Request {
     req.url ?? '/',
     `${encrypted ? 'https' : 'http'}://${req.headers.host ?? 'localhost'}`,
   )
-  const headers = new Headers()
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value === undefined) continue
-    for (const item of Array.isArray(value) ? value : [value]) headers.append(name, item)
-  }
+  const headers = toHeaders(req.headers)
   const hasBody = req.method !== 'GET' && req.method !== 'HEAD'
   return new Request(url, {
     method: req.method ?? 'GET',
@@ -68,4 +64,16 @@ export async function writeResponse(response: Response, res: ServerResponse): Pr
   const body = Buffer.from(await response.arrayBuffer())
   res.setHeader('content-length', body.byteLength)
   res.end(body)
+}
+
+/** Fetch `Headers` from Node's header object (request or response), repeated values kept. */
+export function toHeaders(
+  incoming: Readonly<Record<string, string | number | readonly string[] | undefined>>,
+): Headers {
+  const headers = new Headers()
+  for (const [name, value] of Object.entries(incoming)) {
+    if (value === undefined) continue
+    for (const item of Array.isArray(value) ? value : [value]) headers.append(name, String(item))
+  }
+  return headers
 }

@@ -2,7 +2,7 @@ import { type Cache, createCache } from '@strata/cache-core'
 import { memoryStore } from '@strata/cache-memory'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { type CdnPurger, createResponseCache, type ResponseCache } from '../src/index.js'
-import { serve, type TestServer } from './serve.js'
+import { type ServeCached, serveFastify, serveNode, type TestServer } from './serve.js'
 
 let now = 1_000_000
 let cache: Cache
@@ -59,30 +59,35 @@ function app(request: Request): Response | Promise<Response> {
   }
 }
 
-beforeEach(async () => {
-  now = 1_000_000
-  calls.clear()
-  purged.length = 0
-  cache = createCache({ store: memoryStore(), clock: () => now, earlyExpiration: false })
-  responses = createResponseCache({
-    cache,
-    purger,
-    clock: () => now,
-    tags: (request) => (new URL(request.url).pathname === '/post' ? ['page:post'] : []),
-    scopeKey: (request) => request.headers.get('x-user') ?? undefined,
+const adapters: readonly { readonly name: string; readonly serveWith: ServeCached }[] = [
+  { name: 'node:http', serveWith: serveNode },
+  { name: 'Fastify', serveWith: serveFastify },
+]
+
+describe.each(adapters)('response caching over real HTTP ($name)', ({ serveWith }) => {
+  beforeEach(async () => {
+    now = 1_000_000
+    calls.clear()
+    purged.length = 0
+    cache = createCache({ store: memoryStore(), clock: () => now, earlyExpiration: false })
+    responses = createResponseCache({
+      cache,
+      purger,
+      clock: () => now,
+      tags: (request) => (new URL(request.url).pathname === '/post' ? ['page:post'] : []),
+      scopeKey: (request) => request.headers.get('x-user') ?? undefined,
+    })
+    server = await serveWith(responses, app)
   })
-  server = await serve(responses.handle(app))
-})
 
-afterEach(async () => {
-  await server.close()
-  await cache.close()
-})
+  afterEach(async () => {
+    await server.close()
+    await cache.close()
+  })
 
-const get = (path: string, headers?: Record<string, string>) =>
-  fetch(`${server.url}${path}`, headers ? { headers } : undefined)
+  const get = (path: string, headers?: Record<string, string>) =>
+    fetch(`${server.url}${path}`, headers ? { headers } : undefined)
 
-describe('response caching over real HTTP', () => {
   it('answers MISS, then HIT from the application cache with Age', async () => {
     const first = await get('/post')
     expect(first.headers.get('x-cache')).toBe('MISS')
