@@ -30,6 +30,10 @@ export function reconnectDelay(attempt: number): number {
  * The fail-fast defaults applied to every connection the store creates. A dead or frozen Redis
  * must become an error within a bounded time, so that core turns it into a miss and the loader
  * answers, instead of commands piling up in ioredis' offline queue for ever.
+ *
+ * `sentinelCommandTimeout` matters only with `sentinels`: ioredis asks the Sentinels one by one
+ * for the master, and without it a frozen Sentinel (the connection opens, nothing answers) would
+ * hold every (re)connection for ever instead of passing on to the next Sentinel.
  */
 export const FAIL_FAST_OPTIONS: Readonly<RedisOptions> = {
   enableOfflineQueue: false,
@@ -37,6 +41,7 @@ export const FAIL_FAST_OPTIONS: Readonly<RedisOptions> = {
   connectTimeout: DEFAULT_CONNECT_TIMEOUT_MS,
   maxRetriesPerRequest: 1,
   retryStrategy: reconnectDelay,
+  sentinelCommandTimeout: DEFAULT_COMMAND_TIMEOUT_MS,
 }
 
 /**
