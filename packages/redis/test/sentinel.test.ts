@@ -164,5 +164,29 @@ describeWithServers('Redis Sentinel (master, replica, 3 Sentinels)', () => {
         .toBe(true)
       await cache.close()
     })
+
+    test('a frozen Sentinel first in the list: the store connects through the next one', async () => {
+      // Runs after the failover: every Sentinel is up and agrees on the promoted replica.
+      const [frozen] = sentinel.sentinels
+      await frozen!.pause()
+      const late = redisStore({ options: viaSentinels() })
+      try {
+        // A paused Sentinel accepts the connection and never answers: without a Sentinel
+        // command timeout, ioredis would wait for its answer for ever.
+        const key = `${uniquePrefix('sentinel-frozen')}k`
+        await expect
+          .poll(
+            async () => {
+              await late.set(key, Buffer.from('reached'), 60_000).catch(() => undefined)
+              return direct?.get(key)
+            },
+            { timeout: 4 * DEFAULT_COMMAND_TIMEOUT_MS, interval: 100 },
+          )
+          .toBe('reached')
+      } finally {
+        await frozen!.unpause()
+        await late.close()
+      }
+    })
   })
 })
