@@ -11,6 +11,7 @@
  */
 import { startRedis } from 'test-servers'
 import type { Contender } from './peers/contender.js'
+import { FULL_LOAD, measureEarlyExpiration, QUICK_LOAD } from './peers/early-expiration.js'
 import { fillMemory, memoryCases } from './peers/memory-cases.js'
 import { memoryContenders } from './peers/memory-contenders.js'
 import { printResults, writeDocs, writeResultsJson } from './peers/output.js'
@@ -78,6 +79,8 @@ for (const size of tagSizes) {
   progress(`tags: ${size} keys`)
   cases.push(...(await measureTagInvalidation(size)))
 }
+progress('early expiration (memory)')
+cases.push(...(await measureEarlyExpiration(quick ? QUICK_LOAD : FULL_LOAD)))
 const results: RunResults = {
   date: new Date().toISOString().slice(0, 10),
   quick,
