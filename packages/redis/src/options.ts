@@ -37,10 +37,9 @@ export interface RedisStoreOptions {
     | { readonly nodes: readonly ClusterNode[]; readonly options?: ClusterOptions | undefined }
     | undefined
   /**
-   * Send the commands issued in one tick of the event loop in one socket write (the socket is
-   * corked at the first command and uncorked in `process.nextTick`). Many calls in flight then
-   * cost one system call instead of one each, and a lone call is not delayed. Standalone and
-   * Sentinel connections only; a Cluster's per-node pipelines already batch.
+   * Send the commands issued in one tick of the event loop in one socket write per server (the
+   * sockets are corked at the first command and uncorked in `process.nextTick`). Many calls in
+   * flight then cost one system call instead of one each, and a lone call is not delayed.
    * @default true
    */
   readonly batchWrites?: boolean | undefined

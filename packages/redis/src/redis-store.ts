@@ -64,10 +64,7 @@ export class RedisStore implements Store {
     this.#owned = options.client === undefined
     this.client = options.client ?? openConnection(options)
     this.#cluster = isCluster(this.client)
-    this.#batcher =
-      options.batchWrites === false || isCluster(this.client)
-        ? undefined
-        : new WriteBatcher(this.client)
+    this.#batcher = options.batchWrites === false ? undefined : new WriteBatcher(this.client)
     if (keyPrefixOf(this.client) !== undefined) {
       if (this.#owned) this.client.disconnect()
       // SCAN patterns and slot grouping see keys without ioredis' prefix: clear and Cluster
@@ -100,8 +97,8 @@ export class RedisStore implements Store {
   getMany(keys: readonly string[]): Promise<(Buffer | undefined)[]> {
     if (keys.length === 0) return Promise.resolve([])
     if (this.#gate?.pending) return this.#gate.pending.then(() => this.getMany(keys))
+    this.#batcher?.batch()
     if (!this.#cluster) {
-      this.#batcher?.batch()
       // ioredis copies its arguments into the command: the caller's array is not kept or changed.
       return this.client.mgetBuffer(keys as string[]).then(toRecords, failGetMany)
     }
@@ -266,6 +263,7 @@ export class RedisStore implements Store {
     queue: (pipeline: ChainableCommander, indices: readonly number[]) => void,
     collect: (indices: readonly number[], reply: T) => void,
   ): Promise<void> {
+    this.#batcher?.batch()
     await Promise.all(
       groupByNode(this.client as Cluster, keys).map(async (slots) => {
         const pipeline = this.client.pipeline()

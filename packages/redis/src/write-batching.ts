@@ -1,34 +1,49 @@
-import type { Redis } from 'ioredis'
+import type { Socket } from 'node:net'
+import type { RedisClient } from './connection.js'
+import { isCluster } from './connection.js'
 
 /**
- * Sends every command issued in one tick of the event loop in one socket write.
+ * Sends every command issued in one tick of the event loop in one socket write per server.
  *
  * ioredis writes each command to the socket as it is issued, one system call each; under load
  * (a hundred `get`s in flight) those writes cost more than the commands themselves. Corking the
- * socket at the first command of a tick and uncorking it in `process.nextTick` — the batching
- * pattern Node's `writable.cork()` documents — turns them into one `writev`, and Redis answers
- * them in one read. Unlike ioredis' `enableAutoPipelining`, nothing waits for the next turn of
- * the event loop, so a lone command is not delayed.
+ * sockets at the first command of a tick and uncorking them in `process.nextTick` — the batching
+ * pattern Node's `writable.cork()` documents — turns them into one `writev` per server, and
+ * Redis answers them in one read. Unlike ioredis' `enableAutoPipelining`, nothing waits for the
+ * next turn of the event loop, so a lone command is not delayed.
  */
 export class WriteBatcher {
-  readonly #client: Redis
-  #corked = false
+  readonly #client: RedisClient
+  #corked: Socket[] | undefined
 
-  constructor(client: Redis) {
+  constructor(client: RedisClient) {
     this.#client = client
   }
 
   /** Call before issuing a command: it and the rest of this tick's commands leave together. */
   batch(): void {
-    if (this.#corked) return
-    // ioredis replaces the socket on every reconnection: take the current one each time.
-    const socket = this.#client.stream
-    if (socket === undefined || !socket.writable) return
-    socket.cork()
-    this.#corked = true
-    process.nextTick(() => {
-      this.#corked = false
-      socket.uncork()
-    })
+    if (this.#corked !== undefined) return
+    // ioredis replaces a socket on every reconnection: take the current ones each time.
+    const sockets = writableSockets(this.#client)
+    for (const socket of sockets) socket.cork()
+    this.#corked = sockets
+    process.nextTick(this.#uncork)
   }
+
+  readonly #uncork = (): void => {
+    const sockets = this.#corked ?? []
+    this.#corked = undefined
+    for (const socket of sockets) socket.uncork()
+  }
+}
+
+function writableSockets(client: RedisClient): Socket[] {
+  const connections = isCluster(client) ? client.nodes('all') : [client]
+  const sockets: Socket[] = []
+  for (const connection of connections) {
+    // `stream` is unset until the first connection attempt, whatever ioredis' types say.
+    const socket = connection.stream as Socket | undefined
+    if (socket?.writable) sockets.push(socket)
+  }
+  return sockets
 }

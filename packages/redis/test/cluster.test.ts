@@ -2,7 +2,7 @@ import { Cluster } from 'ioredis'
 import { describeWithServers, injectServer } from 'test-servers/vitest'
 import { expect, test } from 'vitest'
 import { FAIL_FAST_OPTIONS, redisStore } from '../src/index.js'
-import { uniquePrefix } from './helpers.js'
+import { readsProcessed, uniquePrefix } from './helpers.js'
 import { describeRedisStoreExtras, masters } from './store-extras.js'
 
 const clusterStore = (options = {}) =>
@@ -37,6 +37,27 @@ describeWithServers('redisStore on a 3-master Redis Cluster', () => {
 
       await store.clear(prefix)
       expect(await perMaster()).toEqual([0, 0, 0])
+    } finally {
+      await store.close()
+    }
+  })
+
+  test('sends the commands of one tick in one write per master', async () => {
+    const store = clusterStore()
+    try {
+      const prefix = uniquePrefix('batched')
+      const keys = Array.from({ length: 300 }, (_, i) => `${prefix}${i}`)
+      await store.setMany(
+        keys.map((key, i) => ({ key, record: Buffer.from(`v${i}`), ttlMs: 10_000 })),
+      )
+      const before = await Promise.all(masters(store).map(readsProcessed))
+      const replies = keys.map((key) => store.get(key))
+      expect(masters(store).map((node) => node.stream.writableCorked)).toEqual([1, 1, 1])
+      const values = await Promise.all(replies)
+      expect(values.map((value) => value?.toString())).toEqual(keys.map((_, i) => `v${i}`))
+      const after = await Promise.all(masters(store).map(readsProcessed))
+      // About 100 GETs per master, read at once; the INFO that reads the counter is one more.
+      expect(after.map((reads, i) => reads - before[i]!).every((reads) => reads <= 3)).toBe(true)
     } finally {
       await store.close()
     }

@@ -33,3 +33,10 @@ export async function eventually(
 export function text(record: Uint8Array | undefined): string | undefined {
   return record === undefined ? undefined : Buffer.from(record).toString()
 }
+
+/** Redis' count of socket reads it has processed, from `INFO stats`. */
+export async function readsProcessed(node: Redis): Promise<number> {
+  const match = /total_reads_processed:(\d+)/.exec(await node.info('stats'))
+  if (!match) throw new Error('INFO stats has no total_reads_processed')
+  return Number(match[1])
+}

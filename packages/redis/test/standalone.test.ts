@@ -3,7 +3,7 @@ import { Redis } from 'ioredis'
 import { describeWithServers, injectServer } from 'test-servers/vitest'
 import { expect, test } from 'vitest'
 import { createStoreFromUrl, FAIL_FAST_OPTIONS, RedisStore, redisStore } from '../src/index.js'
-import { text, uniquePrefix } from './helpers.js'
+import { readsProcessed, text, uniquePrefix } from './helpers.js'
 import { describeRedisStoreExtras, subscriberCount } from './store-extras.js'
 
 describeWithServers('redisStore on a standalone Redis', () => {
@@ -141,10 +141,3 @@ test('refuses records that are not bytes', async () => {
   })
   await store.close()
 })
-
-/** Redis' count of socket reads it has processed, from `INFO stats`. */
-async function readsProcessed(observer: Redis): Promise<number> {
-  const match = /total_reads_processed:(\d+)/.exec(await observer.info('stats'))
-  if (!match) throw new Error('INFO stats has no total_reads_processed')
-  return Number(match[1])
-}
