@@ -55,6 +55,37 @@ function summaryTable(results: RunResults): string {
   return [header, rule, ...rows].join('\n')
 }
 
+/** How the stampede and early-expiration cases run: their figures mean little without it. */
+const STAMPEDE_AND_EXPIRY = `## How the stampede and early-expiration cases run
+
+**Stampede (memory, Redis).** 1,000 concurrent \`getOrSet\` calls in one process on a key that
+expired just before, loader 50 ms: how often the loader runs, and how long until every caller
+has its value. Every library deduplicates concurrent loads within one process.
+
+**Stampede across 4 processes (Redis).** The same 1,000 calls spread over 4 Node processes (250
+each, forked by the harness) sharing one Redis. The processes connect and warm up first, wait at
+a message barrier, and start on one message from the parent; wall time runs from that message
+until every process has reported every value (median of 3 runs, 1 in quick mode). Strata runs
+with \`lock: true\`: one process takes the lock in Redis and loads, the others poll for its value
+(first poll after 5 ms, then doubling), so the loader runs once for the whole fleet. In-process
+deduplication does not reach across processes: without a shared lock each process loads once,
+as the peers and Strata without \`lock\` (the baseline) show. The lock costs the waiters' polling,
+so its wall time can be higher than loading everywhere; what it saves is the load on the source.
+cachified reaches Redis through a few lines of adapter to Keyv with \`@keyv/redis\`.
+
+**Early expiration (memory).** A fixed rate of calls (started whether or not earlier ones have
+finished) on a few hot keys, all loaded at once so they expire together, for several TTL windows
+in real time. *Loader calls* count recomputes: plain cache-aside does at most one per key per
+window. *p99 latency* shows the callers who waited for a recompute; the case's note says how many
+waited (took at least half a loader's time). With XFetch, Strata's default, a hit shortly before
+expiry refreshes in the background, so no caller waits, for the price of recomputing a little
+before it was needed (more loader calls). With XFetch off the callers of each key wait for the
+loader at every expiry. The peers have no early expiration; their nearest option is
+stale-while-revalidate (bentocache \`grace\` with its default \`timeout: 0\`, cachified
+\`staleWhileRevalidate\`), shown next to Strata's own (\`grace\`): nobody waits either, but a value
+may be served up to one TTL after it expired, which XFetch never does.
+`
+
 /** docs/benchmarks.md, generated from one run's results. */
 export function benchmarksMarkdown(results: RunResults, jsonPath: string): string {
   const m = results.machine
@@ -70,7 +101,8 @@ Strata next to the raw client and the libraries you might pick instead, measured
 one machine (${results.date}${results.quick ? ', **quick mode: smoke figures, not for comparison**' : ''}).
 Each library runs with its defaults apart from TTL and size; the Redis cases give every library
 Redis as its only layer, so every read is a round trip. Throughput figures are the median of the
-rounds (contenders alternate order each round); stampede and tag figures are single runs.
+rounds (contenders alternate order each round); stampede, early-expiration and tag figures are
+single runs, apart from the cross-process stampede (median of 3).
 
 In the Redis cases the client library matters as much as the cache library: Strata, bentocache
 and the raw baseline talk to Redis through ioredis; keyv, cacheable and cache-manager through
@@ -100,6 +132,7 @@ ${versions}
 
 ${summaryTable(results)}
 
+${STAMPEDE_AND_EXPIRY}
 ## Cases
 
 ${results.cases.map(caseSection).join('\n')}`
