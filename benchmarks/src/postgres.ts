@@ -8,53 +8,22 @@
 import { materializedView, postgresStore } from '@strata/cache-postgres'
 import { Pool } from 'pg'
 import { startPostgres } from 'test-servers'
-import { Bench } from 'tinybench'
+import { median } from './common/median.js'
+import {
+  benchKeys,
+  compareWithRaw,
+  getHit,
+  RECORD_512B,
+  set512B,
+  storeContender,
+} from './common/raw-comparison.js'
 
-const ROUNDS = 3
-const TASK_TIME_MS = 1000
 const KEYS = 1000
-const VALUE = Buffer.alloc(512, 'v')
+const TTL_MS = 600_000
 const POOL_SIZE = 10
 const REFRESHES = 7
 const SOURCE_ROWS = 200_000
 const GROUPS = 5_000
-
-interface Contender {
-  readonly name: string
-  get(key: string): Promise<unknown>
-  set(key: string): Promise<unknown>
-}
-
-interface Scenario {
-  readonly name: string
-  readonly inFlight: number
-  run(contender: Contender, next: () => string): Promise<unknown>
-}
-
-const scenarios: Scenario[] = [1, 16].flatMap((inFlight) => [
-  {
-    name: `get hit 512 B, ${inFlight} in flight`,
-    inFlight,
-    run: (contender, next) => batch(inFlight, () => contender.get(next())),
-  },
-  {
-    name: `set 512 B, ${inFlight} in flight`,
-    inFlight,
-    run: (contender, next) => batch(inFlight, () => contender.set(next())),
-  },
-])
-
-function batch(size: number, call: () => Promise<unknown>): Promise<unknown> {
-  if (size === 1) return call()
-  const calls: Promise<unknown>[] = []
-  for (let i = 0; i < size; i++) calls.push(call())
-  return Promise.all(calls)
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.floor(sorted.length / 2)] as number
-}
 
 async function storeBenchmark(url: string): Promise<void> {
   const rawPool = new Pool({ connectionString: url, max: POOL_SIZE })
@@ -65,67 +34,28 @@ async function storeBenchmark(url: string): Promise<void> {
   const setSql = `INSERT INTO ${table} (key, value, expires_at)
     VALUES ($1, $2, now() + $3::float8 * interval '1 millisecond')
     ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, expires_at = EXCLUDED.expires_at`
-  const contenders: Contender[] = [
-    {
-      name: 'raw pg',
-      get: (key) => rawPool.query(getSql, [key]),
-      set: (key) => rawPool.query(setSql, [key, VALUE, 600_000]),
-    },
-    {
-      name: 'raw pg, prepared',
-      get: (key) => rawPool.query({ name: 'bench_get', text: getSql, values: [key] }),
-      set: (key) =>
-        rawPool.query({ name: 'bench_set', text: setSql, values: [key, VALUE, 600_000] }),
-    },
-    {
-      name: 'strata store',
-      get: (key) => store.get(key),
-      set: (key) => store.set(key, VALUE, 600_000),
-    },
-  ]
-  const [baseline] = contenders
   try {
-    const keys = Array.from({ length: KEYS }, (_, i) => `bench:key:${i}`)
-    await store.setMany(keys.map((key) => ({ key, record: VALUE, ttlMs: 600_000 })))
-    let cursor = 0
-    const next = () => keys[cursor++ % KEYS] as string
-
-    const opsPerSecond = new Map<string, number[]>()
-    // Rounds alternate the contenders so drift on the machine affects all alike.
-    for (let round = 0; round < ROUNDS; round++) {
-      const bench = new Bench({ time: TASK_TIME_MS, warmupTime: 200 })
-      for (const scenario of scenarios) {
-        const order = round % 2 === 0 ? contenders : [...contenders].reverse()
-        for (const contender of order) {
-          bench.add(`${scenario.name}|${contender.name}`, () => scenario.run(contender, next))
-        }
-      }
-      await bench.run()
-      for (const task of bench.tasks) {
-        const scenario = scenarios.find((s) => task.name.startsWith(`${s.name}|`))
-        if (!task.result || task.result.error || !scenario) {
-          throw new Error(`benchmark task ${task.name} failed`, { cause: task.result?.error })
-        }
-        const list = opsPerSecond.get(task.name) ?? []
-        list.push(task.result.throughput.mean * scenario.inFlight)
-        opsPerSecond.set(task.name, list)
-      }
-    }
-
-    const rows = scenarios.map((scenario) => {
-      const rawOps = median(opsPerSecond.get(`${scenario.name}|${baseline!.name}`) ?? [])
-      const row: Record<string, string | number> = { scenario: scenario.name }
-      for (const contender of contenders) {
-        const ops = median(opsPerSecond.get(`${scenario.name}|${contender.name}`) ?? [])
-        row[`${contender.name} ops/s`] = Math.round(ops)
-        if (contender !== baseline) row[`${contender.name}/raw`] = Number((ops / rawOps).toFixed(3))
-      }
-      return row
+    const keys = benchKeys(KEYS)
+    await store.setMany(keys.map((key) => ({ key, record: RECORD_512B, ttlMs: TTL_MS })))
+    await compareWithRaw({
+      title: `postgres store benchmark (pool of ${POOL_SIZE})`,
+      keys,
+      contenders: [
+        {
+          name: 'raw pg',
+          get: (key) => rawPool.query(getSql, [key]),
+          set: (key) => rawPool.query(setSql, [key, RECORD_512B, TTL_MS]),
+        },
+        {
+          name: 'raw pg, prepared',
+          get: (key) => rawPool.query({ name: 'bench_get', text: getSql, values: [key] }),
+          set: (key) =>
+            rawPool.query({ name: 'bench_set', text: setSql, values: [key, RECORD_512B, TTL_MS] }),
+        },
+        storeContender('strata store', store, TTL_MS),
+      ],
+      scenarios: [1, 16].flatMap((count) => [getHit('get hit 512 B', count), set512B(count)]),
     })
-    console.log(
-      `postgres store benchmark: Node ${process.version}, pool of ${POOL_SIZE}, ${ROUNDS} rounds of ${TASK_TIME_MS} ms, median ops/s`,
-    )
-    console.table(rows)
   } finally {
     await store.close()
     await rawPool.end()
