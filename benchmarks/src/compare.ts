@@ -1,8 +1,9 @@
 /**
  * Strata against the raw clients and the peer libraries (keyv, cacheable, cache-manager,
- * bentocache, cachified), in one run on one machine: memory get/set/getOrSet, Redis get at 1 and
- * 100 in flight, stampedes, tag invalidation. `npm run bench` (root) builds and runs it; it
- * starts its own Redis with test-servers.
+ * bentocache, cachified), in one run on one machine: memory get/set/getOrSet; Redis and Memcached
+ * get at 1 and 100 in flight and getMany; PostgreSQL get; stampedes; tag invalidation in memory
+ * and in Redis. `npm run bench` (root) builds and runs it; it starts its own servers with
+ * test-servers.
  *
  *   node benchmarks/dist/compare.js           full run (a few minutes), writes
  *                                             benchmarks/results/<date>.json and docs/benchmarks.md
@@ -10,6 +11,12 @@
  *                                             benchmarks/results/<date>-quick.json
  */
 import { startRedis } from 'test-servers'
+import {
+  memcachedSuite,
+  postgresSuite,
+  redisTagSuite,
+  runBackendSuite,
+} from './peers/backend-suites.js'
 import type { Contender } from './peers/contender.js'
 import { FULL_LOAD, measureEarlyExpiration, QUICK_LOAD } from './peers/early-expiration.js'
 import { fillMemory, memoryCases } from './peers/memory-cases.js'
@@ -20,6 +27,7 @@ import { redisContenders } from './peers/redis-contenders.js'
 import type { CaseResult, RunResults } from './peers/results.js'
 import { measureStampede } from './peers/stampede.js'
 import { measureCrossProcessStampede } from './peers/stampede-processes.js'
+import { memoryTags } from './peers/tag-contenders.js'
 import { measureTagInvalidation } from './peers/tags.js'
 import { FULL_TIMING, measureThroughput, QUICK_TIMING } from './peers/throughput.js'
 import { machineInfo, packageVersions } from './peers/versions.js'
@@ -74,11 +82,17 @@ async function redisSuite(): Promise<CaseResult[]> {
 }
 
 const machine = machineInfo()
-const cases: CaseResult[] = [...(await memorySuite()), ...(await redisSuite())]
+const cases: CaseResult[] = [
+  ...(await memorySuite()),
+  ...(await redisSuite()),
+  ...(await runBackendSuite(memcachedSuite, timing, progress)),
+  ...(await runBackendSuite(postgresSuite, timing, progress)),
+]
 for (const size of tagSizes) {
-  progress(`tags: ${size} keys`)
-  cases.push(...(await measureTagInvalidation(size)))
+  progress(`memory tags: ${size} keys`)
+  cases.push(...(await measureTagInvalidation(memoryTags, size)))
 }
+cases.push(...(await redisTagSuite(tagSizes, progress)))
 progress('early expiration (memory)')
 cases.push(...(await measureEarlyExpiration(quick ? QUICK_LOAD : FULL_LOAD)))
 const results: RunResults = {

@@ -6,6 +6,8 @@ export interface Contender {
   readonly role: 'strata' | 'raw' | 'peer'
   /** Undefined when the library only offers cache-aside (cachified). */
   get?(key: string): unknown
+  /** Undefined when the library has no multi-key read (bentocache). */
+  getMany?(keys: string[]): unknown
   set?(key: string, value: unknown): unknown
   /** Cache-aside, if the library has one (`getOrSet`, `wrap`, `cachified`); `ttlMs` overrides the default TTL. */
   getOrSet?(key: string, loader: () => Promise<unknown>, ttlMs?: number): Promise<unknown>

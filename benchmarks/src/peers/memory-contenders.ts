@@ -8,6 +8,13 @@ import { Cacheable } from 'cacheable'
 import Keyv from 'keyv'
 import { LRUCache } from 'lru-cache'
 import { type Contender, HOUR_MS } from './contender.js'
+import {
+  bentoContender,
+  cacheableContender,
+  cacheManagerContender,
+  keyvContender,
+  strataContender,
+} from './library-contenders.js'
 import { labelled } from './versions.js'
 
 /** Room for every key a case writes, so no library evicts during a run. */
@@ -27,14 +34,7 @@ export function memoryContenders(): Contender[] {
   })
   const cachifiedStore = new LRUCache<string, CacheEntry>({ max: MAX_ITEMS })
   return [
-    {
-      name: labelled('@strata/cache-core'),
-      role: 'strata',
-      get: (key) => strata.get(key),
-      set: (key, value) => strata.set(key, value),
-      getOrSet: (key, loader, ttl) => strata.getOrSet(key, loader, ttl ? { ttl } : {}),
-      close: () => strata.close(),
-    },
+    strataContender(strata),
     {
       name: `${labelled('lru-cache')} (raw)`,
       role: 'raw',
@@ -42,40 +42,10 @@ export function memoryContenders(): Contender[] {
       set: (key, value) => lru.set(key, value as object),
       close: async () => lru.clear(),
     },
-    {
-      name: labelled('keyv'),
-      role: 'peer',
-      get: (key) => keyv.get(key),
-      set: (key, value) => keyv.set(key, value),
-      close: () => keyv.disconnect(),
-    },
-    {
-      name: labelled('cacheable'),
-      role: 'peer',
-      get: (key) => cacheable.get(key),
-      set: (key, value) => cacheable.set(key, value),
-      getOrSet: (key, loader, ttl) => cacheable.getOrSet(key, loader, ttl ? { ttl } : {}),
-      close: () => cacheable.disconnect(),
-    },
-    {
-      name: labelled('cache-manager'),
-      role: 'peer',
-      get: (key) => cacheManager.get(key),
-      set: (key, value) => cacheManager.set(key, value),
-      getOrSet: (key, loader, ttl) => cacheManager.wrap(key, loader, ttl),
-      close: async () => {
-        await cacheManager.disconnect()
-      },
-    },
-    {
-      name: labelled('bentocache'),
-      role: 'peer',
-      get: (key) => bento.get({ key }),
-      set: (key, value) => bento.set({ key, value }),
-      getOrSet: (key, loader, ttl) =>
-        bento.getOrSet({ key, factory: loader, ...(ttl ? { ttl } : {}) }),
-      close: () => bento.disconnect(),
-    },
+    keyvContender(keyv),
+    cacheableContender(cacheable),
+    cacheManagerContender(cacheManager),
+    bentoContender(bento),
     {
       name: labelled('@epic-web/cachified'),
       role: 'peer',

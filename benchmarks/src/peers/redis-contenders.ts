@@ -8,7 +8,19 @@ import { Cacheable } from 'cacheable'
 import { Redis } from 'ioredis'
 import Keyv from 'keyv'
 import { type Contender, HOUR_MS } from './contender.js'
+import {
+  bentoContender,
+  cacheableContender,
+  cacheManagerContender,
+  keyvContender,
+  strataContender,
+} from './library-contenders.js'
 import { labelled } from './versions.js'
+
+/** What a raw client user writes: JSON in, JSON out, a miss as undefined. */
+export function decoded(text: string | null | undefined): unknown {
+  return text === null || text === undefined ? undefined : JSON.parse(text)
+}
 
 /**
  * Each library with Redis as its only layer (no in-process tier in front, so every get reaches
@@ -36,62 +48,20 @@ export function redisContenders(url: string): Contender[] {
     ttl: '1h',
   })
   return [
-    {
-      name: labelled('@strata/cache-core'),
-      role: 'strata',
-      get: (key) => strata.get(key),
-      set: (key, value) => strata.set(key, value),
-      getOrSet: (key, loader, ttl) => strata.getOrSet(key, loader, ttl ? { ttl } : {}),
-      close: async () => {
-        await strata.close()
-        await strataStore.close()
-      },
-    },
+    strataContender(strata, () => strataStore.close()),
     {
       name: `${labelled('ioredis')} (raw, JSON)`,
       role: 'raw',
-      get: async (key) => {
-        const text = await raw.get(`raw:${key}`)
-        return text === null ? undefined : JSON.parse(text)
-      },
+      get: async (key) => decoded(await raw.get(`raw:${key}`)),
+      getMany: async (keys) => (await raw.mget(keys.map((key) => `raw:${key}`))).map(decoded),
       set: (key, value) => raw.set(`raw:${key}`, JSON.stringify(value), 'PX', HOUR_MS),
       close: async () => {
         await raw.quit()
       },
     },
-    {
-      name: labelled('keyv'),
-      role: 'peer',
-      get: (key) => keyv.get(key),
-      set: (key, value) => keyv.set(key, value),
-      close: () => keyv.disconnect(),
-    },
-    {
-      name: labelled('cacheable'),
-      role: 'peer',
-      get: (key) => cacheable.get(key),
-      set: (key, value) => cacheable.set(key, value),
-      getOrSet: (key, loader, ttl) => cacheable.getOrSet(key, loader, ttl ? { ttl } : {}),
-      close: () => cacheable.disconnect(),
-    },
-    {
-      name: labelled('cache-manager'),
-      role: 'peer',
-      get: (key) => cacheManager.get(key),
-      set: (key, value) => cacheManager.set(key, value),
-      getOrSet: (key, loader, ttl) => cacheManager.wrap(key, loader, ttl),
-      close: async () => {
-        await cacheManager.disconnect()
-      },
-    },
-    {
-      name: labelled('bentocache'),
-      role: 'peer',
-      get: (key) => bento.get({ key }),
-      set: (key, value) => bento.set({ key, value }),
-      getOrSet: (key, loader, ttl) =>
-        bento.getOrSet({ key, factory: loader, ...(ttl ? { ttl } : {}) }),
-      close: () => bento.disconnect(),
-    },
+    keyvContender(keyv),
+    cacheableContender(cacheable),
+    cacheManagerContender(cacheManager),
+    bentoContender(bento),
   ]
 }

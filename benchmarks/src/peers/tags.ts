@@ -1,14 +1,8 @@
-import { createCache } from '@strata/cache-core'
-import { memoryStore } from '@strata/cache-memory'
-import { BentoCache, bentostore } from 'bentocache'
-import { memoryDriver } from 'bentocache/drivers/memory'
-import { Cacheable } from 'cacheable'
-import { SAMPLE_VALUE } from './contender.js'
+import { forEachLimited } from '../common/in-flight.js'
 import type { CaseResult, Measurement } from './results.js'
-import { labelled } from './versions.js'
 
 /** The operations tag invalidation needs, for the libraries that have tags. */
-interface TagContender {
+export interface TagContender {
   readonly name: string
   readonly role: 'strata' | 'peer'
   set(key: string, tags: string[]): Promise<unknown>
@@ -17,40 +11,14 @@ interface TagContender {
   close(): Promise<void>
 }
 
-function tagContenders(maxItems: number): TagContender[] {
-  const strata = createCache({ store: memoryStore({ max: maxItems }), ttl: '1h' })
-  const bento = new BentoCache({
-    default: 'memory',
-    stores: { memory: bentostore().useL1Layer(memoryDriver({ maxItems })) },
-    ttl: '1h',
-  })
-  const cacheable = new Cacheable({ ttl: '1h', tags: true })
-  return [
-    {
-      name: labelled('@strata/cache-core'),
-      role: 'strata',
-      set: (key, tags) => strata.set(key, SAMPLE_VALUE, { tags }),
-      get: (key) => strata.get(key),
-      invalidate: (tag) => strata.invalidateTags([tag]),
-      close: () => strata.close(),
-    },
-    {
-      name: labelled('bentocache'),
-      role: 'peer',
-      set: (key, tags) => bento.set({ key, value: SAMPLE_VALUE, tags }),
-      get: (key) => bento.get({ key }),
-      invalidate: (tag) => bento.deleteByTag({ tags: [tag] }),
-      close: () => bento.disconnect(),
-    },
-    {
-      name: labelled('cacheable'),
-      role: 'peer',
-      set: (key, tags) => cacheable.set(key, SAMPLE_VALUE, { tags }),
-      get: (key) => cacheable.get(key),
-      invalidate: (tag) => cacheable.tags.invalidateTag(tag),
-      close: () => cacheable.disconnect(),
-    },
-  ]
+/** Where the tagged entries live and how the libraries are built for it. */
+export interface TagBackend {
+  /** `memory` or `Redis`: names the cases. */
+  readonly name: string
+  /** Calls in flight while filling and reading back: 1 in memory, more over a network. */
+  readonly concurrency: number
+  /** Fresh contenders with room for `size` entries; their keys must not collide with a previous size's. */
+  contenders(size: number): TagContender[]
 }
 
 function measured(contender: TagContender, value: number): Measurement {
@@ -58,25 +26,33 @@ function measured(contender: TagContender, value: number): Measurement {
 }
 
 /**
- * Cost of invalidating one tag shared by `size` in-memory entries: the invalidation call itself,
- * then reading every entry once afterwards (where lazy schemes pay). Every entry must read as a
+ * Cost of invalidating one tag shared by `size` entries: the invalidation call itself, then
+ * reading every entry once afterwards (where lazy schemes pay). Every entry must read as a
  * miss afterwards; a library that serves one is reported as failing.
  */
-export async function measureTagInvalidation(size: number): Promise<CaseResult[]> {
-  const contenders = tagContenders(size * 2)
-  const keys = Array.from({ length: size }, (_, i) => `tagged:${i}`)
+export async function measureTagInvalidation(
+  backend: TagBackend,
+  size: number,
+): Promise<CaseResult[]> {
+  const contenders = backend.contenders(size)
+  const keys = Array.from({ length: size }, (_, i) => `tagged:${size}:${i}`)
+  const all = `all:${size}`
   const invalidate: Measurement[] = []
   const readBack: Measurement[] = []
   const stale: string[] = []
   try {
     for (const contender of contenders) {
-      for (const [i, key] of keys.entries()) await contender.set(key, ['all', `group:${i % 100}`])
+      await forEachLimited(keys, backend.concurrency, (key, i) =>
+        contender.set(key, [all, `group:${size}:${i % 100}`]),
+      )
       let started = performance.now()
-      await contender.invalidate('all')
+      await contender.invalidate(all)
       invalidate.push(measured(contender, performance.now() - started))
       started = performance.now()
       let served = 0
-      for (const key of keys) if ((await contender.get(key)) !== undefined) served++
+      await forEachLimited(keys, backend.concurrency, async (key) => {
+        if ((await contender.get(key)) !== undefined) served++
+      })
       readBack.push(measured(contender, performance.now() - started))
       if (served > 0) stale.push(`${contender.name} served ${served} invalidated entries`)
     }
@@ -84,21 +60,24 @@ export async function measureTagInvalidation(size: number): Promise<CaseResult[]
     for (const contender of contenders) await contender.close()
   }
   const count = size.toLocaleString('en-US')
+  const inFlight = backend.concurrency > 1 ? `, ${backend.concurrency} calls in flight` : ''
   const note = stale.length
     ? `WRONG RESULTS: ${stale.join('; ')}`
-    : 'every entry read as a miss afterwards'
+    : `every entry read as a miss afterwards${inFlight}`
+  const id = `tags-${backend.name.toLowerCase()}-${size}`
+  const title = `tag invalidation (${backend.name}), ${count} tagged keys`
   return [
     {
-      id: `tags-${size}-invalidate`,
-      title: `tag invalidation, ${count} tagged keys: invalidate call`,
+      id: `${id}-invalidate`,
+      title: `${title}: invalidate call`,
       unit: 'ms',
       higherIsBetter: false,
       note,
       measurements: invalidate,
     },
     {
-      id: `tags-${size}-read-back`,
-      title: `tag invalidation, ${count} tagged keys: reading them all afterwards`,
+      id: `${id}-read-back`,
+      title: `${title}: reading them all afterwards`,
       unit: 'ms',
       higherIsBetter: false,
       note,

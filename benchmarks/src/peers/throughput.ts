@@ -1,4 +1,5 @@
 import { Bench } from 'tinybench'
+import { median } from '../common/median.js'
 import type { Contender } from './contender.js'
 import type { CaseResult, Measurement } from './results.js'
 
@@ -21,11 +22,6 @@ export interface ThroughputCase {
   readonly callsPerIteration: number
   /** Undefined when the contender cannot do this case (e.g. no cache-aside API). */
   call(contender: Contender): (() => unknown) | undefined
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN
 }
 
 /** Runs every case for every contender; the figure is the median over rounds of ops per second. */
