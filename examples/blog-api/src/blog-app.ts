@@ -7,7 +7,7 @@ import {
   type FetchHandler,
   type ResponseCache,
 } from '@strata/cache-http'
-import { BlogData, type PostUpdate } from './blog-data.js'
+import type { BlogData, PostUpdate } from './blog-data.js'
 import { tags } from './tags.js'
 
 /** Public pages: browsers keep them a minute, the CDN an hour (purged by tag on change). */
@@ -27,11 +27,15 @@ export interface BlogApp {
 
 /**
  * The blog API on one application cache: responses are cached by `@strata/cache-http`, the
- * dashboard aggregation also by `cache.getOrSet`, and an update invalidates every layer by tag.
+ * dashboard aggregation also by `cache.getOrSet`, and an update invalidates every layer by tag
+ * (the data source refreshes what it derives first: with PostgreSQL, the stats view).
  */
-export function createBlogApp(options: { cache: Cache; purger?: CdnPurger }): BlogApp {
-  const { cache } = options
-  const data = new BlogData()
+export function createBlogApp(options: {
+  cache: Cache
+  data: BlogData
+  purger?: CdnPurger
+}): BlogApp {
+  const { cache, data } = options
   const responses = createResponseCache({
     cache: cache.namespace('http'),
     ...(options.purger ? { purger: options.purger } : {}),
@@ -42,20 +46,20 @@ export function createBlogApp(options: { cache: Cache; purger?: CdnPurger }): Bl
     const parts = pathname.split('/').filter(Boolean)
     if (request.method === 'GET' || request.method === 'HEAD') {
       if (pathname === '/posts') {
-        return json(data.listPosts(), PUBLIC_PAGE, [tags.posts])
+        return json(await data.listPosts(), PUBLIC_PAGE, [tags.posts])
       }
       if (parts[0] === 'posts' && parts.length === 2) {
         const id = Number(parts[1])
-        const post = data.findPost(id)
+        const post = await data.findPost(id)
         if (!post) return json({ error: 'not found' }, PUBLIC_PAGE, [tags.post(id)], 404)
         return json(post, PUBLIC_PAGE, [tags.post(id), tags.category(post.category)])
       }
       if (pathname === '/categories') {
-        return json(data.listCategories(), PUBLIC_PAGE, [tags.categories])
+        return json(await data.listCategories(), PUBLIC_PAGE, [tags.categories])
       }
       if (parts[0] === 'categories' && parts[2] === 'posts' && parts[1]) {
         const slug = parts[1]
-        return json(data.listPosts(slug), PUBLIC_PAGE, [tags.category(slug), tags.posts])
+        return json(await data.listPosts(slug), PUBLIC_PAGE, [tags.category(slug), tags.posts])
       }
       if (pathname === '/stats') {
         // The aggregation is cached on its own, so other pages could reuse it.
@@ -73,7 +77,7 @@ export function createBlogApp(options: { cache: Cache; purger?: CdnPurger }): Bl
   }
 
   async function updatePost(id: number, update: PostUpdate): Promise<Response> {
-    const result = data.updatePost(id, update)
+    const result = await data.updatePost(id, update)
     if (!result) return Response.json({ error: 'not found' }, { status: 404 })
     const { before, after } = result
     // App cache first, then the CDN: a CDN refill right after the purge finds fresh data.

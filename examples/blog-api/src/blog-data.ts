@@ -1,4 +1,4 @@
-/** The blog's source of truth: an in-memory stand-in for a database, counting its queries. */
+/** The blog's records. */
 export interface Post {
   readonly id: number
   readonly title: string
@@ -18,44 +18,65 @@ export interface PostUpdate {
   readonly category?: string
 }
 
-export class BlogData {
-  /** Queries run so far: what the cache layers save. */
+/** Posts per category: the dashboard aggregation. */
+export interface CategoryStats {
+  readonly category: string
+  readonly posts: number
+}
+
+/** The blog's source of truth, counting its queries (what the cache layers save). */
+export interface BlogData {
+  /** Queries run so far. */
+  readonly queries: number
+  listPosts(category?: string): Promise<Post[]>
+  findPost(id: number): Promise<Post | undefined>
+  listCategories(): Promise<Category[]>
+  /** Posts per category, in the categories' order: the "expensive" dashboard aggregation. */
+  stats(): Promise<CategoryStats[]>
+  /** Updates a post; returns the post before and after, or `undefined` when there is none. */
+  updatePost(id: number, update: PostUpdate): Promise<{ before: Post; after: Post } | undefined>
+  close(): Promise<void>
+}
+
+/** The categories and posts both data sources start with. */
+export const seedCategories: readonly Category[] = [
+  { slug: 'databases', name: 'Databases' },
+  { slug: 'caching', name: 'Caching' },
+]
+export const seedPosts: readonly Post[] = [
+  ['Why tags beat key lists', 'caching'],
+  ['Stale-while-revalidate, four times', 'caching'],
+  ['Materialized views in practice', 'databases'],
+].map(([title = '', category = ''], index) => ({
+  id: index + 1,
+  title,
+  body: `${title}: …`,
+  category,
+  updatedAt: new Date(0).toISOString(),
+}))
+
+/** An in-memory stand-in for a database (the default, without `DATABASE_URL`). */
+export class MemoryBlogData implements BlogData {
   queries = 0
-  private readonly posts = new Map<number, Post>()
-  private readonly categories: Category[] = [
-    { slug: 'databases', name: 'Databases' },
-    { slug: 'caching', name: 'Caching' },
-  ]
+  private readonly posts = new Map(seedPosts.map((post) => [post.id, post]))
+  private readonly categories = [...seedCategories]
 
-  constructor() {
-    const seed: [string, string][] = [
-      ['Why tags beat key lists', 'caching'],
-      ['Stale-while-revalidate, four times', 'caching'],
-      ['Materialized views in practice', 'databases'],
-    ]
-    seed.forEach(([title, category], index) => {
-      const id = index + 1
-      this.posts.set(id, { id, title, body: `${title}: …`, category, updatedAt: epoch() })
-    })
-  }
-
-  listPosts(category?: string): Post[] {
+  async listPosts(category?: string): Promise<Post[]> {
     this.queries += 1
     return [...this.posts.values()].filter((post) => !category || post.category === category)
   }
 
-  findPost(id: number): Post | undefined {
+  async findPost(id: number): Promise<Post | undefined> {
     this.queries += 1
     return this.posts.get(id)
   }
 
-  listCategories(): Category[] {
+  async listCategories(): Promise<Category[]> {
     this.queries += 1
     return [...this.categories]
   }
 
-  /** Posts per category: the "expensive" dashboard aggregation. */
-  stats(): { category: string; posts: number }[] {
+  async stats(): Promise<CategoryStats[]> {
     this.queries += 1
     return this.categories.map(({ slug }) => ({
       category: slug,
@@ -63,8 +84,10 @@ export class BlogData {
     }))
   }
 
-  /** Updates a post; returns the post before and after, or `undefined` when there is none. */
-  updatePost(id: number, update: PostUpdate): { before: Post; after: Post } | undefined {
+  async updatePost(
+    id: number,
+    update: PostUpdate,
+  ): Promise<{ before: Post; after: Post } | undefined> {
     this.queries += 1
     const before = this.posts.get(id)
     if (!before) return undefined
@@ -72,8 +95,6 @@ export class BlogData {
     this.posts.set(id, after)
     return { before, after }
   }
-}
 
-function epoch(): string {
-  return new Date(0).toISOString()
+  async close(): Promise<void> {}
 }

@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net'
 import { type Cache, createCache } from '@strata/cache-core'
 import { type CdnPurger, toNodeHandler } from '@strata/cache-http'
 import { type BlogApp, createBlogApp } from './blog-app.js'
+import { type BlogData, MemoryBlogData } from './blog-data.js'
+import { PostgresBlogData } from './postgres-blog-data.js'
 
 /** Options of {@link startBlogServer}. */
 export interface BlogServerOptions {
@@ -12,6 +14,12 @@ export interface BlogServerOptions {
    * @default 'memory://'
    */
   readonly cacheUrl?: string
+  /**
+   * The blog's database (`DATABASE_URL`): posts and categories in PostgreSQL, the dashboard
+   * stats from the materialized view `blog_stats`.
+   * @default none: the in-memory data
+   */
+  readonly databaseUrl?: string
   /**
    * The port; 0 picks a free one.
    * @default 3000
@@ -45,8 +53,11 @@ export const loggingPurger: CdnPurger = {
 
 /** Starts the blog API on Node's HTTP server. */
 export async function startBlogServer(options: BlogServerOptions = {}): Promise<BlogServer> {
+  const data: BlogData = options.databaseUrl
+    ? await PostgresBlogData.connect({ connectionString: options.databaseUrl })
+    : new MemoryBlogData()
   const cache = createCache({ store: options.cacheUrl ?? 'memory://', namespace: 'blog' })
-  const app = createBlogApp({ cache, purger: options.purger ?? loggingPurger })
+  const app = createBlogApp({ cache, data, purger: options.purger ?? loggingPurger })
   const handle = toNodeHandler(app.handler)
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => console.error('request failed:', error))
@@ -63,6 +74,7 @@ export async function startBlogServer(options: BlogServerOptions = {}): Promise<
       server.close()
       await once(server, 'close')
       await cache.close()
+      await data.close()
     },
   }
 }

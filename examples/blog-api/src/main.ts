@@ -1,14 +1,19 @@
 /**
  * The blog API: `npm start -w @strata/example-blog-api` (after `npm run build`).
- * CACHE_URL picks the application cache's store (default memory://), PORT the port (3000).
+ * CACHE_URL picks the application cache's store (default memory://), PORT the port (3000),
+ * DATABASE_URL a PostgreSQL database for the data and the stats view (default: in memory).
  */
 import { startBlogServer } from './blog-server.js'
 
 const server = await startBlogServer({
   cacheUrl: process.env.CACHE_URL ?? 'memory://',
   port: Number(process.env.PORT ?? 3000),
+  ...(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : {}),
 })
-console.log(`blog API on ${server.url} (cache: ${process.env.CACHE_URL ?? 'memory://'})`)
+const dataSource = process.env.DATABASE_URL ? 'PostgreSQL' : 'in memory'
+console.log(
+  `blog API on ${server.url} (cache: ${process.env.CACHE_URL ?? 'memory://'}, data: ${dataSource})`,
+)
 
 const stop = async () => {
   await server.close()
