@@ -56,13 +56,13 @@ export const earlyExpirationContenders: readonly SteadyLoadContender[] = [
   {
     name: `${labelled('@strata/cache-core')} (stale-while-revalidate, XFetch off)`,
     role: 'strata',
-    short: 'Strata grace',
+    short: 'Strata SWR',
     create: (ttlMs) => strata(ttlMs, { xfetch: false, grace: true }),
   },
   {
     name: `${labelled('bentocache')} (stale-while-revalidate)`,
     role: 'peer',
-    short: 'bentocache grace',
+    short: 'bentocache SWR',
     create: (ttlMs) => {
       const bento = new BentoCache({
         default: 'memory',
@@ -80,7 +80,7 @@ export const earlyExpirationContenders: readonly SteadyLoadContender[] = [
   {
     name: `${labelled('@epic-web/cachified')} (stale-while-revalidate)`,
     role: 'peer',
-    short: 'cachified swr',
+    short: 'cachified SWR',
     create: (ttlMs) => {
       const cache = new LRUCache<string, CacheEntry>({ max: MAX_ITEMS })
       return {
