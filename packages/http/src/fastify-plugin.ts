@@ -35,7 +35,7 @@ interface RouteRun {
 }
 
 /**
- * Response caching for Fastify 5, with the rules of {@link createResponseCache}: `X-Cache`,
+ * Response caching for Fastify 5, with the rules of the {@link ResponseCache} it is given: `X-Cache`,
  * `Age`, `ETag` / `304`, `Vary`, tags as `Cache-Tag` / `Surrogate-Key`, no sharing of
  * `Set-Cookie` or `Authorization` responses without a scope.
  *
