@@ -113,10 +113,15 @@ export class StoreError extends CacheError {
 export class StoreTimeoutError extends StoreError {
   /** The timeout that elapsed, in milliseconds. */
   readonly timeoutMs: number
-  constructor(store: string, operation: string, timeoutMs: number) {
+  /**
+   * @param options.cause the driver's own timeout error, when the limit was the driver's
+   *   (a statement or command timeout) rather than core's `storeTimeout`.
+   */
+  constructor(store: string, operation: string, timeoutMs: number, options?: { cause?: unknown }) {
     super(store, operation, {
       code: 'E_STORE_TIMEOUT',
       message: `no answer within ${timeoutMs} ms`,
+      ...(options?.cause !== undefined && { cause: options.cause }),
     })
     this.timeoutMs = timeoutMs
   }

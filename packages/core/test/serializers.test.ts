@@ -36,6 +36,28 @@ describe('serializers', () => {
     expect(await roundTrip(msgpackSerializer, value)).toEqual(value)
   })
 
+  it('msgpack refuses a record with a __proto__ key, and the cache reads it as a miss', async () => {
+    const poisoned = msgpackSerializer.serialize(JSON.parse('{"a":1,"__proto__":{"polluted":1}}'))
+    expect(() => msgpackSerializer.deserialize(poisoned as Uint8Array)).toThrow(/__proto__/)
+
+    const store = new TestStore()
+    const cache = createCache({ store, serializer: msgpackSerializer })
+    await cache.set('k', { a: 1 })
+    const [key] = [...store.records.keys()]
+    // Keep core's 3-byte record header; replace the payload with one carrying __proto__.
+    const record = store.records.get(key!)!.record as Uint8Array
+    const envelope = msgpackSerializer.deserialize(record.subarray(3)) as object
+    const rewrite = (value: object) =>
+      Buffer.concat([record.subarray(0, 3), msgpackSerializer.serialize(value) as Uint8Array])
+    await store.set(key!, rewrite({ ...envelope }), 60_000)
+    expect(await cache.get('k')).toEqual({ a: 1 })
+    const withProto = JSON.parse('{"__proto__":{"polluted":1}}') as object
+    await store.set(key!, rewrite(Object.assign(withProto, envelope)), 60_000)
+    expect(await cache.get('k')).toBeUndefined()
+    expect((Object.prototype as Record<string, unknown>).polluted).toBeUndefined()
+    await cache.close()
+  })
+
   it('compresses large entries above the threshold and reads them back', async () => {
     const store = new TestStore()
     const cache = createCache({ store, compression: { threshold: 100 } })

@@ -7,7 +7,7 @@ import {
   StoreError,
   StoreTimeoutError,
 } from '../src/index.js'
-import { TestStore } from './test-store.js'
+import { LockingTestStore, TestStore } from './test-store.js'
 
 let caches: Cache[] = []
 function setup(
@@ -101,6 +101,60 @@ describe('store failures (default: degrade)', () => {
     expect(result).toBe('saved')
     expect(writes).toBe(1)
     expect(errors.some((event) => event.operation === 'writeThrough')).toBe(true)
+  })
+})
+
+describe('store failures around the load lock (getOrSet with lock: true)', () => {
+  function lockingSetup() {
+    const store = new LockingTestStore()
+    const cache = createCache({ store, storeTimeout: 50 })
+    const errors: CacheEvents['error'][] = []
+    cache.on('error', (event) => errors.push(event))
+    caches.push(cache)
+    return { store, cache, errors }
+  }
+
+  it('takes and releases the lock around the loader when the store is healthy', async () => {
+    const { store, cache } = lockingSetup()
+    expect(await cache.getOrSet('k', async () => 'loaded', { lock: true })).toBe('loaded')
+    expect(store.lockCalls).toBeGreaterThanOrEqual(2)
+    expect(store.owners.size).toBe(0)
+  })
+
+  it('a lock that cannot be taken (store refusing) does not stop the load', async () => {
+    const { store, cache, errors } = lockingSetup()
+    store.lockMode = 'fail'
+    let loads = 0
+    const loader = async () => {
+      loads += 1
+      return 'loaded without the lock'
+    }
+    expect(await cache.getOrSet('k', loader, { lock: true })).toBe('loaded without the lock')
+    expect(loads).toBe(1)
+    expect(errors.some((event) => event.operation === 'lock')).toBe(true)
+    // Records still work: the value was cached and the next call is a hit.
+    expect(await cache.getOrSet('k', loader, { lock: true })).toBe('loaded without the lock')
+    expect(loads).toBe(1)
+  })
+
+  it('a frozen lock call is given up after storeTimeout, and the loader answers', async () => {
+    const { store, cache, errors } = lockingSetup()
+    store.lockMode = 'hang'
+    const started = performance.now()
+    expect(await cache.getOrSet('k', async () => 'loaded', { lock: true })).toBe('loaded')
+    expect(performance.now() - started).toBeLessThan(1_000)
+    expect(errors.some((event) => event.error instanceof StoreTimeoutError)).toBe(true)
+  })
+
+  it('with the whole store down, the loader answers every caller', async () => {
+    const { store, cache } = lockingSetup()
+    store.mode = 'fail'
+    const values = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        cache.getOrSet('k', async () => 'from source', { lock: true }),
+      ),
+    )
+    expect(values).toEqual(Array.from({ length: 5 }, () => 'from source'))
   })
 })
 

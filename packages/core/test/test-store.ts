@@ -1,4 +1,4 @@
-import type { Store, StoreEntry, StoreRecord } from '../src/index.js'
+import type { Store, StoreCapabilities, StoreEntry, StoreLocks, StoreRecord } from '../src/index.js'
 
 type Mode = 'ok' | 'fail' | 'hang'
 
@@ -8,22 +8,22 @@ type Mode = 'ok' | 'fail' | 'hang'
  */
 export class TestStore implements Store {
   readonly name = 'test'
-  readonly capabilities = {
+  readonly capabilities: StoreCapabilities = {
     records: 'bytes',
     ttlResolutionMs: 1,
     scopedClear: true,
     locks: false,
     bus: false,
-  } as const
+  }
   readonly records = new Map<string, { record: StoreRecord; expiresAt: number }>()
   readonly counters = new Map<string, number>()
   mode: Mode = 'ok'
   calls = 0
 
-  private async io<T>(fn: () => T): Promise<T> {
+  protected async io<T>(fn: () => T, mode: Mode = this.mode): Promise<T> {
     this.calls += 1
-    if (this.mode === 'fail') throw new Error('connection refused')
-    if (this.mode === 'hang') return new Promise<T>(() => {})
+    if (mode === 'fail') throw new Error('connection refused')
+    if (mode === 'hang') return new Promise<T>(() => {})
     return fn()
   }
 
@@ -67,4 +67,31 @@ export class TestStore implements Store {
     })
   }
   async close() {}
+}
+
+/** {@link TestStore} with owner-checked locks, which can fail or hang on their own (`lockMode`). */
+export class LockingTestStore extends TestStore {
+  override readonly capabilities: StoreCapabilities = {
+    records: 'bytes',
+    ttlResolutionMs: 1,
+    scopedClear: true,
+    locks: true,
+    bus: false,
+  }
+  readonly owners = new Map<string, string>()
+  lockMode: Mode = 'ok'
+  lockCalls = 0
+
+  readonly locks: StoreLocks = {
+    acquire: (key, owner) =>
+      this.lockIo(() => this.owners.get(key) === undefined && !!this.owners.set(key, owner)),
+    extend: (key, owner) => this.lockIo(() => this.owners.get(key) === owner),
+    release: (key, owner) =>
+      this.lockIo(() => this.owners.get(key) === owner && this.owners.delete(key)),
+  }
+
+  private lockIo<T>(fn: () => T): Promise<T> {
+    this.lockCalls += 1
+    return this.io(fn, this.mode === 'ok' ? this.lockMode : this.mode)
+  }
 }

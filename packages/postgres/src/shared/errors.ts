@@ -26,10 +26,7 @@ export function toStoreError(
 ): StoreError {
   if (cause instanceof StoreError) return cause
   if (isTimeout(cause)) {
-    const error = new StoreTimeoutError(store, operation, elapsedLimit(cause, timeouts))
-    // StoreTimeoutError takes no cause; keep the driver's error for diagnosis.
-    error.cause = cause
-    return error
+    return new StoreTimeoutError(store, operation, elapsedLimit(cause, timeouts), { cause })
   }
   return new StoreError(store, operation, { cause })
 }

@@ -1,0 +1,16 @@
+import { expect, test } from 'vitest'
+import { StoreError, StoreTimeoutError } from '../src/index.js'
+
+test('StoreTimeoutError names the store and the limit, and keeps the driver error as cause', () => {
+  const driverError = new Error('Command timed out')
+  const error = new StoreTimeoutError('redis', 'get', 250, { cause: driverError })
+  expect(error).toBeInstanceOf(StoreError)
+  expect(error).toMatchObject({ code: 'E_STORE_TIMEOUT', store: 'redis', operation: 'get' })
+  expect(error.timeoutMs).toBe(250)
+  expect(error.message).toBe('Store "redis" failed on get: no answer within 250 ms')
+  expect(error.cause).toBe(driverError)
+})
+
+test("StoreTimeoutError from core's own timer has no cause", () => {
+  expect(Object.hasOwn(new StoreTimeoutError('redis', 'get', 250), 'cause')).toBe(false)
+})
