@@ -137,7 +137,7 @@ export class Cache {
     if (state === 'fresh') {
       this.count(key, 'fresh')
       const beta = callBeta(options, this.ctx.options)
-      if (shouldRefreshEarly(entry!, now, beta, this.ctx.options.random)) {
+      if (shouldRefreshEarly(now, entry!.f, entry!.d, beta, this.ctx.options.random)) {
         this.ctx.counters.earlyRefreshes += 1
         this.refreshInBackground(
           this.loadRequest(key, storeKey, loader, options, entry!.v as T),

@@ -11,17 +11,26 @@ export function freshness(entry: Envelope, now: number): Freshness {
 }
 
 /**
- * XFetch (Vattani, Chierichetti, Lowenstein, VLDB 2015): refresh early when
- * `now - delta * beta * ln(U) >= freshUntil`, U uniform in (0, 1]. `random()` is in [0, 1), so
- * `1 - random()` is in (0, 1] and `ln` never sees 0. Entries written by `set` (delta 0) and
- * beta 0 never refresh early.
+ * XFetch (Vattani, Chierichetti, Lowenstein, VLDB 2015), the probabilistic early expiration
+ * every Strata cache uses (and the Postgres materialized views): refresh early when
+ * `now - deltaMs * beta * ln(U) >= freshUntil`, U uniform in (0, 1]. `random()` is in [0, 1),
+ * so `1 - random()` is in (0, 1] and `ln` never sees 0. At or past `freshUntil` it always
+ * answers `true`; before it, `beta` 0 or a `deltaMs` of 0 (nothing measured) never refresh early.
+ *
+ * @param now the current time (epoch ms).
+ * @param freshUntil when the value stops being fresh (epoch ms).
+ * @param deltaMs how long the last recomputation took.
+ * @param beta how eagerly to refresh: 1 is the paper's optimum; larger refreshes earlier.
+ * @param random a uniform random number in [0, 1), e.g. `Math.random`.
  */
 export function shouldRefreshEarly(
-  entry: Envelope,
   now: number,
+  freshUntil: number,
+  deltaMs: number,
   beta: number,
   random: () => number,
 ): boolean {
-  if (beta === 0 || entry.d <= 0) return false
-  return now - entry.d * beta * Math.log(1 - random()) >= entry.f
+  if (now >= freshUntil) return true
+  if (beta === 0 || deltaMs <= 0) return false
+  return now - deltaMs * beta * Math.log(1 - random()) >= freshUntil
 }

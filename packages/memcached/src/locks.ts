@@ -13,6 +13,7 @@ import { Opcode, readCas, Status, storageExtras } from './protocol.js'
  * `leaseMs` + 2 s. A lock lives on one server: if that server restarts, its locks are lost.
  */
 export class MemcachedLocks implements StoreLocks {
+  /** @internal the store creates its locks. */
   constructor(private readonly connection: Connection) {}
 
   async acquire(key: string, owner: string, leaseMs: number): Promise<boolean> {

@@ -1,6 +1,5 @@
 import { InvalidOptionError } from '@strata/cache-core'
 import { describe, expect, it } from 'vitest'
-import { shouldRefreshEarly } from '../src/materialized-view/xfetch.js'
 import { quoteIdentifier } from '../src/shared/identifier.js'
 import { MAX_KEY_BYTES, storedKey } from '../src/store/key-mapping.js'
 import { likePrefixPattern, prefixUpperBound } from '../src/store/prefix-range.js'
@@ -70,21 +69,5 @@ describe('identifiers', () => {
     expect(() => quoteIdentifier('table', 'é'.repeat(32))).toThrow(InvalidOptionError)
     expect(() => quoteIdentifier('table', 'x'.repeat(60), 9)).toThrow(/limit is 54 bytes/)
     expect(quoteIdentifier('table', 'x'.repeat(54), 9)).toBe(`"${'x'.repeat(54)}"`)
-  })
-})
-
-describe('XFetch for views', () => {
-  it('always refreshes at or past the bound, never early with U = 1 or beta = 0', () => {
-    expect(shouldRefreshEarly(1000, 1000, 0, 0, () => 0)).toBe(true)
-    expect(shouldRefreshEarly(999, 1000, 100, 1, () => 0)).toBe(false)
-    expect(shouldRefreshEarly(999, 1000, 100, 0, () => 0.999)).toBe(false)
-  })
-
-  it('fires when delta * beta * -ln(U) covers the time left', () => {
-    // 200 ms left, delta 100 ms: needs -ln(U) >= 2, i.e. random() >= 1 - e^-2 ≈ 0.8647.
-    expect(shouldRefreshEarly(800, 1000, 100, 1, () => 0.86)).toBe(false)
-    expect(shouldRefreshEarly(800, 1000, 100, 1, () => 0.87)).toBe(true)
-    // beta 2 halves the requirement.
-    expect(shouldRefreshEarly(800, 1000, 100, 2, () => 0.64)).toBe(true)
   })
 })

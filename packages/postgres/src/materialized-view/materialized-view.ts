@@ -1,4 +1,4 @@
-import { CacheError, InvalidOptionError, StoreError } from '@strata/cache-core'
+import { CacheError, InvalidOptionError, StoreError, shouldRefreshEarly } from '@strata/cache-core'
 import { Pool } from 'pg'
 import { toMilliseconds } from '../shared/duration.js'
 import { toStoreError } from '../shared/errors.js'
@@ -12,7 +12,6 @@ import { type RefreshOutcome, type RefreshReason, refreshView } from './refreshe
 import { readViewState, stateStatements, stateTableDdl } from './state-table.js'
 import { INDEX_SUFFIX, type ViewNames, viewNames } from './view-names.js'
 import type { MaterializedViewState } from './view-state.js'
-import { shouldRefreshEarly } from './xfetch.js'
 
 const STORE = 'postgres'
 const DEFAULT_TABLE = 'strata_materialized_views'

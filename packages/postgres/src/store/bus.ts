@@ -46,6 +46,7 @@ export class PostgresBus implements StoreBus {
   readonly #gapListeners = new Set<() => void>()
   #listening: Promise<void> | undefined
 
+  /** @internal the store creates its bus. */
   constructor(context: PostgresBusContext) {
     this.#context = context
   }
@@ -63,7 +64,7 @@ export class PostgresBus implements StoreBus {
     }
   }
 
-  async subscribe(channel: string, onMessage: Handler): Promise<() => Promise<void>> {
+  async subscribe(channel: string, onMessage: (message: string) => void): Promise<() => Promise<void>> {
     const handlers = this.#handlers.get(channel) ?? new Set<Handler>()
     this.#handlers.set(channel, handlers)
     // Each subscription gets its own wrapper so one function subscribed twice is two entries.

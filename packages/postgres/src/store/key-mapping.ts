@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 
 /**
- * Keys longer than this many UTF-8 bytes are stored mapped (see {@link storedKey}): a btree
+ * Keys longer than this many UTF-8 bytes are stored mapped (see `storedKey`): a btree
  * entry must fit in a third of a page (~2.7 kB), so long keys cannot be indexed as they are.
  */
 export const MAX_KEY_BYTES = 1024

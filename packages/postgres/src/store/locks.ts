@@ -12,6 +12,7 @@ export class PostgresLocks implements StoreLocks {
   readonly #statements: StoreStatements
   readonly #mapKey: (key: string) => string
 
+  /** @internal the store creates its locks. */
   constructor(run: QueryRunner, statements: StoreStatements, mapKey: (key: string) => string) {
     this.#run = run
     this.#statements = statements
