@@ -6,8 +6,8 @@ import type { Cluster, ClusterNode, ClusterOptions, Redis, RedisOptions } from '
  * `cluster` for a Redis Cluster.
  *
  * A connection the store opens gets fail-fast defaults (see the package README): no offline
- * queue, `commandTimeout` 1000 ms, `connectTimeout` 2000 ms, `maxRetriesPerRequest` 1, and
- * reconnection every 50 ms doubling up to 1 s, for ever. Anything set in `options` (or in
+ * queue, `commandTimeout` 1000 ms, `connectTimeout` 2000 ms, `sentinelCommandTimeout` 1000 ms,
+ * `maxRetriesPerRequest` 1, and reconnection every 50 ms doubling up to 1 s, for ever. Anything set in `options` (or in
  * `cluster.options` / `cluster.options.redisOptions`) wins over these defaults.
  */
 export interface RedisStoreOptions {
