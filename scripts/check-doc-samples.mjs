@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * Type-checks every TypeScript sample in README.md and docs/*.md against the built packages, so
+ * Type-checks every TypeScript sample in the Markdown of the repository (README.md, docs/*.md,
+ * docs/stores/*.md, every package's and example's own *.md) against the built packages, so
  * documentation cannot drift from the API. `npm run docs:check` (after `npm run build`).
  *
  * Conventions for writers:
@@ -17,7 +18,7 @@
  * - A fragment that is not meant to compile (a signature, a diff) uses ```ts no-check.
  */
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -28,11 +29,25 @@ const outDir = join(root, 'node_modules', '.cache', 'strata-doc-samples')
 
 const FENCE = /^```(ts|typescript)(?:\s+(.*))?$/
 
+/** `*.md` files directly in `dir` (relative to the root), or none when it does not exist. */
+function markdownIn(dir) {
+  const path = join(root, dir)
+  if (!existsSync(path)) return []
+  return readdirSync(path)
+    .filter((name) => name.endsWith('.md') && name !== 'CHANGELOG.md')
+    .map((name) => join(path, name))
+}
+
 function markdownFiles() {
-  const docs = readdirSync(join(root, 'docs'))
-    .filter((name) => name.endsWith('.md'))
-    .map((name) => join(root, 'docs', name))
-  return [join(root, 'README.md'), ...docs]
+  const workspaces = ['packages', 'examples'].flatMap((parent) =>
+    readdirSync(join(root, parent)).map((name) => join(parent, name)),
+  )
+  return [
+    ...markdownIn('.'),
+    ...markdownIn('docs'),
+    ...markdownIn('docs/stores'),
+    ...workspaces.flatMap(markdownIn),
+  ]
 }
 
 /** The hidden preamble that ends on the line right before the fence at `fenceIndex`, if any. */
