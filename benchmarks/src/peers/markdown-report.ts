@@ -1,3 +1,4 @@
+import { BACKENDS_AND_TAGS, lossesSection } from './report-commentary.js'
 import { type CaseResult, type RunResults, strataRatio } from './results.js'
 import { formatValue } from './svg-chart.js'
 
@@ -99,8 +100,8 @@ re-run the benchmarks, or \`node benchmarks/dist/render-docs.js ${jsonPath}\`. -
 
 Strata next to the raw client and the libraries you might pick instead, measured in one run on
 one machine (${results.date}${results.quick ? ', **quick mode: smoke figures, not for comparison**' : ''}).
-Each library runs with its defaults apart from TTL and size; the Redis cases give every library
-Redis as its only layer, so every read is a round trip. Throughput figures are the median of the
+Each library runs with its defaults apart from TTL and size; the Redis, Memcached and PostgreSQL
+cases give every library that server as its only layer, so every read is a round trip. Throughput figures are the median of the
 rounds (contenders alternate order each round); stampede, early-expiration and tag figures are
 single runs, apart from the cross-process stampede (median of 3).
 
@@ -108,14 +109,16 @@ In the Redis cases the client library matters as much as the cache library: Stra
 and the raw baseline talk to Redis through ioredis; keyv, cacheable and cache-manager through
 \`@keyv/redis\`, which uses node-redis. With many calls in flight, how a client batches its
 socket writes shows up directly in the figures. The raw baseline decodes JSON, as a user would.
+On Memcached everyone goes through memjs, on PostgreSQL through pg.
 
 **Read the ratios as "Strata's figure divided by this library's".** For throughput (ops/s) above
 1 means Strata is faster; for milliseconds and loader calls below 1 means Strata is better.
 Figures from one machine at one time: other processes may have been running (load average at
 the start: ${m.loadAverage.join(', ')}), so differences of a few percent are noise.
 
-Run them yourself: \`npm run bench\` (about ${Math.max(1, Math.round(results.durationSeconds / 60))} minutes, starts its own Redis with
-test-servers), or \`npm run bench -- --quick\` for a smoke run (about 20 seconds, figures not comparable). The
+Run them yourself: \`npm run bench\` (about ${Math.max(1, Math.round(results.durationSeconds / 60))} minutes, starts its own Redis,
+Memcached and PostgreSQL with test-servers), or \`npm run bench -- --quick\` for a smoke run (about a
+minute, figures not comparable). The
 per-backend benchmarks against the raw clients (\`bench:redis\`, \`bench:memcached\`,
 \`bench:postgres\` in the benchmarks workspace) are described on each store's page.
 
@@ -132,7 +135,9 @@ ${versions}
 
 ${summaryTable(results)}
 
+${lossesSection(results)}
 ${STAMPEDE_AND_EXPIRY}
+${BACKENDS_AND_TAGS}
 ## Cases
 
 ${results.cases.map(caseSection).join('\n')}`

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { benchmarksMarkdown, CHART_DIR } from './markdown-report.js'
 import type { RunResults } from './results.js'
@@ -33,7 +33,13 @@ export function writeResultsJson(results: RunResults): string {
 
 /** Writes docs/benchmarks.md and one SVG chart per case under docs/benchmarks/. */
 export function writeDocs(results: RunResults, jsonPath: string): void {
-  mkdirSync(new URL(`${CHART_DIR}/`, DOCS_DIR), { recursive: true })
+  const charts = new URL(`${CHART_DIR}/`, DOCS_DIR)
+  mkdirSync(charts, { recursive: true })
+  // Charts of cases this run no longer has (renamed or removed) would be stale: drop them.
+  const current = new Set(results.cases.map((result) => `${result.id}.svg`))
+  for (const name of readdirSync(charts)) {
+    if (name.endsWith('.svg') && !current.has(name)) rmSync(new URL(name, charts))
+  }
   for (const result of results.cases) {
     writeFileSync(new URL(`${CHART_DIR}/${result.id}.svg`, DOCS_DIR), barChartSvg(result))
   }

@@ -61,7 +61,12 @@ export async function postgresContenders(url: string): Promise<Contender[]> {
     default: 'postgres',
     stores: {
       postgres: bentostore().useL2Layer(
-        kyselyDriver({ connection: kysely, tableName: BENTO_TABLE }),
+        kyselyDriver({
+          connection: kysely,
+          tableName: BENTO_TABLE,
+          // Its pruner compares expires_at with a number, which the timestamptz column refuses.
+          pruneInterval: false,
+        }),
       ),
     },
     ttl: '1h',

@@ -1,0 +1,151 @@
+import { type CaseResult, type RunResults, strataRatio } from './results.js'
+
+/** Ratios within this distance of 1 are treated as a tie: run-to-run noise is larger. */
+const TIE = 0.1
+
+/**
+ * Why Strata can lose a case, by case id prefix. Only shown for the cases where this run's
+ * figures do show a loss, so the text cannot claim a loss the figures do not.
+ */
+const WHY: readonly (readonly [string, string])[] = [
+  [
+    'memory-get-hit',
+    'A Strata hit is more than a map lookup: it builds the key (namespace, scope), checks the ' +
+      "envelope's freshness, grace and tag versions, and counts the hit for stats. Raw lru-cache " +
+      'is the floor; cache-manager on its default in-memory Keyv does less per call.',
+  ],
+  [
+    'memory-set',
+    'A Strata set captures the tag and generation versions the entry depends on and wraps the ' +
+      'value in an envelope, so an invalidation that races the write can never be served; raw ' +
+      "lru-cache and cache-manager's in-memory Keyv store the value as it is.",
+  ],
+  [
+    'redis-get-hit-1',
+    'The raw client is the floor: one GET and a JSON decode. A Strata read also builds the key ' +
+      'and checks the envelope (freshness, grace, tag versions) before it returns.',
+  ],
+  [
+    'redis-get-hit-100',
+    'With 100 calls in flight the Redis client decides more than the cache library: keyv, ' +
+      'cacheable and cache-manager reach Redis through `@keyv/redis` (node-redis), which writes ' +
+      "every command issued in one tick to the socket at once and parses replies cheaply. Strata's " +
+      'store runs on ioredis and batches its writes per tick too (`batchWrites`, on by default), ' +
+      'yet in this run the node-redis based peers still did clearly more calls per second. ' +
+      '`bench:redis` isolates the adapter against raw ioredis.',
+  ],
+  [
+    'memcached-get',
+    'On Memcached every Cache read is two round trips: the entry, then the generation counter. ' +
+      'Memcached cannot delete by prefix, so `clear()` of a namespace works by bumping a ' +
+      'counter that every read must check; stores that can scan by prefix (memory, Redis, ' +
+      'PostgreSQL) skip it. With one call in flight that second round trip alone halves ' +
+      'throughput, before the envelope work; ' +
+      'with 100 in flight it is hidden behind the others. The peers have no namespace clear on ' +
+      'Memcached (keyv `clear()` flushes the whole server).',
+  ],
+  [
+    'postgresql-get-hit',
+    'Not explained yet. Every library here issues one query per read, and the store alone is on a ' +
+      'par with hand-prepared raw pg in `bench:postgres`; a Cache read adds only in-process work ' +
+      '(key, envelope decode). On this loaded 2-core machine single PostgreSQL figures have moved ' +
+      'by ±40% between runs, so repeat the run before drawing conclusions.',
+  ],
+  [
+    'tags-redis',
+    'Strata invalidates a tag with one atomic increment and announces it on the invalidation ' +
+      "bus (a second round trip, so other processes' in-process copies drop it too); bentocache " +
+      'and cacheable record the invalidation with one write and check it on later reads.',
+  ],
+  [
+    'tags-memory',
+    'In memory an invalidation is a counter increment for Strata and a timestamp or version ' +
+      'write for the peers: fractions of a millisecond, dominated by timer noise.',
+  ],
+  [
+    'stampede-processes',
+    "With `lock: true` the processes that lose the lock poll Redis for the winner's value (first " +
+      'poll after 5 ms, then doubling), so wall time can exceed every process loading at once; in ' +
+      'exchange the loader runs once for the fleet instead of once per process (the loader calls ' +
+      'case). Without a lock Strata, like the peers, loads once per process.',
+  ],
+  [
+    'early-expiration-memory-loader-calls',
+    'XFetch recomputes shortly before expiry, so it runs the loader somewhat more often than plain ' +
+      'cache-aside: the price of no caller waiting at expiry (see the p99 case).',
+  ],
+  [
+    'stampede',
+    'Every library deduplicates concurrent loads within one process, so loader calls tie; wall ' +
+      'time is the 50 ms load plus scheduling 1,000 callers, where differences of a few ' +
+      'milliseconds are noise.',
+  ],
+]
+
+/** The explanation under the longest prefix of `id`, so `redis-get-hit-100` beats `redis-get-hit-1`. */
+function explanation(id: string): string {
+  const matches = WHY.filter(([prefix]) => id.startsWith(prefix))
+  const best = matches.sort(([a], [b]) => b.length - a.length)[0]
+  return best?.[1] ?? 'No explanation recorded yet.'
+}
+
+/**
+ * The libraries this case's Strata figure is clearly worse than, with the ratio. Strata's own
+ * other configurations (a baseline without lock or XFetch) are not competitors: left out.
+ */
+function beaten(result: CaseResult): string[] {
+  return result.measurements.flatMap((other) => {
+    if (other.contender.startsWith('@strata/')) return []
+    const ratio = strataRatio(result, other)
+    if (ratio === undefined) return []
+    const loses = result.higherIsBetter ? ratio < 1 - TIE : ratio > 1 + TIE
+    return loses ? [`${other.contender} (${ratio.toFixed(2)}×)`] : []
+  })
+}
+
+/** "Where Strata loses": every case of the run in which some library did clearly better. */
+export function lossesSection(results: RunResults): string {
+  const losses = results.cases.flatMap((result) => {
+    const winners = beaten(result)
+    return winners.length ? [{ result, winners }] : []
+  })
+  if (losses.length === 0)
+    return '## Where Strata loses\n\nIn this run, in no case by more than 10%.\n'
+  const items = losses.map(
+    ({ result, winners }) =>
+      `- **${result.title}**: behind ${winners.join(', ')}. ${explanation(result.id)}`,
+  )
+  return [
+    '## Where Strata loses',
+    '',
+    `The cases of this run where another library or the raw client did more than ${TIE * 100}% better,`,
+    'and why (from the design, not measured separately):',
+    '',
+    ...items,
+    '',
+  ].join('\n')
+}
+
+/** How the server-backed cases and the tag cases run, for docs/benchmarks.md. */
+export const BACKENDS_AND_TAGS = `**Memcached, PostgreSQL.** As on Redis, each library has the server as its only layer, keys
+are filled through each library's own API, and the raw client stores JSON and decodes it on
+read. Memcached: raw memjs and Strata's store send a getMany's gets at once (memjs has no
+multi-get); keyv, cacheable and cache-manager reach the server through \`@keyv/memcache\` (memjs
+too); bentocache has no Memcached driver. PostgreSQL: every library gets a pool of 10
+connections and a table of its own; the raw baseline reads a key/value/expiry table with a
+named prepared statement; keyv, cacheable and cache-manager use \`@keyv/postgres\` (one pool per
+process, shared by the three); bentocache its Kysely driver (\`kysely\`, one small package with
+no dependencies). bentocache 1.6.1's Kysely adapter creates \`expires_at\` as \`bigint\` but
+writes a Date on PostgreSQL, so every set with a TTL fails: the harness creates its table with a
+\`timestamptz\` column (which its reads handle) and turns its pruner off. Strata's tables are
+UNLOGGED by default (no WAL); the test server runs with \`fsync=off\`, and only reads are timed.
+
+**Tag invalidation (memory, Redis).** Each library that has tags writes \`size\` entries, each
+carrying a tag shared by all of them and one of 100 group tags; the figures are one call that
+invalidates the shared tag (after one untimed invalidation of an unused tag, so connection and
+script set-up are not counted), then reading every entry once, where lazy schemes pay. Every
+entry must read as a miss afterwards; a library that serves one is flagged in the case's note.
+In Redis the tags live in Redis (Strata's Redis store, bentocache's Redis driver, cacheable over
+\`@keyv/redis\`); filling and reading back run 100 calls in flight. keyv and cache-manager have no
+tags.
+`
