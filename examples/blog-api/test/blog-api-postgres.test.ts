@@ -4,6 +4,7 @@ import { describeWithServers } from 'test-servers/vitest'
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest'
 import { type BlogServer, startBlogServer } from '../src/blog-server.js'
 import { PostgresBlogData } from '../src/postgres-blog-data.js'
+import { expectPostMovedEverywhere, movePostToDatabases } from './post-update.js'
 
 describeWithServers('blog API on PostgreSQL (DATABASE_URL)', () => {
   let postgres: StartedPostgres
@@ -82,25 +83,10 @@ describeWithServers('blog API on PostgreSQL (DATABASE_URL)', () => {
     await stats()
     const generation = statsView().state().generation
 
-    const update = await fetch(`${server.url}/posts/1`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ title: 'Tags, revisited', category: 'databases' }),
-    })
+    const update = await movePostToDatabases(server)
     expect(update.status).toBe(200)
     expect(await update.json()).toMatchObject({ title: 'Tags, revisited', category: 'databases' })
     expect(statsView().state().generation).toBe(generation + 1)
-    expect(purged).toEqual([['post:1', 'posts', 'stats', 'category:caching', 'category:databases']])
-
-    const after = await get('/posts/1')
-    expect(after.headers.get('x-cache')).toBe('MISS')
-    expect(await after.json()).toMatchObject({ title: 'Tags, revisited', category: 'databases' })
-    const list = await get('/categories/databases/posts')
-    expect(list.headers.get('x-cache')).toBe('MISS')
-    expect(await list.json()).toHaveLength(2)
-    expect(await stats()).toEqual([
-      { category: 'databases', posts: 2 },
-      { category: 'caching', posts: 1 },
-    ])
+    await expectPostMovedEverywhere(server, purged)
   })
 })
