@@ -35,6 +35,11 @@ const WHY: readonly (readonly [string, string])[] = [
       '`bench:redis` isolates the adapter against raw ioredis.',
   ],
   [
+    'redis-get-many',
+    "The raw client is one MGET and ten JSON decodes; Strata's getMany is one MGET too, plus " +
+      'building ten keys and checking ten envelopes.',
+  ],
+  [
     'memcached-get',
     'On Memcached every Cache read is two round trips: the entry, then the generation counter. ' +
       'Memcached cannot delete by prefix, so `clear()` of a namespace works by bumping a ' +
@@ -46,10 +51,10 @@ const WHY: readonly (readonly [string, string])[] = [
   ],
   [
     'postgresql-get-hit',
-    'Not explained yet. Every library here issues one query per read, and the store alone is on a ' +
-      'par with hand-prepared raw pg in `bench:postgres`; a Cache read adds only in-process work ' +
-      '(key, envelope decode). On this loaded 2-core machine single PostgreSQL figures have moved ' +
-      'by ±40% between runs, so repeat the run before drawing conclusions.',
+    'The raw client is the floor: one prepared query and a JSON decode. A Strata read is one ' +
+      'query too (prepared), plus building the key and checking the envelope. Single PostgreSQL ' +
+      'figures on a loaded 2-core machine move by tens of percent between runs: repeat the run ' +
+      'before reading much into a gap to a peer.',
   ],
   [
     'tags-redis',
