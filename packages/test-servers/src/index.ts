@@ -1,5 +1,6 @@
 export { containerEngineSkipReason } from './engine.js'
 export { isCI } from './environment.js'
+export { duringFault, type Fault } from './fault.js'
 export type { ImageChoice, ServerKind } from './images.js'
 export { chooseImage, pinnedImages } from './images.js'
 export { type LoadReport, type LoadTarget, quantile, runLoad } from './load.js'
