@@ -1,14 +1,9 @@
 import { type Cache, createCache } from '@strata/cache-core'
-import {
-  type LoadReport,
-  quantile,
-  runLoad,
-  type StartedMemcached,
-  startMemcached,
-} from 'test-servers'
+import { duringFault, type Fault, type LoadReport, quantile, runLoad } from 'test-servers'
 import { describeWithServers } from 'test-servers/vitest'
-import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest'
+import { afterEach, beforeEach, expect, it } from 'vitest'
 import { type MemcachedStore, memcachedStore } from '../src/index.js'
+import { dedicatedMemcached } from './support/dedicated-memcached.js'
 
 /** Core's per-call store timeout; every bound below derives from it. */
 const STORE_TIMEOUT_MS = 300
@@ -16,20 +11,10 @@ const WORKERS = 16
 const KEYS = Array.from({ length: 50 }, (_, i) => `cache-faults:${process.pid}:${i}`)
 
 describeWithServers('createCache on memcached when the server dies or freezes', () => {
-  let memcached: StartedMemcached
+  const memcached = dedicatedMemcached()
   let store: MemcachedStore
   let cache: Cache
-  const unhandled: unknown[] = []
-  const onUnhandled = (reason: unknown) => unhandled.push(reason)
 
-  beforeAll(async () => {
-    memcached = await startMemcached()
-    process.on('unhandledRejection', onUnhandled)
-  })
-  afterAll(async () => {
-    process.off('unhandledRejection', onUnhandled)
-    await memcached?.stop()
-  })
   beforeEach(async () => {
     store = memcachedStore({ servers: [memcached.url] })
     cache = createCache({
@@ -40,20 +25,24 @@ describeWithServers('createCache on memcached when the server dies or freezes', 
       circuitBreaker: { failures: 5, cooldown: '250ms' },
     })
     for (const key of KEYS) await cache.getOrSet(key, () => `value:${key}`)
-    unhandled.length = 0
+    memcached.unhandled.length = 0
   })
   afterEach(async () => {
     await cache.close()
     await store.close()
   })
 
-  /** Runs the load through `fault` and until caching works again. */
-  async function loadThrough(fault: () => Promise<void>): Promise<LoadReport> {
+  /** Runs the load through `holdMs` of `fault` and until caching works again. */
+  async function loadThrough(fault: Fault, holdMs: number): Promise<LoadReport> {
     let stop = false
     const load = runLoad(cache, KEYS, WORKERS, () => stop)
     try {
       await new Promise((resolve) => setTimeout(resolve, 200))
-      await fault()
+      await duringFault(
+        memcached.server,
+        fault,
+        () => new Promise((resolve) => setTimeout(resolve, holdMs)),
+      )
       const probe = `${KEYS[0]}:probe`
       await expect
         .poll(
@@ -76,7 +65,7 @@ describeWithServers('createCache on memcached when the server dies or freezes', 
     expect(report.loads).toBeGreaterThan(0)
     expect(cache.stats().storeErrors).toBeGreaterThan(0)
     expect(quantile(report.latencies, 0.99)).toBeLessThan(3 * STORE_TIMEOUT_MS)
-    expect(unhandled).toEqual([])
+    expect(memcached.unhandled).toEqual([])
   }
 
   async function expectCachingResumed(): Promise<void> {
@@ -94,21 +83,13 @@ describeWithServers('createCache on memcached when the server dies or freezes', 
   }
 
   it('killed, then restarted: getOrSet answers from the loader, and caching resumes', async () => {
-    const report = await loadThrough(async () => {
-      await memcached.servers[0]!.kill()
-      await new Promise((resolve) => setTimeout(resolve, 1000))
-      await memcached.servers[0]!.restart()
-    })
+    const report = await loadThrough('kill', 1000)
     expectAnsweredByTheLoader(report)
     await expectCachingResumed()
   })
 
   it('frozen past the timeout: getOrSet answers within the bound, then hits return', async () => {
-    const report = await loadThrough(async () => {
-      await memcached.servers[0]!.pause()
-      await new Promise((resolve) => setTimeout(resolve, 1500))
-      await memcached.servers[0]!.unpause()
-    })
+    const report = await loadThrough('pause', 1500)
     expectAnsweredByTheLoader(report)
     await expectCachingResumed()
   })

@@ -1,16 +1,7 @@
 import { describeStoreConformance } from '@strata/cache-conformance'
 import { describeWithServers, injectServer } from 'test-servers/vitest'
 import { memcachedStore } from '../src/index.js'
-
-const capabilities = {
-  records: 'bytes',
-  ttlResolutionMs: 1000,
-  maxKeyBytes: 250,
-  maxValueBytes: 1024 * 1024 - 512,
-  scopedClear: false,
-  locks: true,
-  bus: false,
-} as const
+import { memcachedCapabilities as capabilities } from './support/capabilities.js'
 
 describeWithServers('memcached', () => {
   describeStoreConformance({

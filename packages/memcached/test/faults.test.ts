@@ -1,8 +1,9 @@
 import { StoreError } from '@strata/cache-core'
-import { type StartedMemcached, startMemcached } from 'test-servers'
+import { duringFault, type Fault } from 'test-servers'
 import { describeWithServers } from 'test-servers/vitest'
-import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest'
+import { afterEach, beforeEach, expect, it } from 'vitest'
 import { DEFAULT_OPERATION_TIMEOUT_MS, type MemcachedStore, memcachedStore } from '../src/index.js'
+import { dedicatedMemcached } from './support/dedicated-memcached.js'
 import { text } from './text.js'
 
 const P = `faults.test:${process.pid}:`
@@ -46,86 +47,69 @@ function startLoad(store: MemcachedStore) {
   }
 }
 
-describeWithServers('MemcachedStore when its server dies or freezes', () => {
-  let memcached: StartedMemcached
-  let store: MemcachedStore
-  const unhandled: unknown[] = []
-  const onUnhandled = (reason: unknown) => unhandled.push(reason)
+type Load = ReturnType<typeof startLoad>
 
-  beforeAll(async () => {
-    memcached = await startMemcached()
-    process.on('unhandledRejection', onUnhandled)
-  })
-  afterAll(async () => {
-    process.off('unhandledRejection', onUnhandled)
-    await memcached?.stop()
-  })
+describeWithServers('MemcachedStore when its server dies or freezes', () => {
+  const memcached = dedicatedMemcached()
+  let store: MemcachedStore
+
   beforeEach(() => {
     store = memcachedStore({ servers: [memcached.url] })
-    unhandled.length = 0
+    memcached.unhandled.length = 0
   })
   afterEach(async () => {
     await store.close()
-    expect(unhandled).toEqual([])
+    expect(memcached.unhandled).toEqual([])
   })
 
-  it('fails fast with StoreError while the server is down, and recovers after a restart', async () => {
-    const server = memcached.servers[0]!
+  /**
+   * Runs the load until it is served, holds the server in `fault` while `during` checks the
+   * failures, then checks that the load is served again within the bound and that a lone write
+   * reads back.
+   */
+  async function throughFault(fault: Fault, during: (load: Load) => Promise<void>): Promise<void> {
     const load = startLoad(store)
     try {
       await expect.poll(() => load.stats.ok, { timeout: 10_000 }).toBeGreaterThan(200)
-      await server.kill()
+      await duringFault(memcached.server, fault, () => during(load))
+      load.reset()
+      await expect.poll(() => load.stats.ok, { timeout: 10_000 }).toBeGreaterThan(200)
+      expect(load.stats.slowestMs).toBeLessThan(BOUND_MS)
+    } finally {
+      await load.stop()
+    }
+    await store.set(`${P}after-${fault}`, Buffer.from('back'), 60_000)
+    expect(text(await store.get(`${P}after-${fault}`))).toBe('back')
+  }
+
+  it('fails fast with StoreError while the server is down, and recovers after a restart', async () => {
+    await throughFault('kill', async (load) => {
       load.reset()
       await expect.poll(() => load.stats.errors.length, { timeout: 10_000 }).toBeGreaterThan(50)
       const lone = await store.get(`${P}lone`).catch((error: unknown) => error)
       expect(lone).toBeInstanceOf(StoreError)
       for (const error of load.stats.errors) expect(error).toBeInstanceOf(StoreError)
       expect(load.stats.slowestMs).toBeLessThan(BOUND_MS)
-
-      await server.restart()
-      load.reset()
-      await expect.poll(() => load.stats.ok, { timeout: 10_000 }).toBeGreaterThan(200)
-      expect(load.stats.slowestMs).toBeLessThan(BOUND_MS)
-    } finally {
-      await load.stop()
-    }
-    await store.set(`${P}after-restart`, Buffer.from('back'), 60_000)
-    expect(text(await store.get(`${P}after-restart`))).toBe('back')
+    })
   })
 
   it('fails within the bound as StoreError while the server is frozen, and recovers after', async () => {
-    const server = memcached.servers[0]!
-    const load = startLoad(store)
-    try {
-      await expect.poll(() => load.stats.ok, { timeout: 10_000 }).toBeGreaterThan(200)
-      await server.pause()
-      try {
-        load.reset()
-        const started = performance.now()
-        const lone = await store.get(`${P}frozen`).catch((error: unknown) => error)
-        expect(lone).toBeInstanceOf(StoreError)
-        expect(performance.now() - started).toBeLessThan(BOUND_MS)
-        await expect
-          .poll(() => load.stats.errors.length, { timeout: 10_000 })
-          .toBeGreaterThan(WORKERS)
-        for (const error of load.stats.errors) expect(error).toBeInstanceOf(StoreError)
-        expect(load.stats.slowestMs).toBeLessThan(BOUND_MS)
-      } finally {
-        await server.unpause()
-      }
+    await throughFault('pause', async (load) => {
       load.reset()
-      await expect.poll(() => load.stats.ok, { timeout: 10_000 }).toBeGreaterThan(200)
+      const started = performance.now()
+      const lone = await store.get(`${P}frozen`).catch((error: unknown) => error)
+      expect(lone).toBeInstanceOf(StoreError)
+      expect(performance.now() - started).toBeLessThan(BOUND_MS)
+      await expect
+        .poll(() => load.stats.errors.length, { timeout: 10_000 })
+        .toBeGreaterThan(WORKERS)
+      for (const error of load.stats.errors) expect(error).toBeInstanceOf(StoreError)
       expect(load.stats.slowestMs).toBeLessThan(BOUND_MS)
-    } finally {
-      await load.stop()
-    }
-    await store.set(`${P}after-unpause`, Buffer.from('back'), 60_000)
-    expect(text(await store.get(`${P}after-unpause`))).toBe('back')
+    })
   })
 
   it('fails every kind of call as StoreError when nothing listens', async () => {
-    await memcached.servers[0]!.kill()
-    try {
+    await duringFault(memcached.server, 'kill', async () => {
       const calls: [string, () => Promise<unknown>][] = [
         ['get', () => store.get(`${P}x`)],
         ['getMany', () => store.getMany([`${P}x`, `${P}y`])],
@@ -145,8 +129,6 @@ describeWithServers('MemcachedStore when its server dies or freezes', () => {
         expect((error as StoreError).store).toBe('memcached')
         expect((error as StoreError).cause ?? (error as StoreError).code).toBeDefined()
       }
-    } finally {
-      await memcached.servers[0]!.restart()
-    }
+    })
   })
 })
