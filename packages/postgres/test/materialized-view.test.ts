@@ -46,6 +46,26 @@ describeWithServers('materializedView', () => {
     return view
   }
 
+  /**
+   * A fresh source table and a view over it, keyed by `category` unless `options` says otherwise,
+   * opened by this process. `elsewhere()` opens the same view with the same options as another
+   * process would: its own pool and listen connection.
+   */
+  async function viewOverSource(
+    base: string,
+    options: Partial<MaterializedViewOptions> = {},
+  ): Promise<{
+    source: Awaited<ReturnType<typeof createSource>>
+    name: string
+    view: MaterializedView
+    elsewhere(): MaterializedView
+  }> {
+    const source = await createSource(admin)
+    const name = uniqueName(base)
+    const all = { name, definition: source.definition, uniqueIndex: ['category'], ...options }
+    return { source, name, view: instance(all), elsewhere: () => instance(all) }
+  }
+
   async function storedGeneration(view: MaterializedView): Promise<number> {
     const { rows } = await admin.query(
       'SELECT generation FROM strata_materialized_views WHERE view_name = $1',
@@ -80,9 +100,7 @@ describeWithServers('materializedView', () => {
 
   describe('creating and populating', () => {
     it('creates the view WITH NO DATA and populates it with a plain refresh on first read', async () => {
-      const source = await createSource(admin)
-      const name = uniqueName('stats')
-      const view = instance({ name, definition: source.definition, uniqueIndex: ['category'] })
+      const { name, view } = await viewOverSource('stats')
       await view.ready()
       const { rows } = await admin.query('SELECT relispopulated FROM pg_class WHERE relname = $1', [
         name,
@@ -103,9 +121,7 @@ describeWithServers('materializedView', () => {
     })
 
     it('refreshes CONCURRENTLY once populated, and reads see the new data', async () => {
-      const source = await createSource(admin)
-      const name = uniqueName('stats')
-      const view = instance({ name, definition: source.definition, uniqueIndex: ['category'] })
+      const { source, name, view } = await viewOverSource('stats')
       await view.refresh()
       await source.addPost('db')
       const outcome = await view.refresh()
@@ -128,9 +144,7 @@ describeWithServers('materializedView', () => {
     })
 
     it('repopulates a view emptied behind its back', async () => {
-      const source = await createSource(admin)
-      const name = uniqueName('emptied')
-      const view = instance({ name, definition: source.definition, uniqueIndex: ['category'] })
+      const { name, view } = await viewOverSource('emptied')
       await view.refresh()
       await admin.query(`REFRESH MATERIALIZED VIEW ${name} WITH NO DATA`)
       expect(await view.query(`SELECT count(*)::int AS n FROM ${name}`)).toEqual([{ n: 2 }])
@@ -159,10 +173,8 @@ describeWithServers('materializedView', () => {
 
   describe('one refresher at a time', () => {
     it('runs one of two simultaneous refreshes and skips the other', async () => {
-      const source = await createSource(admin)
-      const name = uniqueName('race')
-      const a = instance({ name, definition: source.definition, uniqueIndex: ['category'] })
-      const b = instance({ name, definition: source.definition, uniqueIndex: ['category'] })
+      const { source, view: a, elsewhere } = await viewOverSource('race')
+      const b = elsewhere()
       await a.refresh()
       await b.ready()
       await source.setSlowness(0.3)
@@ -173,9 +185,7 @@ describeWithServers('materializedView', () => {
     })
 
     it('keeps readers served during a CONCURRENTLY refresh', async () => {
-      const source = await createSource(admin)
-      const name = uniqueName('readers')
-      const view = instance({ name, definition: source.definition, uniqueIndex: ['category'] })
+      const { source, name, view } = await viewOverSource('readers')
       const reader = instance({ name })
       await view.refresh()
       await reader.ready()
@@ -203,9 +213,7 @@ describeWithServers('materializedView', () => {
 
   describe('unique index rules', () => {
     it('refuses a blocking refresh when the unique index was dropped', async () => {
-      const source = await createSource(admin)
-      const name = uniqueName('noindex')
-      const view = instance({ name, definition: source.definition, uniqueIndex: ['category'] })
+      const { name, view } = await viewOverSource('noindex')
       await view.refresh()
       const generation = await storedGeneration(view)
       await admin.query(`DROP INDEX ${name}_strata_key`)
@@ -217,17 +225,16 @@ describeWithServers('materializedView', () => {
     })
 
     it('falls back to a blocking refresh only when allowed', async () => {
-      const source = await createSource(admin)
-      const name = uniqueName('fallback')
-      const view = instance({ name, definition: source.definition, allowBlockingRefresh: true })
+      const { view } = await viewOverSource('fallback', {
+        uniqueIndex: undefined,
+        allowBlockingRefresh: true,
+      })
       await view.refresh()
       expect(await view.refresh()).toMatchObject({ status: 'refreshed', mode: 'blocking' })
     })
 
     it('ignores partial and expression indexes for CONCURRENTLY', async () => {
-      const source = await createSource(admin)
-      const name = uniqueName('partial')
-      const view = instance({ name, definition: source.definition })
+      const { name, view } = await viewOverSource('partial', { uniqueIndex: undefined })
       await view.refresh()
       await admin.query(`CREATE UNIQUE INDEX ON ${name} (category) WHERE posts > 0`)
       await admin.query(`CREATE UNIQUE INDEX ON ${name} (lower(category))`)
@@ -237,13 +244,8 @@ describeWithServers('materializedView', () => {
 
   describe('freshness', () => {
     it('refreshes in the background once a read finds data past maxStaleness', async () => {
-      const source = await createSource(admin)
-      const name = uniqueName('bound')
       let offset = 0
-      const view = instance({
-        name,
-        definition: source.definition,
-        uniqueIndex: ['category'],
+      const { name, view } = await viewOverSource('bound', {
         maxStaleness: '1m',
         clock: () => Date.now() + offset,
         random: () => 0, // U = 1: XFetch never fires early
@@ -259,14 +261,9 @@ describeWithServers('materializedView', () => {
     })
 
     it('refreshes early by XFetch, scaled by the measured refresh duration', async () => {
-      const source = await createSource(admin)
-      const name = uniqueName('xfetch')
       let offset = 0
       let random = 0
-      const view = instance({
-        name,
-        definition: source.definition,
-        uniqueIndex: ['category'],
+      const { source, name, view } = await viewOverSource('xfetch', {
         maxStaleness: '1m',
         clock: () => Date.now() + offset,
         random: () => random,
@@ -288,12 +285,7 @@ describeWithServers('materializedView', () => {
     })
 
     it('refreshes on a schedule until closed', async () => {
-      const source = await createSource(admin)
-      const name = uniqueName('scheduled')
-      const view = instance({
-        name,
-        definition: source.definition,
-        uniqueIndex: ['category'],
+      const { view } = await viewOverSource('scheduled', {
         refreshInterval: 100,
       })
       await view.refresh()
@@ -307,16 +299,16 @@ describeWithServers('materializedView', () => {
 
   describe('invalidation', () => {
     it('refreshes exactly once across instances when another process marks it stale', async () => {
-      const source = await createSource(admin)
-      const name = uniqueName('events')
-      const options = {
+      const {
+        source,
         name,
-        definition: source.definition,
-        uniqueIndex: ['category'],
+        view: first,
+        elsewhere,
+      } = await viewOverSource('events', {
         debounce: 50,
-      }
-      const readers = [instance(options), instance(options), instance(options)]
-      const writer = instance(options)
+      })
+      const readers = [first, elsewhere(), elsewhere()]
+      const writer = elsewhere()
       await readers[0]?.refresh()
       await Promise.all([...readers, writer].map((view) => view.ready()))
       await source.addPost('web')
@@ -336,15 +328,15 @@ describeWithServers('materializedView', () => {
     })
 
     it('refreshes once when a separate OS process marks the view stale', async () => {
-      const source = await createSource(admin)
-      const name = uniqueName('process')
-      const options = {
+      const {
+        source,
         name,
-        definition: source.definition,
-        uniqueIndex: ['category'],
+        view: first,
+        elsewhere,
+      } = await viewOverSource('process', {
         debounce: 50,
-      }
-      const readers = [instance(options), instance(options)]
+      })
+      const readers = [first, elsewhere()]
       await readers[0]?.refresh()
       await Promise.all(readers.map((view) => view.ready()))
       await source.addPost('db')
@@ -359,13 +351,8 @@ describeWithServers('materializedView', () => {
     })
 
     it('marks the view stale when the cache invalidates one of its tags', async () => {
-      const source = await createSource(admin)
-      const name = uniqueName('tagged')
       const cache = fakeCache()
-      const view = instance({
-        name,
-        definition: source.definition,
-        uniqueIndex: ['category'],
+      const { view } = await viewOverSource('tagged', {
         tags: ['posts'],
         cache,
         debounce: 20,
@@ -379,12 +366,7 @@ describeWithServers('materializedView', () => {
     })
 
     it('stays stale when marked during a refresh, and refreshes again', async () => {
-      const source = await createSource(admin)
-      const name = uniqueName('during')
-      const view = instance({
-        name,
-        definition: source.definition,
-        uniqueIndex: ['category'],
+      const { source, view } = await viewOverSource('during', {
         debounce: 20,
       })
       await view.refresh()
@@ -402,12 +384,7 @@ describeWithServers('materializedView', () => {
 
   describe('faults', () => {
     it('after its listen connection drops, reloads the shared state and refreshes a view marked stale meanwhile', async () => {
-      const source = await createSource(admin)
-      const name = uniqueName('gap')
-      const view = instance({
-        name,
-        definition: source.definition,
-        uniqueIndex: ['category'],
+      const { view } = await viewOverSource('gap', {
         debounce: 20,
       })
       await view.refresh()
@@ -428,9 +405,7 @@ describeWithServers('materializedView', () => {
     })
 
     it('stays consistent when the refreshing backend is terminated, and refreshes next time', async () => {
-      const source = await createSource(admin)
-      const name = uniqueName('killed')
-      const view = instance({ name, definition: source.definition, uniqueIndex: ['category'] })
+      const { source, name, view } = await viewOverSource('killed')
       const other = instance({ name })
       await view.refresh()
       await view.markStale()

@@ -1,5 +1,6 @@
 import { StoreError, StoreTimeoutError } from '@strata/cache-core'
 import { Client, Pool } from 'pg'
+import { duringFault } from 'test-servers'
 import { describeWithServers } from 'test-servers/vitest'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type PostgresStore, postgresStore } from '../src/index.js'
@@ -42,18 +43,26 @@ describeWithServers('postgresStore faults', () => {
     }
   }
 
+  /** What `store.get('k')` settles with while another session holds its table locked. */
+  function getWhileTableLocked(store: PostgresStore): Promise<unknown> {
+    return withClient(async (locker) => {
+      await locker.query('BEGIN')
+      await locker.query(`LOCK TABLE ${store.schema.records} IN ACCESS EXCLUSIVE MODE`)
+      try {
+        return await store.get('k').catch((e: unknown) => e)
+      } finally {
+        await locker.query('ROLLBACK')
+      }
+    })
+  }
+
   describe('time limits', () => {
     it('ends a call blocked by a lock with StoreTimeoutError after statement_timeout', async () => {
       const store = newStore({ statementTimeout: 200 })
       await store.set('k', Buffer.from('v'), 60_000)
-      await withClient(async (locker) => {
-        await locker.query('BEGIN')
-        await locker.query(`LOCK TABLE ${store.schema.records} IN ACCESS EXCLUSIVE MODE`)
-        const error = await store.get('k').catch((e: unknown) => e)
-        await locker.query('ROLLBACK')
-        expect(error).toBeInstanceOf(StoreTimeoutError)
-        expect(error).toMatchObject({ code: 'E_STORE_TIMEOUT', operation: 'get', timeoutMs: 200 })
-      })
+      const error = await getWhileTableLocked(store)
+      expect(error).toBeInstanceOf(StoreTimeoutError)
+      expect(error).toMatchObject({ code: 'E_STORE_TIMEOUT', operation: 'get', timeoutMs: 200 })
       expect(await store.get('k')).toEqual(new TextEncoder().encode('v'))
     })
 
@@ -61,14 +70,9 @@ describeWithServers('postgresStore faults', () => {
       const pool = new Pool({ connectionString: server.url, max: 2 })
       const store = newStore({ pool, connectionString: undefined, queryTimeout: 200 })
       await store.set('k', Buffer.from('v'), 60_000)
-      await withClient(async (locker) => {
-        await locker.query('BEGIN')
-        await locker.query(`LOCK TABLE ${store.schema.records} IN ACCESS EXCLUSIVE MODE`)
-        const error = await store.get('k').catch((e: unknown) => e)
-        await locker.query('ROLLBACK')
-        expect(error).toBeInstanceOf(StoreTimeoutError)
-        expect(error).toMatchObject({ timeoutMs: 200 })
-      })
+      const error = await getWhileTableLocked(store)
+      expect(error).toBeInstanceOf(StoreTimeoutError)
+      expect(error).toMatchObject({ timeoutMs: 200 })
       expect(await store.get('k')).toEqual(new TextEncoder().encode('v'))
       await store.close()
       await pool.end()
@@ -77,16 +81,13 @@ describeWithServers('postgresStore faults', () => {
     it('turns a frozen server into StoreTimeoutError within the query timeout, then recovers', async () => {
       const store = newStore({ queryTimeout: 300, connectionTimeout: 300 })
       await store.set('k', Buffer.from('v'), 60_000)
-      await server.pause()
-      try {
+      await duringFault(server, 'pause', async () => {
         const started = performance.now()
         const error = await store.get('k').catch((e: unknown) => e)
         const elapsed = performance.now() - started
         expect(error).toBeInstanceOf(StoreTimeoutError)
         expect(elapsed).toBeLessThan(2000)
-      } finally {
-        await server.unpause()
-      }
+      })
       expect(await store.get('k')).toEqual(new TextEncoder().encode('v'))
     })
 
