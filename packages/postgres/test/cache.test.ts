@@ -5,7 +5,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest'
 import { materializedView } from '../src/index.js'
 import { uniqueName } from './support/names.js'
 import { startTestPostgres, type TestPostgres } from './support/postgres-server.js'
-import { createSource } from './support/views.js'
+import { sourceAndViewOptions } from './support/views.js'
 
 describeWithServers('createCache on postgres (through core)', () => {
   let server: TestPostgres
@@ -68,18 +68,9 @@ describeWithServers('createCache on postgres (through core)', () => {
 
   it("refreshes a materialized view when the cache invalidates one of the view's tags", async () => {
     const pool = new Pool({ connectionString: server.url, max: 2 })
-    const source = await createSource(pool)
-    const name = uniqueName('stats')
+    const { source, name, options } = await sourceAndViewOptions(pool, 'stats')
     const cache = newCache()
-    const view = materializedView({
-      pool,
-      name,
-      definition: source.definition,
-      uniqueIndex: ['category'],
-      tags: ['posts'],
-      cache,
-      debounce: 20,
-    })
+    const view = materializedView({ pool, ...options, tags: ['posts'], cache, debounce: 20 })
     try {
       await view.refresh()
       await source.addPost('web')

@@ -14,7 +14,7 @@ import {
 } from '../src/index.js'
 import { uniqueName } from './support/names.js'
 import { startTestPostgres, type TestPostgres } from './support/postgres-server.js'
-import { createSource, fakeCache } from './support/views.js'
+import { createSource, fakeCache, sourceAndViewOptions } from './support/views.js'
 
 let server: TestPostgres
 let admin: Pool
@@ -60,9 +60,8 @@ describeWithServers('materializedView', () => {
     view: MaterializedView
     elsewhere(): MaterializedView
   }> {
-    const source = await createSource(admin)
-    const name = uniqueName(base)
-    const all = { name, definition: source.definition, uniqueIndex: ['category'], ...options }
+    const { source, name, options: keyed } = await sourceAndViewOptions(admin, base)
+    const all = { ...keyed, ...options }
     return { source, name, view: instance(all), elsewhere: () => instance(all) }
   }
 

@@ -31,6 +31,27 @@ export async function createSource(pool: Pool): Promise<{
   }
 }
 
+/**
+ * A fresh {@link createSource} and the options of a view over it named after `base`: its
+ * definition, keyed by the `category` column it groups by (so it can refresh CONCURRENTLY).
+ */
+export async function sourceAndViewOptions(
+  pool: Pool,
+  base: string,
+): Promise<{
+  source: Awaited<ReturnType<typeof createSource>>
+  name: string
+  options: { name: string; definition: string; uniqueIndex: string[] }
+}> {
+  const source = await createSource(pool)
+  const name = uniqueName(base)
+  return {
+    source,
+    name,
+    options: { name, definition: source.definition, uniqueIndex: ['category'] },
+  }
+}
+
 /** A minimal stand-in for core's Cache: emits `invalidate` events like `invalidateTags` does. */
 export function fakeCache() {
   const listeners = new Set<(event: { tags: readonly string[] }) => void>()
