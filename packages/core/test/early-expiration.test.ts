@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { shouldRefreshEarly } from '../src/index.js'
 
-
 describe('shouldRefreshEarly (XFetch)', () => {
   it('follows now - delta*beta*ln(U) >= freshUntil with U = 1 - random()', () => {
     // U = 0.5: -100 * ln 0.5 ≈ 69.3

@@ -64,7 +64,10 @@ export class PostgresBus implements StoreBus {
     }
   }
 
-  async subscribe(channel: string, onMessage: (message: string) => void): Promise<() => Promise<void>> {
+  async subscribe(
+    channel: string,
+    onMessage: (message: string) => void,
+  ): Promise<() => Promise<void>> {
     const handlers = this.#handlers.get(channel) ?? new Set<Handler>()
     this.#handlers.set(channel, handlers)
     // Each subscription gets its own wrapper so one function subscribed twice is two entries.
