@@ -22,12 +22,25 @@ export function decoded(text: string | null | undefined): unknown {
   return text === null || text === undefined ? undefined : JSON.parse(text)
 }
 
+/** bentocache with Redis as its only (L2) layer and a one-hour TTL. */
+export function bentoOnRedis(url: string): BentoCache<{ redis: ReturnType<typeof bentostore> }> {
+  const { hostname, port } = new URL(url)
+  return new BentoCache({
+    default: 'redis',
+    stores: {
+      redis: bentostore().useL2Layer(
+        redisDriver({ connection: { host: hostname, port: Number(port) } }),
+      ),
+    },
+    ttl: '1h',
+  })
+}
+
 /**
  * Each library with Redis as its only layer (no in-process tier in front, so every get reaches
  * Redis). cachified is absent: its Redis adapters are separate packages.
  */
 export function redisContenders(url: string): Contender[] {
-  const { hostname, port } = new URL(url)
   // A store object passed to createCache stays open when the cache closes: close both.
   const strataStore = redisStore({ url })
   const strata = createCache({ store: strataStore, ttl: '1h' })
@@ -38,15 +51,7 @@ export function redisContenders(url: string): Contender[] {
     stores: [new Keyv({ store: new KeyvRedis(url), namespace: 'cache-manager' })],
     ttl: HOUR_MS,
   })
-  const bento = new BentoCache({
-    default: 'redis',
-    stores: {
-      redis: bentostore().useL2Layer(
-        redisDriver({ connection: { host: hostname, port: Number(port) } }),
-      ),
-    },
-    ttl: '1h',
-  })
+  const bento = bentoOnRedis(url)
   return [
     strataContender(strata, () => strataStore.close()),
     {

@@ -2,12 +2,11 @@ import { type CacheEntry, cachified } from '@epic-web/cachified'
 import KeyvRedis from '@keyv/redis'
 import { createCache } from '@strata/cache-core'
 import { redisStore } from '@strata/cache-redis'
-import { BentoCache, bentostore } from 'bentocache'
-import { redisDriver } from 'bentocache/drivers/redis'
 import { createCache as createCacheManager } from 'cache-manager'
 import { Cacheable } from 'cacheable'
 import Keyv from 'keyv'
 import { HOUR_MS } from './contender.js'
+import { bentoOnRedis } from './redis-contenders.js'
 import type { Measurement } from './results.js'
 import { labelled } from './versions.js'
 
@@ -90,16 +89,7 @@ export const crossProcessContenders: readonly CrossProcessContender[] = [
     name: labelled('bentocache'),
     role: 'peer',
     connect: (url) => {
-      const { hostname, port } = new URL(url)
-      const bento = new BentoCache({
-        default: 'redis',
-        stores: {
-          redis: bentostore().useL2Layer(
-            redisDriver({ connection: { host: hostname, port: Number(port) } }),
-          ),
-        },
-        ttl: '1h',
-      })
+      const bento = bentoOnRedis(url)
       return {
         getOrSet: (key, loader, ttl) => bento.getOrSet({ key, factory: loader, ttl }),
         close: () => bento.disconnect(),
