@@ -7,7 +7,12 @@
  * a minute.
  */
 import { createCache } from '@strata/cache-core'
-import { FAIL_FAST_OPTIONS, type RedisStore, redisStore } from '@strata/cache-redis'
+import {
+  FAIL_FAST_CLUSTER_OPTIONS,
+  FAIL_FAST_OPTIONS,
+  type RedisStore,
+  redisStore,
+} from '@strata/cache-redis'
 import { Cluster, Redis } from 'ioredis'
 import { startRedis, startRedisCluster } from 'test-servers'
 import {
@@ -104,6 +109,11 @@ async function cluster(): Promise<Setup> {
   const redis = await startRedisCluster({ masters: 3 })
   const nodes = [...redis.nodes]
   const raw = new Cluster(nodes)
+  const rawFailFast = new Cluster(nodes, {
+    ...FAIL_FAST_CLUSTER_OPTIONS,
+    enableOfflineQueue: true,
+    redisOptions: FAIL_FAST_OPTIONS,
+  })
   const strata = strataOver(() => redisStore({ cluster: { nodes } }))
   return {
     label: '3-master Redis Cluster',
@@ -114,11 +124,17 @@ async function cluster(): Promise<Setup> {
         get: (key) => raw.getBuffer(key),
         getMany: (keys) => Promise.all(keys.map((key) => raw.getBuffer(key))),
       },
+      {
+        name: 'raw ioredis Cluster, fail-fast options',
+        get: (key) => rawFailFast.getBuffer(key),
+        getMany: (keys) => Promise.all(keys.map((key) => rawFailFast.getBuffer(key))),
+      },
       ...strata.contenders,
     ],
     seed: (keys) => strata.seed(keys),
     async close() {
       raw.disconnect()
+      rawFailFast.disconnect()
       await strata.close()
       await redis.stop()
     },

@@ -38,8 +38,9 @@ export interface RedisStoreOptions {
     | undefined
   /**
    * Send the commands issued in one tick of the event loop in one socket write per server (the
-   * sockets are corked at the first command and uncorked in `process.nextTick`). Many calls in
-   * flight then cost one system call instead of one each, and a lone call is not delayed.
+   * first command of a tick is written at once; the second corks the sockets, and
+   * `process.nextTick` uncorks them). Many calls in flight then cost two system calls instead of
+   * one each, and a lone call is neither delayed nor corked.
    * @default true
    */
   readonly batchWrites?: boolean | undefined
