@@ -41,13 +41,12 @@ const WHY: readonly (readonly [string, string])[] = [
   ],
   [
     'memcached-get',
-    'On Memcached every Cache read is two round trips: the entry, then the generation counter. ' +
-      'Memcached cannot delete by prefix, so `clear()` of a namespace works by bumping a ' +
-      'counter that every read must check; stores that can scan by prefix (memory, Redis, ' +
-      'PostgreSQL) skip it. With one call in flight that second round trip alone halves ' +
-      'throughput, before the envelope work; ' +
-      'with 100 in flight it is hidden behind the others. The peers have no namespace clear on ' +
-      'Memcached (keyv `clear()` flushes the whole server).',
+    'Memcached cannot delete by prefix, so `clear()` of a namespace bumps a counter that every ' +
+      'Cache read checks; Strata reads it next to the entry (both requests leave in one write), ' +
+      'so an untagged hit is one round trip, but two requests, a larger reply to parse and the ' +
+      'envelope checks. Stores that can scan by prefix (memory, Redis, PostgreSQL) skip the ' +
+      'counter. The peers have no namespace clear on Memcached (keyv `clear()` flushes the whole ' +
+      'server).',
   ],
   [
     'postgresql-get-hit',

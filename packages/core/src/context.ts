@@ -12,6 +12,9 @@ import type { Awaitable, Store, StoreRecord } from './store.js'
 import { StoreGuard } from './store-guard.js'
 import { storeFromUrl } from './store-url.js'
 
+/** How a {@link CacheContext.readAhead} ended. */
+export type ReadAhead<T> = { readonly value: T } | { readonly error: unknown }
+
 /**
  * State shared by a root cache and all its namespaces and scopes: the store behind its guard,
  * the codec, counters, events and in-flight loads. It owns the error policy of store calls.
@@ -92,6 +95,36 @@ export class CacheContext {
     if (result instanceof Promise)
       return result.catch((error: unknown) => this.degrade(operation, key, error, fallback))
     return result
+  }
+
+  /**
+   * Starts a store read ahead of knowing whether its result is needed. It never rejects: a
+   * failure is held until {@link settleReadAhead}, so a read that turns out unneeded reports
+   * nothing (the store's own failure still counts for the circuit breaker).
+   */
+  readAhead<T>(operation: string, call: (store: Store) => Awaitable<T>): Promise<ReadAhead<T>> {
+    const store = this.store
+    if (!store) return Promise.resolve({ error: new CacheClosedError() })
+    try {
+      return Promise.resolve(this.guard!.run(operation, () => call(store))).then(
+        (value) => ({ value }),
+        (error: unknown) => ({ error }),
+      )
+    } catch (error) {
+      return Promise.resolve({ error })
+    }
+  }
+
+  /** The value of a {@link readAhead}; a failure goes through the read error policy now. */
+  settleReadAhead<T>(
+    operation: string,
+    key: string | undefined,
+    outcome: ReadAhead<T>,
+    fallback: T,
+  ): T {
+    return 'error' in outcome
+      ? this.degrade(operation, key, outcome.error, fallback)
+      : outcome.value
   }
 
   /**

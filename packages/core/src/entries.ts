@@ -1,4 +1,4 @@
-import type { CacheContext } from './context.js'
+import type { CacheContext, ReadAhead } from './context.js'
 import type { Envelope } from './envelope.js'
 import type { KeySpace } from './keys.js'
 import type { Awaitable, Store, StoreEntry } from './store.js'
@@ -27,9 +27,16 @@ export class Entries {
     const store = this.ctx.readyStore
     if (!store) return this.readAfterResolve(storeKey)
     const record = this.ctx.read('get', storeKey, (s) => s.get(storeKey), undefined)
+    // A store without scoped clear has every hit check the namespace generations: reading them
+    // next to the entry makes an untagged hit one round trip instead of two.
+    const generations = store.capabilities.scopedClear
+      ? undefined
+      : this.ctx.readAhead('getCounters', (s) => s.getCounters(this.keys.generationKeys()))
     if (record instanceof Promise)
-      return record.then((r) => this.validate(store, this.ctx.decode(r, storeKey), storeKey))
-    return this.validate(store, this.ctx.decode(record, storeKey), storeKey)
+      return record.then((r) =>
+        this.validate(store, this.ctx.decode(r, storeKey), storeKey, generations),
+      )
+    return this.validate(store, this.ctx.decode(record, storeKey), storeKey, generations)
   }
 
   private async readAfterResolve(storeKey: string): Promise<Envelope | undefined> {
@@ -67,10 +74,17 @@ export class Entries {
     store: Store,
     entry: Envelope | undefined,
     storeKey: string,
+    generationsAhead?: Promise<ReadAhead<(number | undefined)[]>>,
   ): Awaitable<Envelope | undefined> {
     if (!entry) return undefined
     const checksGenerations = !store.capabilities.scopedClear
     if (!entry.t?.length && !checksGenerations) return entry
+    if (!entry.t?.length && generationsAhead) {
+      return generationsAhead.then((outcome) => {
+        const values = this.ctx.settleReadAhead('getCounters', storeKey, outcome, undefined)
+        return values !== undefined && versionsMatch(entry.g ?? [], values, 0) ? entry : undefined
+      })
+    }
     const keys = counterKeys(this.keys, store, entry.t ?? [])
     return this.counters(keys, storeKey).then((values) => {
       if (values === undefined) return undefined
