@@ -1,29 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest'
-import {
-  type Cache,
-  type CacheEvents,
-  CircuitOpenError,
-  createCache,
-  StoreError,
-  StoreTimeoutError,
-} from '../src/index.js'
-import { LockingTestStore, TestStore } from './test-store.js'
+import { describe, expect, it } from 'vitest'
+import { type CacheOptions, CircuitOpenError, StoreError, StoreTimeoutError } from '../src/index.js'
+import { cachesClosedAfterEach, LockingTestStore, TestStore } from './test-store.js'
 
-let caches: Cache[] = []
-function setup(
-  options: Parameters<typeof createCache>[0] extends infer O ? Partial<O> : never = {},
-) {
-  const store = new TestStore()
-  const cache = createCache({ store, storeTimeout: 50, ...options })
-  const errors: CacheEvents['error'][] = []
-  cache.on('error', (event) => errors.push(event))
-  caches.push(cache)
-  return { store, cache, errors }
+const openCache = cachesClosedAfterEach()
+function setup(options: Omit<CacheOptions, 'store'> = {}) {
+  return openCache(new TestStore(), { storeTimeout: 50, ...options })
 }
-afterEach(async () => {
-  for (const cache of caches) await cache.close()
-  caches = []
-})
 
 describe('store failures (default: degrade)', () => {
   it('a failing read is a miss and the loader still answers', async () => {
@@ -105,14 +87,7 @@ describe('store failures (default: degrade)', () => {
 })
 
 describe('store failures around the load lock (getOrSet with lock: true)', () => {
-  function lockingSetup() {
-    const store = new LockingTestStore()
-    const cache = createCache({ store, storeTimeout: 50 })
-    const errors: CacheEvents['error'][] = []
-    cache.on('error', (event) => errors.push(event))
-    caches.push(cache)
-    return { store, cache, errors }
-  }
+  const lockingSetup = () => openCache(new LockingTestStore(), { storeTimeout: 50 })
 
   it('takes and releases the lock around the loader when the store is healthy', async () => {
     const { store, cache } = lockingSetup()

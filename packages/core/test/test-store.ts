@@ -1,4 +1,33 @@
-import type { Store, StoreCapabilities, StoreEntry, StoreLocks, StoreRecord } from '../src/index.js'
+import { afterEach } from 'vitest'
+import {
+  type Cache,
+  type CacheEvents,
+  type CacheOptions,
+  createCache,
+  type Store,
+  type StoreCapabilities,
+  type StoreEntry,
+  type StoreLocks,
+  type StoreRecord,
+} from '../src/index.js'
+
+/**
+ * Registers an `afterEach` that closes every cache opened through the returned function, which
+ * opens a cache over `store` and records its `error` events.
+ */
+export function cachesClosedAfterEach() {
+  const open: Cache[] = []
+  afterEach(async () => {
+    for (const cache of open.splice(0)) await cache.close()
+  })
+  return <S extends Store>(store: S, options: Omit<CacheOptions, 'store'> = {}) => {
+    const cache = createCache({ store, ...options })
+    const errors: CacheEvents['error'][] = []
+    cache.on('error', (event) => errors.push(event))
+    open.push(cache)
+    return { store, cache, errors }
+  }
+}
 
 type Mode = 'ok' | 'fail' | 'hang'
 

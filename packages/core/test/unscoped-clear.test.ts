@@ -1,6 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest'
-import { type Cache, type CacheEvents, createCache, type StoreCapabilities } from '../src/index.js'
-import { TestStore } from './test-store.js'
+import { describe, expect, it } from 'vitest'
+import type { StoreCapabilities } from '../src/index.js'
+import { cachesClosedAfterEach, TestStore } from './test-store.js'
 
 /**
  * A store that cannot clear by prefix (like memcached): core clears a namespace by bumping its
@@ -42,19 +42,8 @@ class UnscopedStore extends TestStore {
   }
 }
 
-let caches: Cache[] = []
-function setup() {
-  const store = new UnscopedStore()
-  const cache = createCache({ store, storeTimeout: 1_000 })
-  const errors: CacheEvents['error'][] = []
-  cache.on('error', (event) => errors.push(event))
-  caches.push(cache)
-  return { store, cache, errors }
-}
-afterEach(async () => {
-  for (const cache of caches) await cache.close()
-  caches = []
-})
+const openCache = cachesClosedAfterEach()
+const setup = () => openCache(new UnscopedStore(), { storeTimeout: 1_000 })
 
 describe('a store without scoped clear (namespace generations)', () => {
   it('reads the generations alongside the entry: an untagged hit is one round trip', async () => {
