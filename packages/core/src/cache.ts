@@ -1,3 +1,4 @@
+import { invalidatedMessage } from './bus-messages.js'
 import {
   callBeta,
   type GetOrSetOptions,
@@ -308,7 +309,7 @@ export class Cache {
   private async announce(tags: readonly string[]): Promise<void> {
     const store = await this.ctx.resolveStore()
     if (!this.ctx.options.invalidationBus || !store.capabilities.bus || !store.bus) return
-    const message = JSON.stringify({ v: 1, o: this.ctx.instanceId, tags })
+    const message = invalidatedMessage(this.ctx.instanceId, tags)
     await this.ctx.write('publish', undefined, () =>
       store.bus!.publish(this.keys.busChannel, message),
     )

@@ -38,7 +38,9 @@ export interface GetOrSetOptions extends SetOptions {
   /**
    * Hold the store's cross-process lock while loading, so one process in the fleet runs the
    * loader. Needs a store with locks; on a store without them only the in-process
-   * single-flight applies.
+   * single-flight applies. The other processes poll for the holder's value (5 ms, doubling up
+   * to 200 ms); on a store with a bus (and `invalidationBus` on), the holder announces the
+   * stored value and they stop waiting at once.
    * @default false
    */
   readonly lock?: boolean | LockOptions

@@ -4,6 +4,7 @@ import { EnvelopeCodec } from './codec.js'
 import { type Envelope, isEnvelope } from './envelope.js'
 import { CacheClosedError, type CacheError, StoreError } from './errors.js'
 import { CacheEmitter } from './events.js'
+import { FillSignals } from './fill-signals.js'
 import type { ResolvedOptions } from './options.js'
 import { jsonSerializer, type Serializer } from './serializer.js'
 import { SingleFlight } from './single-flight.js'
@@ -24,6 +25,7 @@ export class CacheContext {
   readonly emitter = new CacheEmitter()
   readonly counters: Record<StatCounter, number> = createCounters()
   readonly flights = new SingleFlight()
+  readonly fills = new FillSignals()
   /** Identifies this process's cache on the invalidation bus. */
   readonly instanceId = randomUUID()
   private store: Store | undefined

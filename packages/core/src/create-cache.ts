@@ -1,3 +1,4 @@
+import { parseBusMessage } from './bus-messages.js'
 import { Cache } from './cache.js'
 import { CacheContext } from './context.js'
 import { KeySpace } from './keys.js'
@@ -17,27 +18,17 @@ export function createCache(options: CacheOptions): Cache {
   const resolved = resolveOptions(options)
   const keys = KeySpace.root(resolved.namespace, resolved.version)
   const ctx = new CacheContext(options.store, resolved, options.serializer)
-  if (resolved.invalidationBus) listenForRemoteInvalidations(ctx, keys.busChannel)
+  if (resolved.invalidationBus) listenToBus(ctx, keys.busChannel)
   return new Cache(ctx, keys)
 }
 
-function listenForRemoteInvalidations(ctx: CacheContext, channel: string): void {
-  const subscribed = ctx.listen(channel, (message) => {
-    const tags = parseInvalidation(message, ctx.instanceId)
-    if (!tags) return
-    ctx.flights.supersedeTags(tags)
-    ctx.emitter.emit('invalidate', { tags, source: 'remote' })
+function listenToBus(ctx: CacheContext, channel: string): void {
+  const subscribed = ctx.listen(channel, (text) => {
+    const message = parseBusMessage(text, ctx.instanceId)
+    if (message?.kind === 'filled') ctx.fills.filled(message.storeKey)
+    if (message?.kind !== 'invalidated') return
+    ctx.flights.supersedeTags(message.tags)
+    ctx.emitter.emit('invalidate', { tags: message.tags, source: 'remote' })
   })
   ctx.track(subscribed.catch((error: unknown) => ctx.reportError('subscribe', undefined, error)))
-}
-
-/** @returns the tags of another process's invalidation, or undefined for anything else. */
-function parseInvalidation(message: string, self: string): string[] | undefined {
-  try {
-    const parsed = JSON.parse(message) as { v?: unknown; o?: unknown; tags?: unknown }
-    if (parsed.v !== 1 || parsed.o === self || !Array.isArray(parsed.tags)) return undefined
-    return parsed.tags.filter((tag): tag is string => typeof tag === 'string')
-  } catch {
-    return undefined
-  }
 }

@@ -1,6 +1,6 @@
 import type { Entries, WritePlan } from './entries.js'
 import { type LoaderContext, LoaderState } from './loader-context.js'
-import { acquireLoadLock } from './locking.js'
+import { acquireLoadLock, type HeldLock } from './locking.js'
 import type { Flight } from './single-flight.js'
 
 /** A function that produces the value of a key on a miss. */
@@ -35,7 +35,7 @@ async function runLoad<T>(
 ): Promise<T> {
   const { ctx } = entries
   const store = await ctx.resolveStore()
-  let release: (() => Promise<void>) | undefined
+  let held: HeldLock | undefined
   if (request.lock) {
     const outcome = await acquireLoadLock(
       entries,
@@ -45,7 +45,7 @@ async function runLoad<T>(
       request.lock.waitMs,
     )
     if (outcome.kind === 'filled') return outcome.entry.v as T
-    if (outcome.kind === 'acquired') release = () => outcome.lock.release()
+    if (outcome.kind === 'acquired') held = outcome.lock
   }
   try {
     const captured = await entries.capture(request.plan.tags)
@@ -68,10 +68,10 @@ async function runLoad<T>(
       state.plan.tags === request.plan.tags ? captured : await entries.capture(state.plan.tags)
     if (versions === undefined || flight.superseded) return value
     const envelope = entries.envelope(value, state.plan, finished - started, versions, finished)
-    await entries.write(request.storeKey, envelope)
+    if (await entries.write(request.storeKey, envelope)) held?.announceFilled()
     return value
   } finally {
-    await release?.()
+    await held?.release()
   }
 }
 

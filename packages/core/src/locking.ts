@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto'
+import { filledMessage } from './bus-messages.js'
 import type { Entries } from './entries.js'
 import type { Envelope } from './envelope.js'
 import type { Store } from './store.js'
 
 /** A lock held while a loader runs; its lease is extended until released. */
 export interface HeldLock {
+  /** Tells waiters in other processes, over the bus, that the value is stored (in background). */
+  announceFilled(): void
   release(): Promise<void>
 }
 
@@ -17,11 +20,10 @@ export type LockOutcome =
 const FIRST_POLL_MS = 5
 const MAX_POLL_MS = 200
 
-const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).unref?.())
-
 /**
  * Takes the cross-process lock of `storeKey`, or waits until its holder has stored a fresh
- * value. `'unavailable'` means: load without the lock (wait elapsed, or the store failed).
+ * value: polling with growing pauses, each cut short when the holder announces the value on the
+ * bus. `'unavailable'` means: load without the lock (wait elapsed, or the store failed).
  */
 export async function acquireLoadLock(
   entries: Entries,
@@ -50,26 +52,29 @@ export async function acquireLoadLock(
       return { kind: 'filled', entry }
     }
     if (acquired)
-      return { kind: 'acquired', lock: holdLock(entries, locks, lockKey, owner, leaseMs) }
+      return { kind: 'acquired', lock: holdLock(entries, store, storeKey, owner, leaseMs) }
     if (!waited) {
       ctx.counters.lockWaits += 1
       waited = true
     }
     const now = performance.now()
     if (now >= deadline) return { kind: 'unavailable' }
-    await delay(Math.min(pollMs, deadline - now))
+    // A `filled` message on the bus ends the pause early (see FillSignals).
+    await ctx.fills.wait(storeKey, Math.min(pollMs, deadline - now))
     pollMs = Math.min(pollMs * 2, MAX_POLL_MS)
   }
 }
 
 function holdLock(
   entries: Entries,
-  locks: NonNullable<Store['locks']>,
-  lockKey: string,
+  store: Store,
+  storeKey: string,
   owner: string,
   leaseMs: number,
 ): HeldLock {
   const { ctx } = entries
+  const locks = store.locks!
+  const lockKey = entries.keys.lockKey(storeKey)
   const timer = setInterval(
     () => {
       void ctx.read('lock', lockKey, () => locks.extend(lockKey, owner, leaseMs), false)
@@ -78,6 +83,17 @@ function holdLock(
   )
   timer.unref?.()
   return {
+    announceFilled() {
+      const bus = store.bus
+      if (!ctx.options.invalidationBus || !store.capabilities.bus || !bus) return
+      const message = filledMessage(ctx.instanceId, storeKey)
+      const channel = entries.keys.busChannel
+      ctx.track(
+        ctx
+          .write('publish', storeKey, () => bus.publish(channel, message))
+          .catch((error: unknown) => ctx.reportError('publish', storeKey, error)),
+      )
+    },
     async release() {
       clearInterval(timer)
       await ctx.read('unlock', lockKey, () => locks.release(lockKey, owner), false)

@@ -121,7 +121,9 @@ export interface CacheOptions {
   readonly lock?: LockOptions
   /**
    * Subscribe to the store's invalidation bus (when it has one), so tag invalidations from
-   * other processes reach this process's `invalidate` listeners and in-flight loads.
+   * other processes reach this process's `invalidate` listeners and in-flight loads, and a
+   * `getOrSet(…, { lock: true })` waiting on another process's load wakes when its value is
+   * stored. `false` also stops announcing tag invalidations and stored values.
    * @default true
    */
   readonly invalidationBus?: boolean

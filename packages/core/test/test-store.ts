@@ -5,6 +5,7 @@ import {
   type CacheOptions,
   createCache,
   type Store,
+  type StoreBus,
   type StoreCapabilities,
   type StoreEntry,
   type StoreLocks,
@@ -122,5 +123,40 @@ export class LockingTestStore extends TestStore {
   private lockIo<T>(fn: () => T): Promise<T> {
     this.lockCalls += 1
     return this.io(fn, this.mode === 'ok' ? this.lockMode : this.mode)
+  }
+}
+
+/**
+ * {@link LockingTestStore} with an in-process bus: caches opened over one instance behave like
+ * processes sharing a backend.
+ */
+export class BusTestStore extends LockingTestStore {
+  override readonly capabilities: StoreCapabilities = {
+    records: 'bytes',
+    ttlResolutionMs: 1,
+    scopedClear: true,
+    locks: true,
+    bus: true,
+  }
+  readonly published: string[] = []
+  readonly #subscribers = new Map<string, Set<(message: string) => void>>()
+
+  readonly bus: StoreBus = {
+    publish: (channel, message) =>
+      this.io(() => {
+        this.published.push(message)
+        for (const deliver of this.#subscribers.get(channel) ?? []) {
+          queueMicrotask(() => deliver(message))
+        }
+      }),
+    subscribe: (channel, onMessage) =>
+      this.io(() => {
+        const subscribers = this.#subscribers.get(channel) ?? new Set()
+        this.#subscribers.set(channel, subscribers)
+        subscribers.add(onMessage)
+        return async () => {
+          subscribers.delete(onMessage)
+        }
+      }),
   }
 }
