@@ -68,10 +68,10 @@ const WHY: readonly (readonly [string, string])[] = [
   ],
   [
     'stampede-processes',
-    "With `lock: true` the processes that lose the lock poll Redis for the winner's value (first " +
-      'poll after 5 ms, then doubling), so wall time can exceed every process loading at once; in ' +
-      'exchange the loader runs once for the fleet instead of once per process (the loader calls ' +
-      'case). Without a lock Strata, like the peers, loads once per process.',
+    "With `lock: true` the processes that lose the lock wait for the winner's value: the winner " +
+      'announces it on the Redis bus and they read it, one more round trip than loading ' +
+      'themselves; in exchange the loader runs once for the fleet instead of once per process ' +
+      '(the loader calls case). Without a lock Strata, like the peers, loads once per process.',
   ],
   [
     'early-expiration-memory-loader-calls',
