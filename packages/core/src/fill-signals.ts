@@ -4,28 +4,61 @@
  * @internal
  */
 export class FillSignals {
-  readonly #waiting = new Map<string, Set<() => void>>()
+  readonly #watches = new Map<string, Set<FillWatch>>()
 
-  /** Resolves after `ms`, or as soon as `storeKey` is reported filled. */
-  wait(storeKey: string, ms: number): Promise<void> {
+  /**
+   * Starts listening for `storeKey` before the first look at the store, so a report that arrives
+   * while the waiter is busy reading is not lost. Call `stop()` when done.
+   */
+  watch(storeKey: string): FillWatch {
+    const watches = this.#watches.get(storeKey) ?? new Set<FillWatch>()
+    this.#watches.set(storeKey, watches)
+    const watch = new FillWatch(() => {
+      watches.delete(watch)
+      if (watches.size === 0 && this.#watches.get(storeKey) === watches)
+        this.#watches.delete(storeKey)
+    })
+    watches.add(watch)
+    return watch
+  }
+
+  /** Wakes every watch of `storeKey`. */
+  filled(storeKey: string): void {
+    for (const watch of this.#watches.get(storeKey) ?? []) watch.signal()
+  }
+}
+
+/** One waiter's subscription to the fill reports of a key. @internal */
+export class FillWatch {
+  #signalled = false
+  #wake: (() => void) | undefined
+
+  constructor(readonly stop: () => void) {}
+
+  /** Resolves after `ms`, or at once if the key was reported filled since the last pause. */
+  pause(ms: number): Promise<void> {
+    if (this.#signalled) {
+      this.#signalled = false
+      return Promise.resolve()
+    }
     return new Promise((resolve) => {
-      const waiters = this.#waiting.get(storeKey) ?? new Set<() => void>()
-      this.#waiting.set(storeKey, waiters)
-      const wake = () => {
+      const timer = setTimeout(() => this.#end(), ms)
+      timer.unref?.()
+      this.#wake = () => {
         clearTimeout(timer)
-        waiters.delete(wake)
-        if (waiters.size === 0 && this.#waiting.get(storeKey) === waiters)
-          this.#waiting.delete(storeKey)
         resolve()
       }
-      const timer = setTimeout(wake, ms)
-      timer.unref?.()
-      waiters.add(wake)
     })
   }
 
-  /** Wakes every waiter of `storeKey`. */
-  filled(storeKey: string): void {
-    for (const wake of [...(this.#waiting.get(storeKey) ?? [])]) wake()
+  signal(): void {
+    if (this.#wake) this.#end()
+    else this.#signalled = true
+  }
+
+  #end(): void {
+    const wake = this.#wake
+    this.#wake = undefined
+    wake?.()
   }
 }

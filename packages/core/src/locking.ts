@@ -41,27 +41,32 @@ export async function acquireLoadLock(
     ctx.read('lock', storeKey, () => locks.acquire(lockKey, owner, leaseMs), undefined)
   // Waiting is measured in real time: the cache's clock may be a test's fake clock.
   const deadline = performance.now() + waitMs
+  // A `filled` message on the bus ends a pause early (see FillSignals).
+  const fills = ctx.fills.watch(storeKey)
   let pollMs = FIRST_POLL_MS
   let waited = false
-  for (;;) {
-    const acquired = await tryAcquire()
-    if (acquired === undefined) return { kind: 'unavailable' }
-    const entry = await entries.read(storeKey)
-    if (entry && ctx.options.clock() < entry.f) {
-      if (acquired) await ctx.read('unlock', storeKey, () => locks.release(lockKey, owner), false)
-      return { kind: 'filled', entry }
+  try {
+    for (;;) {
+      const acquired = await tryAcquire()
+      if (acquired === undefined) return { kind: 'unavailable' }
+      const entry = await entries.read(storeKey)
+      if (entry && ctx.options.clock() < entry.f) {
+        if (acquired) await ctx.read('unlock', storeKey, () => locks.release(lockKey, owner), false)
+        return { kind: 'filled', entry }
+      }
+      if (acquired)
+        return { kind: 'acquired', lock: holdLock(entries, store, storeKey, owner, leaseMs) }
+      if (!waited) {
+        ctx.counters.lockWaits += 1
+        waited = true
+      }
+      const now = performance.now()
+      if (now >= deadline) return { kind: 'unavailable' }
+      await fills.pause(Math.min(pollMs, deadline - now))
+      pollMs = Math.min(pollMs * 2, MAX_POLL_MS)
     }
-    if (acquired)
-      return { kind: 'acquired', lock: holdLock(entries, store, storeKey, owner, leaseMs) }
-    if (!waited) {
-      ctx.counters.lockWaits += 1
-      waited = true
-    }
-    const now = performance.now()
-    if (now >= deadline) return { kind: 'unavailable' }
-    // A `filled` message on the bus ends the pause early (see FillSignals).
-    await ctx.fills.wait(storeKey, Math.min(pollMs, deadline - now))
-    pollMs = Math.min(pollMs * 2, MAX_POLL_MS)
+  } finally {
+    fills.stop()
   }
 }
 

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { filledMessage, invalidatedMessage, parseBusMessage } from '../src/bus-messages.js'
+import { FillSignals } from '../src/fill-signals.js'
 import { BusTestStore, cachesClosedAfterEach } from './test-store.js'
 
 const realSetTimeout = globalThis.setTimeout
@@ -52,6 +53,50 @@ describe('lock waiters and the bus', () => {
     expect(await holder.getOrSet('k', async () => 'v', { lock: true })).toBe('v')
     await settle()
     expect(store.published).toEqual([])
+  })
+})
+
+describe('FillSignals', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+  })
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+  const pending = Symbol('pending')
+  const stateOf = (promise: Promise<void>) =>
+    Promise.race([promise.then(() => 'resolved'), settle().then(() => pending)])
+
+  it('a report during a pause ends it; other keys do not', async () => {
+    const signals = new FillSignals()
+    const watch = signals.watch('k')
+    const pause = watch.pause(60_000)
+    signals.filled('other')
+    expect(await stateOf(pause)).toBe(pending)
+    signals.filled('k')
+    expect(await stateOf(pause)).toBe('resolved')
+    watch.stop()
+  })
+
+  it('a report between pauses (the waiter was reading) makes the next pause end at once', async () => {
+    const signals = new FillSignals()
+    const watch = signals.watch('k')
+    signals.filled('k')
+    expect(await stateOf(watch.pause(60_000))).toBe('resolved')
+    // Consumed: the pause after it waits again.
+    expect(await stateOf(watch.pause(60_000))).toBe(pending)
+    watch.stop()
+  })
+
+  it('a pause still ends on its own after its time, and a stopped watch hears nothing', async () => {
+    const signals = new FillSignals()
+    const watch = signals.watch('k')
+    const pause = watch.pause(50)
+    vi.advanceTimersByTime(50)
+    expect(await stateOf(pause)).toBe('resolved')
+    watch.stop()
+    signals.filled('k')
+    expect(await stateOf(watch.pause(60_000))).toBe(pending)
   })
 })
 
