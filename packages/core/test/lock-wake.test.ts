@@ -78,7 +78,7 @@ describe('FillSignals', () => {
     watch.stop()
   })
 
-  it('a report between pauses (the waiter was reading) makes the next pause end at once', async () => {
+  it('a report between pauses (while the waiter reads) ends the next pause at once', async () => {
     const signals = new FillSignals()
     const watch = signals.watch('k')
     signals.filled('k')
@@ -88,7 +88,7 @@ describe('FillSignals', () => {
     watch.stop()
   })
 
-  it('a pause still ends on its own after its time, and a stopped watch hears nothing', async () => {
+  it('a pause ends on its own after its time; a stopped watch hears nothing', async () => {
     const signals = new FillSignals()
     const watch = signals.watch('k')
     const pause = watch.pause(50)
