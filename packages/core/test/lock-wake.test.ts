@@ -47,6 +47,16 @@ describe('lock waiters and the bus', () => {
     ])
   })
 
+  it('a failed announcement is an error event; the holder still answers', async () => {
+    const store = new BusTestStore()
+    store.publishFails = true
+    const { cache, errors } = openCache(store)
+    expect(await cache.getOrSet('k', async () => 'v', { lock: true })).toBe('v')
+    await settle()
+    expect(errors.map((event) => event.operation)).toEqual(['publish'])
+    expect(await cache.get('k')).toBe('v')
+  })
+
   it('announces nothing when invalidationBus is off', async () => {
     const store = new BusTestStore()
     const holder = openCache(store, { invalidationBus: false }).cache

@@ -139,11 +139,14 @@ export class BusTestStore extends LockingTestStore {
     bus: true,
   }
   readonly published: string[] = []
+  /** Makes only `publish` fail, like a bus connection that dropped while the store works. */
+  publishFails = false
   readonly #subscribers = new Map<string, Set<(message: string) => void>>()
 
   readonly bus: StoreBus = {
     publish: (channel, message) =>
       this.io(() => {
+        if (this.publishFails) throw new Error('bus connection lost')
         this.published.push(message)
         for (const deliver of this.#subscribers.get(channel) ?? []) {
           queueMicrotask(() => deliver(message))
