@@ -307,12 +307,8 @@ export class Cache {
   }
 
   private async announce(tags: readonly string[]): Promise<void> {
-    const store = await this.ctx.resolveStore()
-    if (!this.ctx.options.invalidationBus || !store.capabilities.bus || !store.bus) return
     const message = invalidatedMessage(this.ctx.instanceId, tags)
-    await this.ctx.write('publish', undefined, () =>
-      store.bus!.publish(this.keys.busChannel, message),
-    )
+    await this.ctx.publish(this.keys.busChannel, undefined, message)
   }
 
   /**

@@ -206,6 +206,17 @@ export class CacheContext {
     )
   }
 
+  /**
+   * Publishes on the store's bus when it has one and `invalidationBus` is on; a failure follows
+   * the write policy (an `error` event, or thrown with `onStoreError: 'throw'`).
+   */
+  async publish(channel: string, key: string | undefined, message: string): Promise<void> {
+    const store = await this.resolveStore()
+    const bus = store.bus
+    if (!this.options.invalidationBus || !store.capabilities.bus || !bus) return
+    await this.write('publish', key, () => bus.publish(channel, message))
+  }
+
   /** Subscribes to the store's invalidation bus. */
   async listen(channel: string, onMessage: (message: string) => void): Promise<void> {
     const store = await this.resolveStore()

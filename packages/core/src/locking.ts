@@ -89,13 +89,10 @@ function holdLock(
   timer.unref?.()
   return {
     announceFilled() {
-      const bus = store.bus
-      if (!ctx.options.invalidationBus || !store.capabilities.bus || !bus) return
       const message = filledMessage(ctx.instanceId, storeKey)
-      const channel = entries.keys.busChannel
       ctx.track(
         ctx
-          .write('publish', storeKey, () => bus.publish(channel, message))
+          .publish(entries.keys.busChannel, storeKey, message)
           .catch((error: unknown) => ctx.reportError('publish', storeKey, error)),
       )
     },
