@@ -1,11 +1,11 @@
 import { type Duration, parseDuration, parsePositiveDuration } from './duration.js'
 import type { WritePlan } from './entries.js'
 import { InvalidOptionError } from './errors.js'
+import { parseBeta } from './options/checks.js'
 import {
   type EarlyExpirationOptions,
   type LoaderTimeoutOptions,
   type LockOptions,
-  parseBeta,
   type ResolvedOptions,
 } from './options.js'
 

@@ -2,6 +2,7 @@ import type { CircuitBreakerOptions } from './circuit-breaker.js'
 import type { CompressionOptions } from './codec.js'
 import { type Duration, parseDuration, parsePositiveDuration } from './duration.js'
 import { InvalidOptionError } from './errors.js'
+import { parseBeta, parsePositiveInteger } from './options/checks.js'
 import type { Serializer } from './serializer.js'
 import type { Store } from './store.js'
 
@@ -159,20 +160,6 @@ export interface ResolvedOptions {
   readonly random: () => number
 }
 
-/** Validates a beta of early expiration. */
-export function parseBeta(earlyExpiration: EarlyExpirationOptions | false | undefined): number {
-  if (earlyExpiration === false) return 0
-  const beta = earlyExpiration?.beta ?? 1
-  if (typeof beta !== 'number' || !Number.isFinite(beta) || beta < 0)
-    throw new InvalidOptionError('earlyExpiration.beta', 'must be a finite number >= 0')
-  return beta
-}
-
-function positiveInteger(value: unknown, option: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1)
-    throw new InvalidOptionError(option, 'must be an integer >= 1')
-  return value
-}
 
 function resolveCompression(
   compression: CompressionOptions | boolean | undefined,
@@ -205,7 +192,7 @@ export function resolveOptions(options: CacheOptions): ResolvedOptions {
       breaker === false
         ? undefined
         : {
-            failures: positiveInteger(breaker?.failures ?? 5, 'circuitBreaker.failures'),
+            failures: parsePositiveInteger(breaker?.failures ?? 5, 'circuitBreaker.failures'),
             cooldownMs: parsePositiveDuration(breaker?.cooldown ?? '5s', 'circuitBreaker.cooldown'),
           },
     softTimeoutMs: parseDuration(options.timeout?.soft ?? 0, 'timeout.soft'),
