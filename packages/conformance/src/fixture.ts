@@ -100,6 +100,8 @@ export function useStore(options: ConformanceOptions) {
         namespace,
         clock: clock.now,
         invalidationBus: false,
+        // The suite owns the store: caches come and go over it, and it closes after the file.
+        closeStore: false,
         ...overrides,
       })
       caches.push(cache)

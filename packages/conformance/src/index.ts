@@ -13,7 +13,7 @@ import { ttlFeature } from './features/ttl.js'
 import type { ConformanceOptions } from './options.js'
 
 export { eventually, FakeClock, latch } from './fixture.js'
-export type { ConformanceOptions } from './options.js'
+export type { ConformanceFaults, ConformanceOptions } from './options.js'
 
 /**
  * Runs the Store contract and the Cache semantics against a store, with vitest. Call it once in

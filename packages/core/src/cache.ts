@@ -1,6 +1,7 @@
 import { invalidatedMessage } from './bus-messages.js'
 import {
   callBeta,
+  checkCallOptions,
   type GetOrSetOptions,
   loaderTimeouts,
   lockPlan,
@@ -15,6 +16,7 @@ import type { CacheEventName, CacheListener } from './events.js'
 import { freshness, shouldRefreshEarly } from './freshness.js'
 import type { KeySpace, ScopeAttributes } from './keys.js'
 import { joinOrStartLoad, type Loader, type LoadRequest, withDeadline } from './loading.js'
+import { rejectUnknownOptions } from './options/checks.js'
 import { type CacheStats, snapshot } from './stats.js'
 
 /** One entry of `setMany`. */
@@ -109,15 +111,16 @@ export class Cache {
   async set<T>(key: string, value: T, options?: SetOptions): Promise<void> {
     const storeKey = this.keys.dataKey(key)
     assertCacheable(value)
+    checkCallOptions(options, 'set')
     const plan = writePlan(options, this.ctx.options)
     this.ctx.flights.supersedeKey(storeKey)
     const captured = await this.entries.capture(plan.tags)
     if (!captured) return
-    await this.entries.write(
+    const written = await this.entries.write(
       storeKey,
       this.entries.envelope(value, plan, 0, captured, this.ctx.options.clock()),
     )
-    if (this.ctx.emitter.has('set')) this.ctx.emitter.emit('set', { key })
+    if (written && this.ctx.emitter.has('set')) this.ctx.emitter.emit('set', { key })
   }
 
   /**
@@ -167,6 +170,7 @@ export class Cache {
     options: GetOrSetOptions | undefined,
     stale: T | undefined,
   ): LoadRequest<T> {
+    checkCallOptions(options, 'getOrSet')
     return {
       key,
       storeKey,
@@ -235,6 +239,7 @@ export class Cache {
   async setMany<T>(items: readonly SetManyEntry<T>[]): Promise<void> {
     const prepared = items.map((item) => {
       assertCacheable(item.value)
+      checkCallOptions(item, 'set', ['key', 'value'])
       return {
         item,
         storeKey: this.keys.dataKey(item.key),
@@ -327,6 +332,7 @@ export class Cache {
   ): Promise<R> {
     const storeKey = this.keys.dataKey(key)
     assertCacheable(value)
+    checkCallOptions(options, 'set')
     const plan = writePlan(options, this.ctx.options)
     const result = await persist(value)
     this.ctx.flights.supersedeKey(storeKey)
@@ -356,6 +362,7 @@ export class Cache {
   ): (...args: A) => Promise<T> {
     if (typeof options?.key !== 'function')
       throw new InvalidOptionError('key', 'wrap needs a key function')
+    checkCallOptions(options, 'getOrSet', ['key'])
     const { key, tags, ...rest } = options
     return (...args: A) =>
       this.getOrSet(key(...args), () => fn(...args), {
@@ -366,6 +373,7 @@ export class Cache {
 
   /** A child cache whose keys live in a namespace of this one (optionally versioned). */
   namespace(name: string, options?: NamespaceOptions): Cache {
+    rejectUnknownOptions(options, ['version'], 'namespace')
     return new Cache(this.ctx, this.keys.namespace(name, options?.version))
   }
 
@@ -413,10 +421,23 @@ export class Cache {
   }
 
   /**
-   * Waits for background refreshes and stops listening to the bus. Closes the store when the
-   * cache created it from a URL; a store object you passed in stays open (close it yourself,
-   * it may serve other caches). Closing a namespace or scope closes the whole cache. Later
-   * calls throw `CacheClosedError`.
+   * Resolves once the cache is ready to hear other processes: its store is loaded (a URL store's
+   * adapter is imported on first use) and, on a store with a bus, its subscription is active,
+   * so an invalidation published anywhere from then on reaches this cache. Calls need not wait
+   * for it; it is for start-up checks and tests.
+   * @throws the error that stopped either (an adapter that is not installed, a bus that could
+   * not subscribe); the cache still serves reads and writes.
+   */
+  ready(): Promise<void> {
+    return this.ctx.ready()
+  }
+
+  /**
+   * Waits for background refreshes, stops listening to the bus and lets go of the store. A store
+   * built from a URL closes with the cache; a store object closes when the last cache using it
+   * closes, unless `closeStore: false` (the connections or pool you passed to a store are never
+   * closed by Strata). Closing a namespace or scope closes the whole cache. Always resolves:
+   * a failure while letting go is an `error` event. Later calls throw `CacheClosedError`.
    */
   close(): Promise<void> {
     return this.ctx.close()

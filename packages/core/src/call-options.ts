@@ -1,12 +1,12 @@
 import { type Duration, parseDuration, parsePositiveDuration } from './duration.js'
 import type { WritePlan } from './entries.js'
 import { InvalidOptionError } from './errors.js'
-import { parseBeta } from './options/checks.js'
-import {
-  type EarlyExpirationOptions,
-  type LoaderTimeoutOptions,
-  type LockOptions,
-  type ResolvedOptions,
+import { parseBeta, rejectUnknownOptions } from './options/checks.js'
+import type {
+  EarlyExpirationOptions,
+  LoaderTimeoutOptions,
+  LockOptions,
+  ResolvedOptions,
 } from './options.js'
 
 /** Options of `set`, `setMany` and `writeThrough`. */
@@ -49,6 +49,33 @@ export interface GetOrSetOptions extends SetOptions {
    * @default the cache's `earlyExpiration`
    */
   readonly earlyExpiration?: EarlyExpirationOptions | false
+}
+
+const SET_OPTION_NAMES = ['ttl', 'grace', 'tags'] as const satisfies readonly (keyof SetOptions)[]
+const GET_OR_SET_OPTION_NAMES = [
+  ...SET_OPTION_NAMES,
+  'timeout',
+  'lock',
+  'earlyExpiration',
+] as const satisfies readonly (keyof GetOrSetOptions)[]
+
+/**
+ * Rejects unknown names in the options of one call. It runs where a call builds its write plan
+ * (a miss, a write), never on the hit path, so a typo is reported at the first miss. @internal
+ */
+export function checkCallOptions(
+  options: object | undefined,
+  kind: 'set' | 'getOrSet',
+  extra: readonly string[] = [],
+): void {
+  if (options === undefined) return
+  const known = kind === 'set' ? SET_OPTION_NAMES : GET_OR_SET_OPTION_NAMES
+  rejectUnknownOptions(options, extra.length === 0 ? known : [...known, ...extra])
+  if (kind === 'getOrSet') {
+    const { timeout, lock } = options as GetOrSetOptions
+    rejectUnknownOptions(timeout, ['soft', 'hard'], 'timeout')
+    if (typeof lock === 'object') rejectUnknownOptions(lock, ['lease', 'wait'], 'lock')
+  }
 }
 
 /** Resolves the write plan of one call. @internal */

@@ -9,7 +9,8 @@ import type { ResolvedOptions } from './options.js'
 import { jsonSerializer, type Serializer } from './serializer.js'
 import { SingleFlight } from './single-flight.js'
 import { createCounters, type StatCounter } from './stats.js'
-import type { Awaitable, Store, StoreRecord } from './store.js'
+import { holdStore, type StoreHold } from './store/ownership.js'
+import type { Awaitable, BusGap, Store, StoreRecord } from './store.js'
 import { StoreGuard } from './store-guard.js'
 import { storeFromUrl } from './store-url.js'
 
@@ -34,21 +35,28 @@ export class CacheContext {
   private readonly storeReady: Promise<Store> | undefined
   private readonly background = new Set<Promise<unknown>>()
   private unsubscribe: (() => Promise<void>) | undefined
+  private subscribed: Promise<void> | undefined
+  private stopGapReports: (() => void) | undefined
   private closed = false
-  /** A store built from a URL belongs to the cache; a store object belongs to its creator. */
-  private readonly ownsStore: boolean
+  private closing: Promise<void> | undefined
+  /** This cache's hold on its store: the last hold released closes the store. */
+  private hold: StoreHold | undefined
 
   constructor(
     storeOrUrl: Store | string,
     readonly options: ResolvedOptions,
     private readonly serializer: Serializer = jsonSerializer,
   ) {
-    this.ownsStore = typeof storeOrUrl === 'string'
     if (typeof storeOrUrl === 'string') {
-      this.storeReady = storeFromUrl(storeOrUrl).then((store) => this.attach(store))
+      // A store built from a URL is this cache's alone: it closes with the cache.
+      this.storeReady = storeFromUrl(storeOrUrl).then((store) => {
+        this.hold = holdStore(store, true)
+        return this.attach(store)
+      })
       // A failed URL load is reported to whoever calls first; keep it from being unhandled.
       this.storeReady.catch(() => {})
     } else {
+      this.hold = holdStore(storeOrUrl, options.closeStore)
       this.attach(storeOrUrl)
     }
   }
@@ -217,20 +225,89 @@ export class CacheContext {
     await this.write('publish', key, () => bus.publish(channel, message))
   }
 
-  /** Subscribes to the store's invalidation bus. */
-  async listen(channel: string, onMessage: (message: string) => void): Promise<void> {
-    const store = await this.resolveStore()
-    if (!store.capabilities.bus || !store.bus) return
-    this.unsubscribe = await store.bus.subscribe(channel, onMessage)
+  /**
+   * Subscribes to the store's invalidation bus, and to its gap reports when it has them.
+   * `onGap` runs whenever messages may have been lost.
+   */
+  listen(
+    channel: string,
+    onMessage: (message: string) => void,
+    onGap: (gap: BusGap) => void,
+  ): Promise<void> {
+    this.subscribed ??= this.subscribe(channel, onMessage, onGap)
+    return this.subscribed
   }
 
-  /** Waits for in-flight work, unsubscribes, and closes the store if the cache created it. */
-  async close(): Promise<void> {
-    if (this.closed) return
-    const store = await Promise.resolve(this.resolveStore()).catch(() => undefined)
-    await Promise.allSettled([...this.background, ...this.flights.pending()])
-    this.closed = true
-    await this.unsubscribe?.()
-    if (this.ownsStore) await store?.close()
+  private async subscribe(
+    channel: string,
+    onMessage: (message: string) => void,
+    onGap: (gap: BusGap) => void,
+  ): Promise<void> {
+    const store = await this.resolveStore()
+    const bus = store.bus
+    if (!store.capabilities.bus || !bus) return
+    if (store.capabilities.busGaps && bus.onGap) this.stopGapReports = bus.onGap(onGap)
+    const unsubscribe = await bus.subscribe(channel, onMessage)
+    // Closed while subscribing: let go at once.
+    if (this.closed)
+      await unsubscribe().catch((e: unknown) => this.reportError('unsubscribe', undefined, e))
+    else this.unsubscribe = unsubscribe
   }
+
+  /**
+   * Resolves once the store is loaded (URL stores) and the bus subscription is active, so a
+   * message published elsewhere from then on reaches this cache. Rejects with the error that
+   * stopped either.
+   */
+  async ready(): Promise<void> {
+    await this.resolveStore()
+    await this.subscribed
+  }
+
+  /**
+   * Waits for in-flight work, unsubscribes and releases the store (closing it when this was the
+   * last cache using it). Always resolves: what fails while letting go is an `error` event.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.shutDown()
+    return this.closing
+  }
+
+  private async shutDown(): Promise<void> {
+    await Promise.resolve(this.storeReady).catch(() => undefined)
+    await Promise.allSettled([...this.background, ...this.flights.pending()])
+    // A subscription still being made (a frozen server) is waited for no longer than a store call.
+    await settledWithin(this.subscribed, this.options.storeTimeoutMs)
+    this.closed = true
+    this.stopGapReports?.()
+    try {
+      await this.unsubscribe?.()
+    } catch (error) {
+      this.reportError('unsubscribe', undefined, error)
+    }
+    try {
+      await this.hold?.release()
+    } catch (error) {
+      this.reportError('close', undefined, error)
+    }
+  }
+}
+
+/** Waits for `task` to settle, or `ms` at most; never rejects. */
+function settledWithin(task: Promise<unknown> | undefined, ms: number): Promise<void> {
+  if (task === undefined) return Promise.resolve()
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms)
+    timer.unref?.()
+    task.then(
+      () => {
+        clearTimeout(timer)
+        resolve()
+      },
+      () => {
+        clearTimeout(timer)
+        resolve()
+      },
+    )
+  })
 }

@@ -23,12 +23,23 @@ export function createCache(options: CacheOptions): Cache {
 }
 
 function listenToBus(ctx: CacheContext, channel: string): void {
-  const subscribed = ctx.listen(channel, (text) => {
-    const message = parseBusMessage(text, ctx.instanceId)
-    if (message?.kind === 'filled') ctx.fills.filled(message.storeKey)
-    if (message?.kind !== 'invalidated') return
-    ctx.flights.supersedeTags(message.tags)
-    ctx.emitter.emit('invalidate', { tags: message.tags, source: 'remote' })
-  })
-  ctx.track(subscribed.catch((error: unknown) => ctx.reportError('subscribe', undefined, error)))
+  const subscribed = ctx.listen(
+    channel,
+    (text) => {
+      const message = parseBusMessage(text, ctx.instanceId)
+      if (message?.kind === 'filled') ctx.fills.filled(message.storeKey)
+      if (message?.kind !== 'invalidated') return
+      ctx.flights.supersedeTags(message.tags)
+      ctx.emitter.emit('invalidate', { tags: message.tags, source: 'remote' })
+    },
+    (gap) => {
+      // Messages may have been lost: nothing derived from them can be trusted. A lock waiter
+      // may have missed its fill report, so every waiter looks at the store again. (Reads need
+      // nothing: they check tag versions in the store, which a lost message does not change.)
+      ctx.fills.wakeAll()
+      ctx.emitter.emit('busGap', { phase: gap.phase })
+    },
+  )
+  // Not a background task: close() waits for the subscription itself, for a bounded time.
+  subscribed.catch((error: unknown) => ctx.reportError('subscribe', undefined, error))
 }

@@ -26,6 +26,12 @@ export interface CacheEvents {
   /** A namespace or scope was cleared. */
   clear: { prefix: string }
   /**
+   * The store's bus may have lost messages (see `StoreBus.onGap`): `'lost'` when its receiving
+   * connection dropped, `'restored'` once it is back. The cache has already dropped what it
+   * derived from bus messages.
+   */
+  busGap: { phase: 'lost' | 'restored' }
+  /**
    * Something failed and was handled without throwing: a store error turned into a miss, a
    * failed write, a background refresh whose loader failed, a corrupt record.
    */

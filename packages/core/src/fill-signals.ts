@@ -26,6 +26,11 @@ export class FillSignals {
   filled(storeKey: string): void {
     for (const watch of this.#watches.get(storeKey) ?? []) watch.signal()
   }
+
+  /** Wakes every watch: after a bus gap, any fill report may have been lost. */
+  wakeAll(): void {
+    for (const watches of this.#watches.values()) for (const watch of watches) watch.signal()
+  }
 }
 
 /** One waiter's subscription to the fill reports of a key. @internal */

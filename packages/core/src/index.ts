@@ -9,8 +9,8 @@ export type { CacheEventName, CacheEvents, CacheListener, RefreshReason } from '
 export { shouldRefreshEarly } from './freshness.js'
 export type { ScopeAttributes } from './keys.js'
 export type { LoaderContext } from './loader-context.js'
-export { parseBeta, parsePositiveInteger, rejectUnknownOptions } from './options/checks.js'
 export type { Loader } from './loading.js'
+export { parseBeta, parsePositiveInteger, rejectUnknownOptions } from './options/checks.js'
 export type {
   CacheOptions,
   EarlyExpirationOptions,
@@ -21,6 +21,7 @@ export { jsonSerializer, type Serializer } from './serializer.js'
 export type { CacheStats } from './stats.js'
 export type {
   Awaitable,
+  BusGap,
   Store,
   StoreBus,
   StoreCapabilities,

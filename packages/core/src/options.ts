@@ -2,7 +2,7 @@ import type { CircuitBreakerOptions } from './circuit-breaker.js'
 import type { CompressionOptions } from './codec.js'
 import { type Duration, parseDuration, parsePositiveDuration } from './duration.js'
 import { InvalidOptionError } from './errors.js'
-import { parseBeta, parsePositiveInteger } from './options/checks.js'
+import { parseBeta, parsePositiveInteger, rejectUnknownOptions } from './options/checks.js'
 import type { Serializer } from './serializer.js'
 import type { Store } from './store.js'
 
@@ -129,6 +129,15 @@ export interface CacheOptions {
    */
   readonly invalidationBus?: boolean
   /**
+   * Close the store when the last cache using it closes. A store built from a URL always
+   * closes with its cache. A store object you pass may be shared by several caches: it is
+   * closed (which closes the connections it opened itself, never a client or pool you gave it)
+   * when the last of them closes. `false` keeps it open for good: use it for a long-lived store
+   * that caches come and go over, and call `store.close()` yourself when the process ends.
+   * @default true
+   */
+  readonly closeStore?: boolean
+  /**
    * The clock, in epoch ms. For tests.
    * @default Date.now
    */
@@ -156,10 +165,10 @@ export interface ResolvedOptions {
   readonly lockWaitMs: number
   readonly compression: Required<CompressionOptions> | undefined
   readonly invalidationBus: boolean
+  readonly closeStore: boolean
   readonly clock: () => number
   readonly random: () => number
 }
-
 
 function resolveCompression(
   compression: CompressionOptions | boolean | undefined,
@@ -175,8 +184,42 @@ function resolveCompression(
   return { threshold, level }
 }
 
+/** Every option name of {@link CacheOptions}, for the unknown-option check. */
+const CACHE_OPTION_NAMES = [
+  'store',
+  'ttl',
+  'grace',
+  'earlyExpiration',
+  'namespace',
+  'version',
+  'serializer',
+  'compression',
+  'onStoreError',
+  'storeTimeout',
+  'circuitBreaker',
+  'timeout',
+  'lock',
+  'invalidationBus',
+  'closeStore',
+  'clock',
+  'random',
+] as const satisfies readonly (keyof CacheOptions)[]
+
 /** Validates every option, once, at `createCache`. */
 export function resolveOptions(options: CacheOptions): ResolvedOptions {
+  rejectUnknownOptions(options, CACHE_OPTION_NAMES)
+  if (options.store === undefined || options.store === null)
+    throw new InvalidOptionError('store', 'is required: a Store object or a URL such as memory://')
+  if (typeof options.circuitBreaker === 'object')
+    rejectUnknownOptions(options.circuitBreaker, ['failures', 'cooldown'], 'circuitBreaker')
+  if (typeof options.compression === 'object')
+    rejectUnknownOptions(options.compression, ['threshold', 'level'], 'compression')
+  rejectUnknownOptions(options.timeout, ['soft', 'hard'], 'timeout')
+  rejectUnknownOptions(options.lock, ['lease', 'wait'], 'lock')
+  for (const name of ['invalidationBus', 'closeStore'] as const) {
+    if (options[name] !== undefined && typeof options[name] !== 'boolean')
+      throw new InvalidOptionError(name, 'must be true or false')
+  }
   if (options.onStoreError !== undefined && !['degrade', 'throw'].includes(options.onStoreError))
     throw new InvalidOptionError('onStoreError', "must be 'degrade' or 'throw'")
   const breaker = options.circuitBreaker
@@ -204,6 +247,7 @@ export function resolveOptions(options: CacheOptions): ResolvedOptions {
     lockWaitMs: parseDuration(options.lock?.wait ?? '5s', 'lock.wait'),
     compression: resolveCompression(options.compression),
     invalidationBus: options.invalidationBus ?? true,
+    closeStore: options.closeStore ?? true,
     clock: options.clock ?? Date.now,
     random: options.random ?? Math.random,
   }

@@ -76,6 +76,14 @@ export interface StoreCapabilities {
   readonly locks: boolean
   /** `true` when {@link Store.bus} is provided (an invalidation message bus). */
   readonly bus: boolean
+  /**
+   * `true` when the bus reports gaps: {@link StoreBus.onGap} is provided and fires whenever
+   * messages may have been lost (its receiving connection dropped, and once more after it is
+   * back). Core then drops the in-process state it derived from messages. A bus without gap
+   * reports can lose messages silently, so state that depends on them cannot be trusted.
+   * @default false (absent)
+   */
+  readonly busGaps?: boolean | undefined
 }
 
 /**
@@ -100,15 +108,37 @@ export interface StoreLocks {
   extend(key: string, owner: string, leaseMs: number): Promise<boolean>
 }
 
+/**
+ * A moment when a bus may have lost messages, reported by {@link StoreBus.onGap}.
+ * - `'lost'`: the connection that receives messages dropped. Messages published from now until
+ *   `'restored'` do not reach this process.
+ * - `'restored'`: the connection is back and every channel is subscribed again. Messages
+ *   published between `'lost'` and now were lost; messages published from now on arrive.
+ */
+export interface BusGap {
+  readonly phase: 'lost' | 'restored'
+}
+
 /** A publish/subscribe channel between every client of one backend (an invalidation bus). */
 export interface StoreBus {
   /** Sends `message` to every subscriber of `channel`, including other processes. */
   publish(channel: string, message: string): Promise<void>
   /**
-   * Calls `onMessage` for every message published on `channel` from now on.
-   * @returns a function that unsubscribes.
+   * Calls `onMessage` for every message published on `channel` from now on. The promise
+   * resolves once the subscription is active on the backend: a message published by anyone
+   * after it resolved reaches `onMessage` (unless a gap is reported). It rejects with
+   * {@link StoreError} when the subscription could not be made.
+   * @returns a function that unsubscribes. It stops `onMessage` at once, whatever the
+   * connection's state; it rejects only when telling the backend failed.
    */
   subscribe(channel: string, onMessage: (message: string) => void): Promise<() => Promise<void>>
+  /**
+   * Present exactly when `capabilities.busGaps` is `true`. Calls `listener` with `'lost'` when
+   * the receiving connection drops and with `'restored'` once it is back and re-subscribed (see
+   * {@link BusGap}). A listener must not throw.
+   * @returns a function that removes the listener.
+   */
+  onGap?(listener: (gap: BusGap) => void): () => void
 }
 
 /**
@@ -170,8 +200,10 @@ export interface Store {
   /** Invalidation bus; present exactly when `capabilities.bus` is `true`. */
   readonly bus?: StoreBus | undefined
   /**
-   * Releases connections and timers the store opened itself. A client the user passed in is
-   * left open (the user owns it). Calling `close` twice is harmless.
+   * Releases connections and timers the store opened itself. A client or pool the user passed
+   * in is left open (the user owns it). Calling `close` twice is harmless. Core calls it when the
+   * last cache using the store closes (see `CacheOptions.closeStore`); after that the store is
+   * not used again.
    */
   close(): Promise<void>
 }

@@ -1,5 +1,6 @@
 import { afterEach } from 'vitest'
 import {
+  type BusGap,
   type Cache,
   type CacheEvents,
   type CacheOptions,
@@ -96,7 +97,10 @@ export class TestStore implements Store {
         if (key.startsWith(prefix)) this.records.delete(key)
     })
   }
-  async close() {}
+  closes = 0
+  async close() {
+    this.closes += 1
+  }
 }
 
 /** {@link TestStore} with owner-checked locks, which can fail or hang on their own (`lockMode`). */
@@ -137,17 +141,36 @@ export class BusTestStore extends LockingTestStore {
     scopedClear: true,
     locks: true,
     bus: true,
+    busGaps: true,
   }
   readonly published: string[] = []
   /** Makes only `publish` fail, like a bus connection that dropped while the store works. */
   publishFails = false
+  /** Makes unsubscribing fail, like a subscriber connection that was killed. */
+  unsubscribeFails = false
+  /** While set, published messages reach no subscriber (see {@link loseBus}). */
+  #busLost = false
   readonly #subscribers = new Map<string, Set<(message: string) => void>>()
+  readonly #gapListeners = new Set<(gap: BusGap) => void>()
+
+  /** The receiving side of the bus drops: messages published until {@link restoreBus} are lost. */
+  loseBus(): void {
+    this.#busLost = true
+    for (const listener of this.#gapListeners) listener({ phase: 'lost' })
+  }
+
+  /** The receiving side is back. */
+  restoreBus(): void {
+    this.#busLost = false
+    for (const listener of this.#gapListeners) listener({ phase: 'restored' })
+  }
 
   readonly bus: StoreBus = {
     publish: (channel, message) =>
       this.io(() => {
         if (this.publishFails) throw new Error('bus connection lost')
         this.published.push(message)
+        if (this.#busLost) return
         for (const deliver of this.#subscribers.get(channel) ?? []) {
           queueMicrotask(() => deliver(message))
         }
@@ -159,7 +182,17 @@ export class BusTestStore extends LockingTestStore {
         subscribers.add(onMessage)
         return async () => {
           subscribers.delete(onMessage)
+          if (this.unsubscribeFails) throw new Error("Stream isn't writeable")
         }
       }),
+    onGap: (listener) => {
+      this.#gapListeners.add(listener)
+      return () => this.#gapListeners.delete(listener)
+    },
+  }
+
+  /** How many caches listen to gap reports now. */
+  get gapListeners(): number {
+    return this.#gapListeners.size
   }
 }

@@ -1,0 +1,255 @@
+import { describe, expect, it, vi } from 'vitest'
+import { invalidatedMessage } from '../src/bus-messages.js'
+import { type CacheEvents, createCache, InvalidOptionError } from '../src/index.js'
+import { BusTestStore, LockingTestStore, TestStore } from './test-store.js'
+
+/** Lets pending promise chains and queued bus deliveries run. */
+const settle = async (rounds = 20) => {
+  for (let i = 0; i < rounds; i++) await new Promise((resolve) => setImmediate(resolve))
+}
+
+describe('who closes the store', () => {
+  it('a store object closes when its only cache closes', async () => {
+    const store = new TestStore()
+    const cache = createCache({ store })
+    await cache.set('k', 1)
+    await cache.close()
+    expect(store.closes).toBe(1)
+  })
+
+  it('a store shared by two caches closes with the last one; the first close leaves the second working', async () => {
+    const store = new TestStore()
+    const first = createCache({ store })
+    const second = createCache({ store, namespace: 'other' })
+    await first.set('k', 1)
+    await first.close()
+    expect(store.closes).toBe(0)
+    await second.set('k', 2)
+    expect(await second.get('k')).toBe(2)
+    await second.close()
+    expect(store.closes).toBe(1)
+  })
+
+  it('closeStore: false keeps the store open for good, whoever closes last', async () => {
+    const store = new TestStore()
+    const pinned = createCache({ store, closeStore: false })
+    const other = createCache({ store })
+    await other.close()
+    await pinned.close()
+    expect(store.closes).toBe(0)
+    // The store is still usable by a new cache.
+    const later = createCache({ store })
+    await later.set('k', 'v')
+    expect(await later.get('k')).toBe('v')
+    await later.close()
+    expect(store.closes).toBe(0)
+  })
+
+  it('a store closed by its last cache cannot be attached again: a typed error says why', async () => {
+    const store = new TestStore()
+    await createCache({ store }).close()
+    expect(() => createCache({ store })).toThrow(InvalidOptionError)
+    expect(() => createCache({ store })).toThrow(/closed when the last cache using it closed/)
+  })
+
+  it('closing twice, or a namespace and its root, releases the store once', async () => {
+    const store = new TestStore()
+    const cache = createCache({ store })
+    const users = cache.namespace('users')
+    await Promise.all([cache.close(), users.close(), cache.close()])
+    expect(store.closes).toBe(1)
+  })
+
+  it('a store whose close() fails: close() resolves and reports an error event', async () => {
+    const store = new TestStore()
+    store.close = async () => {
+      throw new Error('server gone')
+    }
+    const cache = createCache({ store })
+    const errors: CacheEvents['error'][] = []
+    cache.on('error', (event) => errors.push(event))
+    await expect(cache.close()).resolves.toBeUndefined()
+    expect(errors.map((event) => event.operation)).toEqual(['close'])
+  })
+})
+
+describe('the bus subscription', () => {
+  it('ready() resolves once the subscription is active: a message published after it is heard', async () => {
+    const store = new BusTestStore()
+    const cache = createCache({ store })
+    const heard: string[][] = []
+    cache.on('invalidate', (event) => heard.push([...event.tags]))
+    await cache.ready()
+    await store.bus.publish('strata#bus', invalidatedMessage('another process', ['posts']))
+    await settle()
+    expect(heard).toEqual([['posts']])
+    await cache.close()
+  })
+
+  it('ready() rejects when the bus cannot subscribe; reads and writes still work', async () => {
+    const store = new BusTestStore()
+    store.bus.subscribe = async () => {
+      throw new Error('subscribe refused')
+    }
+    const cache = createCache({ store })
+    await expect(cache.ready()).rejects.toThrow('subscribe refused')
+    await cache.set('k', 1)
+    expect(await cache.get('k')).toBe(1)
+    await cache.close()
+  })
+
+  it('close() resolves when unsubscribing fails (a killed subscriber connection), with an error event', async () => {
+    const store = new BusTestStore()
+    const cache = createCache({ store })
+    const errors: CacheEvents['error'][] = []
+    cache.on('error', (event) => errors.push(event))
+    await cache.ready()
+    store.unsubscribeFails = true
+    await expect(cache.close()).resolves.toBeUndefined()
+    expect(errors.map((event) => event.operation)).toEqual(['unsubscribe'])
+    expect(store.closes).toBe(1)
+  })
+
+  it('close() does not hang on a subscription that never answers (a frozen server)', async () => {
+    const store = new BusTestStore()
+    store.bus.subscribe = () => new Promise(() => {})
+    const cache = createCache({ store, storeTimeout: 50 })
+    const started = performance.now()
+    await cache.close()
+    expect(performance.now() - started).toBeLessThan(1_000)
+    expect(store.closes).toBe(1)
+  })
+
+  it('close() stops listening to gap reports', async () => {
+    const store = new BusTestStore()
+    const cache = createCache({ store })
+    await cache.ready()
+    expect(store.gapListeners).toBe(1)
+    await cache.close()
+    expect(store.gapListeners).toBe(0)
+  })
+})
+
+describe('bus gaps', () => {
+  it('a gap is a busGap event, for "lost" and for "restored"', async () => {
+    const store = new BusTestStore()
+    const cache = createCache({ store })
+    await cache.ready()
+    const phases: string[] = []
+    cache.on('busGap', (gap) => phases.push(gap.phase))
+    store.loseBus()
+    store.restoreBus()
+    expect(phases).toEqual(['lost', 'restored'])
+    await cache.close()
+  })
+
+  it('an invalidation lost in a gap still retires a load that began before it (tag versions, not messages, decide)', async () => {
+    const store = new BusTestStore()
+    const loader = createCache({ store })
+    const invalidator = createCache({ store })
+    await Promise.all([loader.ready(), invalidator.ready()])
+    let finish!: (value: string) => void
+    const loading = loader.getOrSet('k', () => new Promise<string>((r) => (finish = r)), {
+      tags: ['t'],
+    })
+    await settle()
+    store.loseBus()
+    await invalidator.invalidateTags(['t'])
+    finish('loaded before the invalidation')
+    expect(await loading).toBe('loaded before the invalidation')
+    store.restoreBus()
+    expect(await loader.get('k')).toBeUndefined()
+    expect(await invalidator.get('k')).toBeUndefined()
+    await loader.close()
+    await invalidator.close()
+  })
+
+  it('a lock waiter looks at the store again at once when a gap is reported (a fill report may be lost)', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] })
+    try {
+      const store = new BusTestStore()
+      const holder = createCache({ store })
+      const waiter = createCache({ store })
+      await settle()
+      let finish!: (value: string) => void
+      const held = holder.getOrSet('k', () => new Promise<string>((r) => (finish = r)), {
+        lock: true,
+      })
+      await settle()
+      const waited = waiter.getOrSet('k', async () => 'loaded by the waiter', {
+        lock: { wait: '1m' },
+      })
+      await settle()
+      // The holder's fill report is lost with the bus; the value still lands in the store.
+      store.loseBus()
+      finish('loaded by the holder')
+      expect(await held).toBe('loaded by the holder')
+      store.restoreBus()
+      // Fake timers: the waiter's poll pause never ends by itself; only the gap wakes it.
+      expect(await waited).toBe('loaded by the holder')
+      await holder.close()
+      await waiter.close()
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
+  it('a store that declares no gap reports is not asked for them', async () => {
+    const store = new BusTestStore()
+    Object.assign(store, { capabilities: { ...store.capabilities, busGaps: false } })
+    const cache = createCache({ store })
+    await cache.ready()
+    expect(store.gapListeners).toBe(0)
+    await cache.close()
+  })
+})
+
+describe('unknown options', () => {
+  const store = new LockingTestStore()
+
+  it.each([
+    [{ tll: '5m' }, 'tll', 'ttl'],
+    [{ l1: {} }, 'l1', undefined],
+    [{ circuitBreaker: { failure: 3 } }, 'circuitBreaker.failure', 'failures'],
+    [{ lock: { leas: '1s' } }, 'lock.leas', 'lease'],
+    [{ timeout: { sfot: 10 } }, 'timeout.sfot', 'soft'],
+    [{ earlyExpiration: { bta: 2 } }, 'earlyExpiration.bta', 'beta'],
+    [{ compression: { treshold: 10 } }, 'compression.treshold', 'threshold'],
+  ])(
+    'createCache rejects %j naming the option and the closest known one',
+    (options, name, closest) => {
+      const attempt = () => createCache({ store, closeStore: false, ...(options as object) })
+      expect(attempt).toThrow(InvalidOptionError)
+      try {
+        attempt()
+      } catch (error) {
+        expect((error as InvalidOptionError).option).toBe(name)
+        if (closest) expect((error as Error).message).toContain(`did you mean "${closest}"`)
+      }
+    },
+  )
+
+  it('rejects a missing store and non-boolean switches', () => {
+    expect(() => createCache({} as never)).toThrow(InvalidOptionError)
+    expect(() => createCache({ store, closeStore: 'no' as never })).toThrow(InvalidOptionError)
+  })
+
+  it('per-call options are checked where the call builds its plan (a write, a miss)', async () => {
+    const cache = createCache({ store, closeStore: false })
+    await expect(cache.set('k', 1, { tll: '1m' } as never)).rejects.toThrow(/"tll".*"ttl"/)
+    await expect(cache.getOrSet('miss', async () => 1, { tag: ['t'] } as never)).rejects.toThrow(
+      /"tag".*"tags"/,
+    )
+    await expect(
+      cache.getOrSet('miss', async () => 1, { lock: { wiat: '1s' } } as never),
+    ).rejects.toThrow(/"lock.wiat"/)
+    await expect(cache.setMany([{ key: 'a', value: 1, ttll: 5 } as never])).rejects.toThrow(
+      InvalidOptionError,
+    )
+    expect(() => cache.wrap(async () => 1, { key: () => 'k', tll: 5 } as never)).toThrow(
+      InvalidOptionError,
+    )
+    expect(() => cache.namespace('n', { verison: 2 } as never)).toThrow(/namespace.verison/)
+    await cache.close()
+  })
+})
