@@ -1,24 +1,43 @@
-export { Cache, type NamespaceOptions, type SetManyEntry, type WrapOptions } from './cache.js'
-export type { GetOrSetOptions, SetOptions } from './call-options.js'
-export type { CircuitBreakerOptions } from './circuit-breaker.js'
-export type { CompressionOptions } from './codec.js'
-export { createCache } from './create-cache.js'
-export { type Duration, type DurationUnit, parseDuration } from './duration.js'
+/**
+ * `@strata/cache-core`: `createCache` and the `Cache` it returns, the `Store` contract adapters
+ * implement, typed errors, serializers, and the option checks adapters share.
+ *
+ * @module
+ */
+
+export { Cache, type NamespaceOptions, type SetManyEntry, type WrapOptions } from './cache/cache.js'
+export { createCache } from './cache/create-cache.js'
+export type { CompressionOptions } from './entries/codec.js'
+export { shouldRefreshEarly } from './entries/freshness.js'
+export type { ScopeAttributes } from './entries/keys.js'
+export { jsonSerializer, type Serializer } from './entries/serializer.js'
 export * from './errors.js'
-export type { CacheEventName, CacheEvents, CacheListener, RefreshReason } from './events.js'
-export { shouldRefreshEarly } from './freshness.js'
-export type { ScopeAttributes } from './keys.js'
-export type { LoaderContext } from './loader-context.js'
-export type { Loader } from './loading.js'
-export { parseBeta, parsePositiveInteger, rejectUnknownOptions } from './options/checks.js'
+export type { Loader } from './loading/load.js'
+export type { LoaderContext } from './loading/loader-context.js'
+export type {
+  CacheEventName,
+  CacheEvents,
+  CacheListener,
+  RefreshReason,
+} from './observability/events.js'
+export type { CacheStats } from './observability/stats.js'
 export type {
   CacheOptions,
   EarlyExpirationOptions,
   LoaderTimeoutOptions,
   LockOptions,
-} from './options.js'
-export { jsonSerializer, type Serializer } from './serializer.js'
-export type { CacheStats } from './stats.js'
+} from './options/cache-options.js'
+export type { GetOrSetOptions, SetOptions } from './options/call-options.js'
+export { parseBeta, parsePositiveInteger, rejectUnknownOptions } from './options/checks.js'
+export { type Duration, type DurationUnit, parseDuration } from './options/duration.js'
+export type { CircuitBreakerOptions } from './store/circuit-breaker.js'
+export {
+  ADAPTER_PACKAGES,
+  type AdapterModule,
+  registerStoreScheme,
+  type StoreSchemeFactory,
+  storeSchemes,
+} from './store/schemes.js'
 export type {
   Awaitable,
   BusGap,
@@ -28,5 +47,4 @@ export type {
   StoreEntry,
   StoreLocks,
   StoreRecord,
-} from './store.js'
-export { ADAPTER_PACKAGES, type AdapterModule } from './store-url.js'
+} from './store/store.js'

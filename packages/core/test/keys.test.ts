@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { escapeSegment, KeySpace } from '../src/keys.js'
+import { escapeSegment, KeySpace } from '../src/entries/keys.js'
 
 const text = fc.string({
   unit: fc.constantFrom(

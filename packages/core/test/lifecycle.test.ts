@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest'
-import { invalidatedMessage } from '../src/bus-messages.js'
+import { invalidatedMessage } from '../src/bus/bus.js'
 import { type CacheEvents, createCache, InvalidOptionError } from '../src/index.js'
 import { BusTestStore, LockingTestStore, TestStore } from './test-store.js'
 

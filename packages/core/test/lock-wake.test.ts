@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { filledMessage, invalidatedMessage, parseBusMessage } from '../src/bus-messages.js'
-import { FillSignals } from '../src/fill-signals.js'
+import { filledMessage, invalidatedMessage, parseBusMessage } from '../src/bus/bus.js'
+import { FillSignals } from '../src/loading/fill-signals.js'
 import { BusTestStore, cachesClosedAfterEach } from './test-store.js'
 
 const realSetTimeout = globalThis.setTimeout

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
+import { msgpackSerializer } from '../src/entries/serializers/msgpack.js'
+import { superjsonSerializer } from '../src/entries/serializers/superjson.js'
 import { createCache, jsonSerializer, SerializationError, type Serializer } from '../src/index.js'
-import { msgpackSerializer } from '../src/serializers/msgpack.js'
-import { superjsonSerializer } from '../src/serializers/superjson.js'
 import { TestStore } from './test-store.js'
 
 const roundTrip = async (serializer: Serializer, value: unknown, compression?: boolean) => {

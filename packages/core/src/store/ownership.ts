@@ -9,7 +9,7 @@
  */
 
 import { InvalidOptionError } from '../errors.js'
-import type { Store } from '../store.js'
+import type { Store } from './store.js'
 
 interface Attachments {
   caches: number

@@ -1,4 +1,4 @@
-import type { StoreBus } from '@strata/cache-core'
+import type { BusGap, StoreBus } from '@strata/cache-core'
 import { StoreError } from '@strata/cache-core'
 import type { NotificationListener } from '../shared/notification-listener.js'
 
@@ -43,7 +43,7 @@ type Handler = (message: string) => void
 export class PostgresBus implements StoreBus {
   readonly #context: PostgresBusContext
   readonly #handlers = new Map<string, Set<Handler>>()
-  readonly #gapListeners = new Set<() => void>()
+  readonly #gapListeners = new Set<(gap: BusGap) => void>()
   #listening: Promise<void> | undefined
 
   /** @internal the store creates its bus. */
@@ -93,7 +93,7 @@ export class PostgresBus implements StoreBus {
    * derived from the bus as possibly stale (e.g. drop its in-process copies).
    * @returns a function that removes the listener.
    */
-  onGap(listener: () => void): () => void {
+  onGap(listener: (gap: BusGap) => void): () => void {
     this.#gapListeners.add(listener)
     return () => this.#gapListeners.delete(listener)
   }
@@ -107,7 +107,7 @@ export class PostgresBus implements StoreBus {
 
   /** Called by the store after the listen connection came back. */
   reportGap(): void {
-    for (const listener of this.#gapListeners) listener()
+    for (const listener of this.#gapListeners) listener({ phase: 'restored' })
   }
 }
 

@@ -1,0 +1,252 @@
+/**
+ * The `Cache` facade: the public methods of a cache, each handing its work to the module that
+ * owns it (reads here; `getOrSet` in loading/; writes and invalidations in writes.ts).
+ * Namespaces and scopes are `Cache` objects over the same runtime with their own key space.
+ *
+ * @module
+ */
+
+import { Entries } from '../entries/entries.js'
+import type { Envelope } from '../entries/envelope.js'
+import { freshness } from '../entries/freshness.js'
+import type { KeySpace, ScopeAttributes } from '../entries/keys.js'
+import { InvalidOptionError } from '../errors.js'
+import { getOrSet } from '../loading/get-or-set.js'
+import type { Loader } from '../loading/load.js'
+import type { CacheEventName, CacheListener } from '../observability/events.js'
+import { type CacheStats, countLookup, snapshot } from '../observability/stats.js'
+import { checkCallOptions, type GetOrSetOptions, type SetOptions } from '../options/call-options.js'
+import { rejectUnknownOptions } from '../options/checks.js'
+import type { CacheRuntime } from './runtime.js'
+import type { SetManyEntry } from './writes.js'
+import * as writes from './writes.js'
+
+export type { SetManyEntry }
+
+/** Options of `wrap`. */
+export interface WrapOptions<A extends unknown[]> extends Omit<GetOrSetOptions, 'tags'> {
+  /** Builds the cache key from the call's arguments. */
+  readonly key: (...args: A) => string
+  /**
+   * Tags of each result, fixed or computed from the arguments.
+   * @default []
+   */
+  readonly tags?: readonly string[] | ((...args: A) => readonly string[])
+}
+
+/** Options of `namespace`. */
+export interface NamespaceOptions {
+  /**
+   * A version of this namespace: changing it retires every old key of the namespace at once.
+   * @default undefined
+   */
+  readonly version?: string | number
+}
+
+/**
+ * A cache over one store. `undefined` is never a cached value: it means "absent" (a loader that
+ * returns `undefined` is not cached); `null`, `0`, `''` and `false` are cached like any value.
+ * Namespaces and scopes created from a cache share its store, counters, events and in-flight
+ * loads.
+ */
+export class Cache {
+  readonly #runtime: CacheRuntime
+  readonly #entries: Entries
+
+  /** @internal Use {@link createCache}. */
+  constructor(runtime: CacheRuntime, keys: KeySpace) {
+    this.#runtime = runtime
+    this.#entries = new Entries(runtime, keys)
+  }
+
+  /**
+   * Reads a value: fresh, or stale within grace.
+   * @returns the value, or `undefined` on a miss (and when the store failed, unless
+   * `onStoreError` is `'throw'`).
+   */
+  get<T = unknown>(key: string): Promise<T | undefined> {
+    try {
+      const storeKey = this.#entries.keys.dataKey(key)
+      const entry = this.#entries.read(storeKey)
+      if (entry instanceof Promise) return entry.then((e) => this.#serve<T>(key, e))
+      return Promise.resolve(this.#serve<T>(key, entry))
+    } catch (error) {
+      return Promise.reject(error)
+    }
+  }
+
+  #serve<T>(key: string, entry: Envelope | undefined): T | undefined {
+    const runtime = this.#runtime
+    const state = entry ? freshness(entry, runtime.options.clock()) : 'expired'
+    countLookup(runtime.counters, runtime.emitter, key, state)
+    return state === 'expired' ? undefined : (entry!.v as T)
+  }
+
+  /** `true` when `get` would return a value. Counts as a lookup in the stats. */
+  async has(key: string): Promise<boolean> {
+    return (await this.get(key)) !== undefined
+  }
+
+  /**
+   * Writes a value. A store failure is an `error` event (or throws with
+   * `onStoreError: 'throw'`); a load of the same key still running is not cached over it.
+   * @throws InvalidValueError for `undefined`; SerializationError when it cannot be encoded.
+   */
+  set<T>(key: string, value: T, options?: SetOptions): Promise<void> {
+    return writes.set(this.#runtime, this.#entries, key, value, options)
+  }
+
+  /**
+   * Cache-aside: returns the cached value, or runs `loader` once (per key, per process; per
+   * fleet with `lock`) and caches its result. Within grace a stale value is served and
+   * refreshed in the background; a failing or timed-out loader then serves stale instead of
+   * throwing. A fresh hit may refresh early (XFetch).
+   * @throws the loader's error when nothing stale can be served; LoaderTimeoutError after
+   * `timeout.hard`.
+   */
+  async getOrSet<T>(key: string, loader: Loader<T>, options?: GetOrSetOptions): Promise<T> {
+    if (typeof loader !== 'function') throw new InvalidOptionError('loader', 'must be a function')
+    return getOrSet(this.#runtime, this.#entries, key, loader, options)
+  }
+
+  /**
+   * Reads many values with one batch read.
+   * @returns values in the order of `keys`, `undefined` for each miss.
+   */
+  async getMany<T = unknown>(keys: readonly string[]): Promise<(T | undefined)[]> {
+    const storeKeys = keys.map((key) => this.#entries.keys.dataKey(key))
+    const entries = await this.#entries.readMany(storeKeys)
+    return entries.map((entry, i) => this.#serve<T>(keys[i]!, entry))
+  }
+
+  /** Writes many values with one batch write. */
+  setMany<T>(items: readonly SetManyEntry<T>[]): Promise<void> {
+    return writes.setMany(this.#runtime, this.#entries, items)
+  }
+
+  /**
+   * Removes a value. Throws `StoreError` when the store fails: a lost delete would serve
+   * stale data.
+   * @returns `true` when a value was removed.
+   */
+  delete(key: string): Promise<boolean> {
+    return writes.remove(this.#runtime, this.#entries, key)
+  }
+
+  /** Removes many values in one batch. Throws `StoreError` when the store fails. */
+  deleteMany(keys: readonly string[]): Promise<void> {
+    return writes.removeMany(this.#runtime, this.#entries, keys)
+  }
+
+  /**
+   * Invalidates every value carrying one of `tags`: one atomic increment per tag, whatever the
+   * number of entries. A load that started before this call is never served after it. Tags are
+   * shared by every namespace and scope of one root cache. Throws `StoreError` when the store
+   * fails.
+   */
+  invalidateTags(tags: readonly string[]): Promise<void> {
+    return writes.invalidateTags(this.#runtime, this.#entries, tags)
+  }
+
+  /**
+   * Write-through: writes the source of truth with `persist(value)` first, then the cache. The
+   * source write is never repeated or lost because the cache failed: a cache failure after a
+   * successful `persist` removes the stale entry if it can and is reported as an `error` event,
+   * never thrown.
+   * @returns what `persist` returned.
+   * @throws whatever `persist` throws (the cache is then left untouched).
+   */
+  writeThrough<T, R>(
+    key: string,
+    value: T,
+    persist: (value: T) => R | Promise<R>,
+    options?: SetOptions,
+  ): Promise<R> {
+    return writes.writeThrough(this.#runtime, this.#entries, key, value, persist, options)
+  }
+
+  /**
+   * Wraps a function with cache-aside: each call's key comes from `options.key(...args)`.
+   * @returns a function with the same parameters that returns a promise of the result.
+   */
+  wrap<A extends unknown[], T>(
+    fn: (...args: A) => T | Promise<T>,
+    options: WrapOptions<A>,
+  ): (...args: A) => Promise<T> {
+    if (typeof options?.key !== 'function')
+      throw new InvalidOptionError('key', 'wrap needs a key function')
+    checkCallOptions(options, 'getOrSet', ['key'])
+    const { key, tags, ...rest } = options
+    return (...args: A) =>
+      this.getOrSet(key(...args), () => fn(...args), {
+        ...rest,
+        tags: typeof tags === 'function' ? tags(...args) : tags,
+      })
+  }
+
+  /** A child cache whose keys live in a namespace of this one (optionally versioned). */
+  namespace(name: string, options?: NamespaceOptions): Cache {
+    rejectUnknownOptions(options, ['version'], 'namespace')
+    return new Cache(this.#runtime, this.#entries.keys.namespace(name, options?.version))
+  }
+
+  /**
+   * A child cache for one tenant/role/locale (any attributes): its keys can never collide with
+   * another scope's, whatever characters the attributes contain.
+   */
+  scope(attributes: ScopeAttributes): Cache {
+    if (typeof attributes !== 'object' || attributes === null)
+      throw new InvalidOptionError('scope', 'must be an object of attributes')
+    return new Cache(this.#runtime, this.#entries.keys.scope(attributes))
+  }
+
+  /**
+   * Removes every value of this namespace or scope (and its children), never a sibling's and
+   * never the rest of the server: by prefix on stores that can, else by bumping this
+   * namespace's generation. Throws `StoreError` when the store fails.
+   */
+  clear(): Promise<void> {
+    return writes.clear(this.#runtime, this.#entries)
+  }
+
+  /** Counters and hit ratio, shared by this cache's namespaces and scopes. */
+  stats(): CacheStats {
+    return snapshot(this.#runtime.counters)
+  }
+
+  /**
+   * Listens to an event.
+   * @returns a function that removes the listener.
+   */
+  on<E extends CacheEventName>(event: E, listener: CacheListener<E>): () => void {
+    return this.#runtime.emitter.on(event, listener)
+  }
+
+  /** Removes a listener. */
+  off<E extends CacheEventName>(event: E, listener: CacheListener<E>): void {
+    this.#runtime.emitter.off(event, listener)
+  }
+
+  /**
+   * Resolves once the cache is ready to hear other processes: its store is loaded (a URL store's
+   * adapter is imported on first use) and, on a store with a bus, its subscription is active,
+   * so an invalidation published anywhere from then on reaches this cache. Calls need not wait
+   * for it; it is for start-up checks and tests.
+   * @throws the error that stopped either (an adapter that is not installed, a bus that could
+   * not subscribe); the cache still serves reads and writes.
+   */
+  ready(): Promise<void> {
+    return this.#runtime.ready()
+  }
+
+  /**
+   * Waits for background refreshes, stops listening to the bus and lets go of the store. A store
+   * built from a URL closes with the cache; a store object closes when the last cache using it
+   * closes, unless `closeStore: false` (the connections or pool you passed to a store are never
+   * closed by Strata). Closing a namespace or scope closes the whole cache. Always resolves:
+   * a failure while letting go is an `error` event. Later calls throw `CacheClosedError`.
+   */
+  close(): Promise<void> {
+    return this.#runtime.close()
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * The runtime: what a root cache shares with every namespace and scope made from it: options,
+ * the store access, the bus, in-flight loads, lock-wake signals, events, counters and
+ * background tasks. It holds parts and runs the shutdown; each part owns its own logic.
+ *
+ * @module
+ */
+
+import { randomUUID } from 'node:crypto'
+import { CacheBus } from '../bus/bus.js'
+import { envelopeFormat } from '../entries/codec.js'
+import type { Serializer } from '../entries/serializer.js'
+import { jsonSerializer } from '../entries/serializer.js'
+import type { CacheError } from '../errors.js'
+import { FillSignals } from '../loading/fill-signals.js'
+import { SingleFlight } from '../loading/single-flight.js'
+import { CacheEmitter } from '../observability/events.js'
+import { createCounters, type StatCounter } from '../observability/stats.js'
+import type { ResolvedOptions } from '../options/cache-options.js'
+import { StoreAccess } from '../store/access.js'
+import type { Store } from '../store/store.js'
+
+/** State shared by a root cache and all its namespaces and scopes. @internal */
+export class CacheRuntime {
+  readonly emitter = new CacheEmitter()
+  readonly counters: Record<StatCounter, number> = createCounters()
+  readonly flights = new SingleFlight()
+  readonly fills = new FillSignals()
+  /** Identifies this process's cache on the invalidation bus. */
+  readonly instanceId = randomUUID()
+  readonly store: StoreAccess
+  readonly bus: CacheBus
+  readonly #background = new Set<Promise<unknown>>()
+  #closing: Promise<void> | undefined
+
+  constructor(
+    storeOrUrl: Store | string,
+    readonly options: ResolvedOptions,
+    busChannel: string,
+    serializer: Serializer = jsonSerializer,
+  ) {
+    const reportError = this.reportError.bind(this)
+    this.store = new StoreAccess(storeOrUrl, {
+      timeoutMs: options.storeTimeoutMs,
+      breaker: options.breaker,
+      onStoreError: options.onStoreError,
+      closeStore: options.closeStore,
+      clock: options.clock,
+      formatFor: (store) => envelopeFormat(store, serializer, options.compression),
+      countFailure: () => {
+        this.counters.storeErrors += 1
+      },
+      reportError,
+    })
+    this.bus = new CacheBus({
+      store: this.store,
+      channel: busChannel,
+      enabled: options.invalidationBus,
+      instanceId: this.instanceId,
+      closeWaitMs: options.storeTimeoutMs,
+      emitter: this.emitter,
+      flights: this.flights,
+      fills: this.fills,
+      reportError,
+    })
+    this.bus.listen()
+  }
+
+  /** Emits an `error` event for something handled without throwing. */
+  reportError(operation: string, key: string | undefined, error: unknown): void {
+    if (this.emitter.has('error'))
+      this.emitter.emit('error', { error: error as CacheError, operation, key })
+  }
+
+  /** Keeps a background task alive until it settles, so `close()` can wait for it. */
+  track(task: Promise<unknown>): void {
+    this.#background.add(task)
+    const done = () => this.#background.delete(task)
+    task.then(done, done)
+  }
+
+  /** Resolves once the store is loaded and the bus subscription is active. */
+  async ready(): Promise<void> {
+    await this.store.resolve()
+    await this.bus.ready()
+  }
+
+  /**
+   * Waits for in-flight work, stops listening and lets go of the store. Always resolves: what
+   * fails while letting go is an `error` event.
+   */
+  close(): Promise<void> {
+    this.#closing ??= this.#shutDown()
+    return this.#closing
+  }
+
+  async #shutDown(): Promise<void> {
+    await this.store.settled()
+    await Promise.allSettled([...this.#background, ...this.flights.pending()])
+    await this.bus.close()
+    try {
+      await this.store.close()
+    } catch (error) {
+      this.reportError('close', undefined, error)
+    }
+  }
+}

@@ -1,0 +1,164 @@
+/**
+ * What changes the cache: writes (`set`, `setMany`, `writeThrough`) and invalidations
+ * (`delete`, `deleteMany`, `invalidateTags`, `clear`). Every write or invalidation supersedes
+ * the loads of what it touches, so a load that began before it is never cached after it.
+ * Writes report store failures; invalidations throw them.
+ *
+ * @module
+ */
+
+import type { Entries } from '../entries/entries.js'
+import { InvalidOptionError, InvalidValueError } from '../errors.js'
+import { checkCallOptions, type SetOptions, writePlan } from '../options/call-options.js'
+import type { CacheRuntime } from './runtime.js'
+
+/** One entry of `setMany`. */
+export interface SetManyEntry<T = unknown> extends SetOptions {
+  readonly key: string
+  readonly value: T
+}
+
+export async function set<T>(
+  runtime: CacheRuntime,
+  entries: Entries,
+  key: string,
+  value: T,
+  options: SetOptions | undefined,
+): Promise<void> {
+  const storeKey = entries.keys.dataKey(key)
+  assertCacheable(value)
+  checkCallOptions(options, 'set')
+  const plan = writePlan(options, runtime.options)
+  runtime.flights.supersedeKey(storeKey)
+  const captured = await entries.capture(plan.tags)
+  if (!captured) return
+  const written = await entries.write(
+    storeKey,
+    entries.envelope(value, plan, 0, captured, runtime.options.clock()),
+  )
+  if (written && runtime.emitter.has('set')) runtime.emitter.emit('set', { key })
+}
+
+export async function setMany<T>(
+  runtime: CacheRuntime,
+  entries: Entries,
+  items: readonly SetManyEntry<T>[],
+): Promise<void> {
+  const prepared = items.map((item) => {
+    assertCacheable(item.value)
+    checkCallOptions(item, 'set', ['key', 'value'])
+    return {
+      item,
+      storeKey: entries.keys.dataKey(item.key),
+      plan: writePlan(item, runtime.options),
+    }
+  })
+  const allTags = [...new Set(prepared.flatMap(({ plan }) => plan.tags))]
+  for (const { storeKey } of prepared) runtime.flights.supersedeKey(storeKey)
+  const captured = await entries.capture(allTags)
+  if (!captured) return
+  const versionOf = new Map(allTags.map((tag, i) => [tag, captured.tagVersions[i] ?? null]))
+  const now = runtime.options.clock()
+  await entries.writeMany(
+    prepared.map(({ item, storeKey, plan }) => ({
+      storeKey,
+      envelope: entries.envelope(
+        item.value,
+        plan,
+        0,
+        {
+          tags: plan.tags,
+          tagVersions: plan.tags.map((tag) => versionOf.get(tag) ?? null),
+          generations: captured.generations,
+        },
+        now,
+      ),
+    })),
+  )
+}
+
+export async function writeThrough<T, R>(
+  runtime: CacheRuntime,
+  entries: Entries,
+  key: string,
+  value: T,
+  persist: (value: T) => R | Promise<R>,
+  options: SetOptions | undefined,
+): Promise<R> {
+  const storeKey = entries.keys.dataKey(key)
+  assertCacheable(value)
+  checkCallOptions(options, 'set')
+  const plan = writePlan(options, runtime.options)
+  const result = await persist(value)
+  runtime.flights.supersedeKey(storeKey)
+  try {
+    const captured = await entries.capture(plan.tags)
+    const envelope = captured && entries.envelope(value, plan, 0, captured, runtime.options.clock())
+    if (!envelope || !(await entries.write(storeKey, envelope)))
+      throw new Error('the cache could not be updated')
+  } catch (error) {
+    runtime.reportError('writeThrough', key, error)
+    // Best effort: an old entry left behind would be stale.
+    await Promise.resolve(
+      runtime.store.readOrMiss('delete', storeKey, (store) => store.delete(storeKey), false),
+    ).catch(() => false)
+  }
+  return result
+}
+
+export async function remove(
+  runtime: CacheRuntime,
+  entries: Entries,
+  key: string,
+): Promise<boolean> {
+  const storeKey = entries.keys.dataKey(key)
+  runtime.flights.supersedeKey(storeKey)
+  const removed = await runtime.store.mustSucceed('delete', (store) => store.delete(storeKey))
+  runtime.counters.deletes += 1
+  if (runtime.emitter.has('delete')) runtime.emitter.emit('delete', { key })
+  return removed
+}
+
+export async function removeMany(
+  runtime: CacheRuntime,
+  entries: Entries,
+  keys: readonly string[],
+): Promise<void> {
+  const storeKeys = keys.map((key) => entries.keys.dataKey(key))
+  for (const storeKey of storeKeys) runtime.flights.supersedeKey(storeKey)
+  await runtime.store.mustSucceed('deleteMany', (store) => store.deleteMany(storeKeys))
+  runtime.counters.deletes += keys.length
+}
+
+export async function invalidateTags(
+  runtime: CacheRuntime,
+  entries: Entries,
+  tags: readonly string[],
+): Promise<void> {
+  if (!Array.isArray(tags)) throw new InvalidOptionError('tags', 'must be an array of strings')
+  const unique = [...new Set(tags)]
+  const tagKeys = unique.map((tag) => entries.keys.tagKey(tag))
+  await runtime.store.mustSucceed('increment', (store) =>
+    Promise.all(tagKeys.map((tagKey) => store.increment(tagKey, 1))),
+  )
+  runtime.flights.supersedeTags(unique)
+  runtime.counters.invalidations += unique.length
+  runtime.emitter.emit('invalidate', { tags: unique, source: 'local' })
+  await runtime.bus.announceInvalidated(unique)
+}
+
+export async function clear(runtime: CacheRuntime, entries: Entries): Promise<void> {
+  const { keys } = entries
+  const { prefix } = keys
+  await runtime.store.mustSucceed('clear', async (store) => {
+    if (store.capabilities.scopedClear && store.clear) await store.clear(prefix)
+    else await store.increment(keys.generationKeys().at(-1)!, 1)
+  })
+  runtime.flights.supersedePrefix(prefix)
+  if (runtime.emitter.has('clear')) runtime.emitter.emit('clear', { prefix })
+}
+
+function assertCacheable(value: unknown): void {
+  if (value === undefined)
+    throw new InvalidValueError('undefined cannot be cached: it means "absent"; cache null instead')
+}

@@ -1,0 +1,223 @@
+/**
+ * Entries of one key space (a root cache, a namespace or a scope): reading envelopes and
+ * retiring those whose tags or namespace generations moved on, capturing versions before a
+ * load, building envelopes, and writing them. Store calls go through the runtime's
+ * {@link StoreAccess} policies: reads and counter reads degrade to a miss, writes report.
+ *
+ * @module
+ */
+
+import type { StatCounter } from '../observability/stats.js'
+import type { ReadAhead, StoreAccess } from '../store/access.js'
+import type { Awaitable, Store, StoreEntry, StoreRecord } from '../store/store.js'
+import type { Envelope } from './envelope.js'
+import type { KeySpace } from './keys.js'
+import { type CapturedVersions, counterKeys, toCaptured, versionsMatch } from './versions.js'
+
+/** How long and with which tags a value is written. */
+export interface WritePlan {
+  readonly ttlMs: number
+  readonly graceMs: number
+  readonly tags: readonly string[]
+}
+
+/** What entries need from the cache runtime. */
+export interface EntriesRuntime {
+  readonly store: StoreAccess
+  readonly counters: Record<StatCounter, number>
+  reportError(operation: string, key: string | undefined, error: unknown): void
+}
+
+/** Envelopes of one key space, over the runtime's store. @internal */
+export class Entries {
+  constructor(
+    readonly runtime: EntriesRuntime,
+    readonly keys: KeySpace,
+  ) {}
+
+  /** Reads a servable-or-expired entry that no invalidation has retired. */
+  read(storeKey: string): Awaitable<Envelope | undefined> {
+    const access = this.runtime.store
+    const store = access.ready
+    if (!store) return this.readAfterResolve(storeKey)
+    const record = access.readOrMiss('get', storeKey, (s) => s.get(storeKey), undefined)
+    // A store without scoped clear has every hit check the namespace generations: reading them
+    // next to the entry makes an untagged hit one round trip instead of two.
+    const generations = store.capabilities.scopedClear
+      ? undefined
+      : access.readAhead('getCounters', (s) => s.getCounters(this.keys.generationKeys()))
+    if (record instanceof Promise)
+      return record.then((r) =>
+        this.validate(store, this.decode(r, storeKey), storeKey, generations),
+      )
+    return this.validate(store, this.decode(record, storeKey), storeKey, generations)
+  }
+
+  private async readAfterResolve(storeKey: string): Promise<Envelope | undefined> {
+    await this.runtime.store.resolve()
+    return this.read(storeKey)
+  }
+
+  /** Reads many entries with one batch read and one counter read. */
+  async readMany(storeKeys: readonly string[]): Promise<(Envelope | undefined)[]> {
+    const access = this.runtime.store
+    const store = await access.resolve()
+    const records = await access.readOrMiss('getMany', undefined, (s) => s.getMany(storeKeys), [])
+    const entries = storeKeys.map((key, i) => this.decode(records[i], key))
+    const generationKeys = store.capabilities.scopedClear ? [] : this.keys.generationKeys()
+    const wanted: string[] = []
+    for (const entry of entries) {
+      if (entry?.t) for (const tag of entry.t) wanted.push(this.keys.tagKey(tag))
+    }
+    if (wanted.length === 0 && generationKeys.length === 0) return entries
+    const unique = [...new Set(wanted), ...generationKeys]
+    const values = await this.counters(unique)
+    if (values === undefined) return entries.map(() => undefined)
+    const current = new Map(unique.map((key, i) => [key, values[i]]))
+    const generations = generationKeys.map((key) => current.get(key))
+    return entries.map((entry) => {
+      if (!entry) return undefined
+      const tagValues = (entry.t ?? []).map((tag) => current.get(this.keys.tagKey(tag)))
+      const tagsOk = !entry.tv || versionsMatch(entry.tv, tagValues, 0)
+      const generationsOk =
+        generationKeys.length === 0 || versionsMatch(entry.g ?? [], generations, 0)
+      return tagsOk && generationsOk ? entry : undefined
+    })
+  }
+
+  private validate(
+    store: Store,
+    entry: Envelope | undefined,
+    storeKey: string,
+    generationsAhead?: Promise<ReadAhead<(number | undefined)[]>>,
+  ): Awaitable<Envelope | undefined> {
+    if (!entry) return undefined
+    const checksGenerations = !store.capabilities.scopedClear
+    if (!entry.t?.length && !checksGenerations) return entry
+    if (!entry.t?.length && generationsAhead) {
+      return generationsAhead.then((outcome) => {
+        const values = this.runtime.store.settleReadAhead(
+          'getCounters',
+          storeKey,
+          outcome,
+          undefined,
+        )
+        return values !== undefined && versionsMatch(entry.g ?? [], values, 0) ? entry : undefined
+      })
+    }
+    const keys = counterKeys(this.keys, store, entry.t ?? [])
+    return this.counters(keys, storeKey).then((values) => {
+      if (values === undefined) return undefined
+      const tagsOk = versionsMatch(entry.tv ?? [], values, 0)
+      const generationsOk =
+        !checksGenerations || versionsMatch(entry.g ?? [], values, entry.t?.length ?? 0)
+      return tagsOk && generationsOk ? entry : undefined
+    })
+  }
+
+  /** Reads counters; `undefined` when the store failed (the entry cannot be trusted). */
+  private async counters(
+    keys: readonly string[],
+    storeKey?: string,
+  ): Promise<(number | undefined)[] | undefined> {
+    return this.runtime.store.readOrMiss(
+      'getCounters',
+      storeKey,
+      (s) => s.getCounters(keys),
+      undefined,
+    )
+  }
+
+  /** Turns a stored record into an envelope; a corrupt or foreign record is a miss. */
+  private decode(record: StoreRecord | undefined, key: string): Envelope | undefined {
+    if (record === undefined) return undefined
+    try {
+      return this.runtime.store.format.decode(record)
+    } catch (error) {
+      this.runtime.reportError('decode', key, error)
+      return undefined
+    }
+  }
+
+  /**
+   * Captures the versions a write depends on, before its loader runs.
+   * @returns `undefined` when the store failed: the value must then not be cached.
+   */
+  async capture(tags: readonly string[]): Promise<CapturedVersions | undefined> {
+    const store = await this.runtime.store.resolve()
+    const keys = counterKeys(this.keys, store, tags)
+    if (keys.length === 0) return { tags, tagVersions: [], generations: undefined }
+    const values = await this.counters(keys)
+    if (!values) return undefined
+    // Create missing counters now, so an entry never records "missing": if a counter is later
+    // evicted and reads as missing again, it must not match and resurrect invalidated entries.
+    const missing = keys.filter((_, i) => values[i] === undefined)
+    if (missing.length > 0) {
+      const created = await this.runtime.store.readOrMiss(
+        'increment',
+        undefined,
+        (s) => Promise.all(missing.map((key) => s.increment(key, 0))),
+        undefined,
+      )
+      if (!created) return undefined
+      let next = 0
+      for (let i = 0; i < values.length; i++)
+        if (values[i] === undefined) values[i] = created[next++]
+    }
+    return toCaptured(tags, values, store)
+  }
+
+  /** Builds the envelope of a value. */
+  envelope(
+    value: unknown,
+    plan: WritePlan,
+    deltaMs: number,
+    captured: CapturedVersions,
+    now: number,
+  ): Envelope {
+    const freshUntil = now + plan.ttlMs
+    const envelope: { -readonly [K in keyof Envelope]: Envelope[K] } = {
+      v: value,
+      c: now,
+      f: freshUntil,
+      s: freshUntil + plan.graceMs,
+      d: deltaMs,
+    }
+    // Absent fields stay absent: some serializers (msgpack) would turn undefined into null.
+    if (captured.tags.length > 0) {
+      envelope.t = captured.tags
+      envelope.tv = captured.tagVersions
+    }
+    if (captured.generations) envelope.g = captured.generations
+    return envelope
+  }
+
+  /**
+   * Writes one envelope (encoding errors throw: they are bad input, not store failures).
+   * @returns whether the write reached the store.
+   */
+  async write(storeKey: string, envelope: Envelope): Promise<boolean> {
+    const access = this.runtime.store
+    if (!access.ready) await access.resolve()
+    const record = access.format.encode(envelope)
+    const ttlMs = Math.max(1, envelope.s - envelope.c)
+    const written = await access.writeAndReport('set', storeKey, (s) =>
+      s.set(storeKey, record, ttlMs),
+    )
+    if (written) this.runtime.counters.sets += 1
+    return written
+  }
+
+  /** Writes many envelopes in one batch. */
+  async writeMany(items: readonly { storeKey: string; envelope: Envelope }[]): Promise<void> {
+    const access = this.runtime.store
+    if (!access.ready) await access.resolve()
+    const entries: StoreEntry[] = items.map(({ storeKey, envelope }) => ({
+      key: storeKey,
+      record: access.format.encode(envelope),
+      ttlMs: Math.max(1, envelope.s - envelope.c),
+    }))
+    if (await access.writeAndReport('setMany', undefined, (s) => s.setMany(entries)))
+      this.runtime.counters.sets += entries.length
+  }
+}

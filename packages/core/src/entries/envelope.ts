@@ -1,0 +1,45 @@
+/**
+ * The envelope: what core stores for every entry (value, times, captured versions), and the
+ * shape check that turns a foreign or corrupt record into a miss.
+ *
+ * @module
+ */
+
+/**
+ * What core stores for every entry. Short field names keep serialized records small.
+ * @internal
+ */
+export interface Envelope {
+  /** The cached value (never `undefined`). */
+  readonly v: unknown
+  /** When the entry was written (epoch ms). */
+  readonly c: number
+  /** Fresh until (epoch ms). */
+  readonly f: number
+  /** May be served stale until (epoch ms): `f` + grace. */
+  readonly s: number
+  /** How long the loader took (ms); 0 when written by `set`. Early expiration's delta. */
+  readonly d: number
+  /** Tags of the entry, when any. */
+  readonly t?: readonly string[] | undefined
+  /** Tag versions captured before the loader started, aligned with `t` (`null` = missing). */
+  readonly tv?: readonly (number | null)[] | undefined
+  /** Namespace generations captured at write time (stores without scoped clear only). */
+  readonly g?: readonly (number | null)[] | undefined
+}
+
+/** Checks the shape of a record read from a store: a foreign or corrupt record is a miss. */
+export function isEnvelope(record: unknown): record is Envelope {
+  if (typeof record !== 'object' || record === null) return false
+  const entry = record as Record<string, unknown>
+  return (
+    'v' in entry &&
+    entry.v !== undefined &&
+    typeof entry.c === 'number' &&
+    typeof entry.f === 'number' &&
+    typeof entry.s === 'number' &&
+    typeof entry.d === 'number' &&
+    (entry.t == null || (Array.isArray(entry.t) && Array.isArray(entry.tv))) &&
+    (entry.g == null || Array.isArray(entry.g))
+  )
+}

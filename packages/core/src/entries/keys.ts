@@ -1,0 +1,132 @@
+/**
+ * The key layout: how user keys, namespaces, scopes, tags, generations, locks and the bus
+ * channel become store keys, injectively.
+ *
+ * @module
+ */
+
+import { InvalidKeyError, InvalidOptionError } from '../errors.js'
+
+// encodeURIComponent escapes every character with a meaning in the key layout (`:`, `@`, `#`,
+// `=`, `,`, `%`), what memcached and Redis Cluster treat specially (whitespace, control
+// characters, braces) and non-ASCII, natively and fast. It leaves only `A-Za-z0-9-_.!~*'()`.
+const RECENT_KEYS = 4_096
+const SAFE = /^[A-Za-z0-9\-_.!~*'()]*$/
+
+/**
+ * Escapes one key segment so it contains none of the layout characters. Injective: two
+ * different inputs never give the same output (percent-encoding escapes `%` itself; a lone
+ * UTF-16 surrogate, which has no UTF-8 form, becomes `%uXXXX`, a form the rest never produces).
+ */
+export function escapeSegment(segment: string): string {
+  if (SAFE.test(segment)) return segment
+  try {
+    return encodeURIComponent(segment)
+  } catch {
+    let out = ''
+    for (const char of segment) {
+      const code = char.codePointAt(0)!
+      out += code >= 0xd800 && code <= 0xdfff ? `%u${code.toString(16)}` : encodeURIComponent(char)
+    }
+    return out
+  }
+}
+
+/** Attributes of a scope: tenant, role, locale or any other dimension that changes a value. */
+export type ScopeAttributes = Readonly<Record<string, string | number | boolean | undefined>>
+
+/**
+ * Where one cache (a root, a namespace or a scope) keeps its keys. Layout:
+ * - data:     `<root>:<segment>:…:<key>` (a namespace segment is `name` or `name@version`,
+ *             a scope segment is `~attr=value,…` with attributes sorted; only scope segments
+ *             contain a raw `=`);
+ * - counters: `<root>#t:<tag>` for tags, `<root>#g:<data prefix>` for namespace generations;
+ * - locks:    `<root>#l:<data key without root>`; bus channel: `<root>#bus`.
+ * Every user-supplied part is escaped, so the encoding is injective and a prefix never matches
+ * a sibling namespace or scope (`t` vs `t:x`, `t*`).
+ */
+export class KeySpace {
+  /** The prefix of every data key of this cache, ending in `:`. */
+  readonly prefix: string
+  private recent: Map<string, string> | undefined
+  private constructor(
+    readonly root: string,
+    private readonly segments: readonly string[],
+  ) {
+    this.prefix = `${[root, ...segments].join(':')}:`
+  }
+
+  /** The key space of a root cache. */
+  static root(namespace: string, version?: string | number): KeySpace {
+    return new KeySpace(namespaceSegment(namespace, version, 'namespace'), [])
+  }
+
+  /** A child namespace. */
+  namespace(name: string, version?: string | number): KeySpace {
+    return new KeySpace(this.root, [...this.segments, namespaceSegment(name, version, 'namespace')])
+  }
+
+  /** A child scope. */
+  scope(attributes: ScopeAttributes): KeySpace {
+    const pairs = Object.entries(attributes)
+      .filter((pair): pair is [string, string | number | boolean] => pair[1] !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([name, value]) => `${escapeSegment(name)}=${escapeSegment(String(value))}`)
+    if (pairs.length === 0) throw new InvalidOptionError('scope', 'needs at least one attribute')
+    return new KeySpace(this.root, [...this.segments, `~${pairs.join(',')}`])
+  }
+
+  /** The stored key of a user key. */
+  dataKey(key: string): string {
+    const known = this.recent?.get(key)
+    if (known !== undefined) return known
+    if (typeof key !== 'string' || key.length === 0) throw new InvalidKeyError(key)
+    const encoded = this.prefix + escapeSegment(key)
+    // Hot keys are read again and again: remember recent encodings (bounded, reset when full).
+    this.recent ??= new Map()
+    if (this.recent.size >= RECENT_KEYS) this.recent.clear()
+    this.recent.set(key, encoded)
+    return encoded
+  }
+
+  /** The counter holding a tag's version (tags are shared by every namespace of one root). */
+  tagKey(tag: string): string {
+    if (typeof tag !== 'string' || tag.length === 0)
+      throw new InvalidOptionError('tags', `tags are non-empty strings, got ${String(tag)}`)
+    return `${this.root}#t:${escapeSegment(tag)}`
+  }
+
+  /** The lock guarding the load of a stored key. */
+  lockKey(dataKey: string): string {
+    return `${this.root}#l:${dataKey.slice(this.root.length + 1)}`
+  }
+
+  /**
+   * The generation counters of this cache and of each ancestor, outermost first. Stores that
+   * cannot clear by prefix clear a namespace by bumping its generation.
+   */
+  generationKeys(): string[] {
+    const keys: string[] = []
+    let prefix = `${this.root}:`
+    keys.push(`${this.root}#g:${prefix}`)
+    for (const segment of this.segments) {
+      prefix += `${segment}:`
+      keys.push(`${this.root}#g:${prefix}`)
+    }
+    return keys
+  }
+
+  /** The invalidation bus channel shared by every cache with this root. */
+  get busChannel(): string {
+    return `${this.root}#bus`
+  }
+}
+
+function namespaceSegment(name: string, version: string | number | undefined, option: string) {
+  if (typeof name !== 'string' || name.length === 0)
+    throw new InvalidOptionError(option, 'must be a non-empty string')
+  if (version === undefined) return escapeSegment(name)
+  if (typeof version === 'number' && !Number.isFinite(version))
+    throw new InvalidOptionError('version', 'must be a finite number or a string')
+  return `${escapeSegment(name)}@${escapeSegment(String(version))}`
+}

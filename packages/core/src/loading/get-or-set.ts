@@ -1,0 +1,131 @@
+/**
+ * The getOrSet algorithm: a fresh hit is served (and may refresh early, XFetch); a stale hit
+ * within grace is served while one refresh runs (waiting up to the soft timeout for it); a miss
+ * joins or starts the load, bounded by the hard timeout.
+ *
+ * @module
+ */
+
+import type { Entries } from '../entries/entries.js'
+import { freshness, shouldRefreshEarly } from '../entries/freshness.js'
+import { LoaderTimeoutError } from '../errors.js'
+import { countLookup } from '../observability/stats.js'
+import {
+  callBeta,
+  checkCallOptions,
+  type GetOrSetOptions,
+  loaderTimeouts,
+  lockPlan,
+  writePlan,
+} from '../options/call-options.js'
+import { withDeadline } from './deadline.js'
+import { joinOrStartLoad, type Loader, type LoadRequest, type LoadRuntime } from './load.js'
+
+/** Cache-aside for one key; see `Cache.getOrSet`. @internal */
+export async function getOrSet<T>(
+  runtime: LoadRuntime,
+  entries: Entries,
+  key: string,
+  loader: Loader<T>,
+  options: GetOrSetOptions | undefined,
+): Promise<T> {
+  const storeKey = entries.keys.dataKey(key)
+  const found = entries.read(storeKey)
+  const entry = found instanceof Promise ? await found : found
+  const now = runtime.options.clock()
+  const state = entry ? freshness(entry, now) : 'expired'
+  if (state === 'fresh') {
+    countLookup(runtime.counters, runtime.emitter, key, 'fresh')
+    const beta = callBeta(options, runtime.options)
+    if (shouldRefreshEarly(now, entry!.f, entry!.d, beta, runtime.options.random)) {
+      runtime.counters.earlyRefreshes += 1
+      refreshInBackground(
+        runtime,
+        entries,
+        loadRequest(runtime, key, storeKey, loader, options, entry!.v as T),
+        'early',
+      )
+    }
+    return entry!.v as T
+  }
+  const stale = state === 'stale' ? (entry!.v as T) : undefined
+  const request = loadRequest(runtime, key, storeKey, loader, options, stale)
+  const { softMs, hardMs } = loaderTimeouts(options, runtime.options)
+  if (state === 'stale') return serveStaleOrFresh(runtime, entries, request, softMs, hardMs)
+  countLookup(runtime.counters, runtime.emitter, key, 'expired')
+  const flight = joinOrStartLoad(runtime, entries, request)
+  if (hardMs === undefined) return flight.promise
+  return withDeadline(flight.promise, hardMs, () => {
+    timedOut(runtime, key, 'hard')
+    return new LoaderTimeoutError(key, hardMs)
+  })
+}
+
+function loadRequest<T>(
+  runtime: LoadRuntime,
+  key: string,
+  storeKey: string,
+  loader: Loader<T>,
+  options: GetOrSetOptions | undefined,
+  stale: T | undefined,
+): LoadRequest<T> {
+  checkCallOptions(options, 'getOrSet')
+  return {
+    key,
+    storeKey,
+    loader,
+    stale,
+    plan: writePlan(options, runtime.options),
+    lock: lockPlan(options, runtime.options),
+  }
+}
+
+async function serveStaleOrFresh<T>(
+  runtime: LoadRuntime,
+  entries: Entries,
+  request: LoadRequest<T>,
+  softMs: number,
+  hardMs: number | undefined,
+): Promise<T> {
+  const stale = request.stale as T
+  const { key } = request
+  runtime.counters.staleRefreshes += 1
+  const flight = refreshInBackground(runtime, entries, request, 'stale')
+  const waitMs = hardMs === undefined ? softMs : Math.min(softMs, hardMs)
+  if (waitMs === 0) return serveStale(runtime, key, stale)
+  try {
+    return await withDeadline(flight, waitMs, () => {
+      timedOut(runtime, key, waitMs === hardMs ? 'hard' : 'soft')
+      return stale
+    })
+  } catch {
+    // stale-if-error: the failure was reported by the background refresh
+    return serveStale(runtime, key, stale)
+  }
+}
+
+function serveStale<T>(runtime: LoadRuntime, key: string, stale: T): T {
+  countLookup(runtime.counters, runtime.emitter, key, 'stale')
+  return stale
+}
+
+function timedOut(runtime: LoadRuntime, key: string, kind: 'soft' | 'hard'): void {
+  runtime.counters.timeouts += 1
+  if (runtime.emitter.has('timeout')) runtime.emitter.emit('timeout', { key, kind })
+}
+
+function refreshInBackground<T>(
+  runtime: LoadRuntime,
+  entries: Entries,
+  request: LoadRequest<T>,
+  reason: 'early' | 'stale',
+): Promise<T> {
+  const flight = joinOrStartLoad(runtime, entries, request)
+  if (runtime.emitter.has('refresh')) runtime.emitter.emit('refresh', { key: request.key, reason })
+  const settled = flight.promise.catch((error: unknown) => {
+    runtime.reportError('refresh', request.key, error)
+    throw error
+  })
+  runtime.track(settled.catch(() => {}))
+  return settled
+}

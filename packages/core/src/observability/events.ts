@@ -1,0 +1,85 @@
+/**
+ * Events: every event a cache emits with its payload, and the small typed emitter behind
+ * `cache.on`.
+ *
+ * @module
+ */
+
+import type { CacheError } from '../errors.js'
+
+/** Why a value was refreshed in the background. */
+export type RefreshReason = 'early' | 'stale'
+
+/** Every event a cache emits, with its payload. */
+export interface CacheEvents {
+  /** A fresh value was served. */
+  hit: { key: string }
+  /** Nothing servable was found. */
+  miss: { key: string }
+  /** A value past its TTL but within grace was served. */
+  stale: { key: string }
+  /** A background refresh started: early (XFetch) or because the value was stale. */
+  refresh: { key: string; reason: RefreshReason }
+  /** A loader finished and its value was stored. */
+  load: { key: string; durationMs: number }
+  /** A loader exceeded a soft or hard timeout. */
+  timeout: { key: string; kind: 'soft' | 'hard' }
+  /** A value was written. */
+  set: { key: string }
+  /** A value was removed. */
+  delete: { key: string }
+  /** Tags were invalidated, here (`'local'`) or by another process over the bus (`'remote'`). */
+  invalidate: { tags: readonly string[]; source: 'local' | 'remote' }
+  /** A namespace or scope was cleared. */
+  clear: { prefix: string }
+  /**
+   * The store's bus may have lost messages (see `StoreBus.onGap`): `'lost'` when its receiving
+   * connection dropped, `'restored'` once it is back. The cache has already dropped what it
+   * derived from bus messages.
+   */
+  busGap: { phase: 'lost' | 'restored' }
+  /**
+   * Something failed and was handled without throwing: a store error turned into a miss, a
+   * failed write, a background refresh whose loader failed, a corrupt record.
+   */
+  error: { error: CacheError | Error; operation: string; key?: string | undefined }
+}
+
+/** The name of a cache event. */
+export type CacheEventName = keyof CacheEvents
+
+/** A listener for one event. Listeners run synchronously and must not throw. */
+export type CacheListener<E extends CacheEventName> = (payload: CacheEvents[E]) => void
+
+/**
+ * A small typed emitter. Unlike node's EventEmitter, an `error` event with no listener is not
+ * thrown: errors handled by the cache stay handled.
+ */
+export class CacheEmitter {
+  private readonly listeners = new Map<CacheEventName, Set<(payload: never) => void>>()
+
+  on<E extends CacheEventName>(event: E, listener: CacheListener<E>): () => void {
+    let set = this.listeners.get(event)
+    if (!set) {
+      set = new Set()
+      this.listeners.set(event, set)
+    }
+    set.add(listener as (payload: never) => void)
+    return () => this.off(event, listener)
+  }
+
+  off<E extends CacheEventName>(event: E, listener: CacheListener<E>): void {
+    this.listeners.get(event)?.delete(listener as (payload: never) => void)
+  }
+
+  /** `true` when someone listens: lets the hot path skip building payloads. */
+  has(event: CacheEventName): boolean {
+    return (this.listeners.get(event)?.size ?? 0) > 0
+  }
+
+  emit<E extends CacheEventName>(event: E, payload: CacheEvents[E]): void {
+    const set = this.listeners.get(event)
+    if (!set || set.size === 0) return
+    for (const listener of set) (listener as CacheListener<E>)(payload)
+  }
+}

@@ -1,0 +1,203 @@
+/**
+ * The one place where a store failure becomes a decision. Every store call of core goes through
+ * a {@link StoreAccess}, by one of three policies:
+ * - {@link StoreAccess.readOrMiss}: a read; a failure becomes its fallback (a miss) and an
+ *   `error` event, or is thrown with `onStoreError: 'throw'`;
+ * - {@link StoreAccess.writeAndReport}: a write that adds data; a failure is reported the same
+ *   way, and the caller learns whether the write landed;
+ * - {@link StoreAccess.mustSucceed}: an invalidation; a failure always throws, because a lost
+ *   invalidation would serve stale data.
+ * It also resolves a store given as a URL, holds the store for its cache, and knows how records
+ * are encoded for it.
+ *
+ * @module
+ */
+
+import type { EnvelopeFormat } from '../entries/codec.js'
+import { CacheClosedError, StoreError } from '../errors.js'
+import { CircuitBreaker } from './circuit-breaker.js'
+import { StoreGuard } from './guard.js'
+import { holdStore, type StoreHold } from './ownership.js'
+import { storeFromUrl } from './schemes.js'
+import type { Awaitable, Store } from './store.js'
+
+/** How a {@link StoreAccess.readAhead} ended. */
+export type ReadAhead<T> = { readonly value: T } | { readonly error: unknown }
+
+/** What a {@link StoreAccess} needs from its cache. */
+export interface StoreAccessOptions {
+  readonly timeoutMs: number
+  readonly breaker: { readonly failures: number; readonly cooldownMs: number } | undefined
+  readonly onStoreError: 'degrade' | 'throw'
+  /** Close a store object with the last cache holding it (a URL store always closes). */
+  readonly closeStore: boolean
+  readonly clock: () => number
+  /** Picks how envelopes become records for a store, once it is known. */
+  readonly formatFor: (store: Store) => EnvelopeFormat
+  /** Counts a failed store call. */
+  readonly countFailure: () => void
+  /** Reports a failure handled without throwing (an `error` event). */
+  readonly reportError: (operation: string, key: string | undefined, error: unknown) => void
+}
+
+/** One cache's access to one store. */
+export class StoreAccess {
+  #store: Store | undefined
+  #guard: StoreGuard | undefined
+  #format: EnvelopeFormat | undefined
+  #hold: StoreHold | undefined
+  readonly #loading: Promise<Store> | undefined
+  readonly #options: StoreAccessOptions
+  #closed = false
+
+  constructor(storeOrUrl: Store | string, options: StoreAccessOptions) {
+    this.#options = options
+    if (typeof storeOrUrl === 'string') {
+      // A store built from a URL is this cache's alone: it closes with the cache.
+      this.#loading = storeFromUrl(storeOrUrl).then((store) => this.#attach(store, true))
+      // A failed URL load is reported to whoever calls first; keep it from being unhandled.
+      this.#loading.catch(() => {})
+    } else {
+      this.#attach(storeOrUrl, options.closeStore)
+    }
+  }
+
+  #attach(store: Store, closeWithCache: boolean): Store {
+    const { breaker, clock, timeoutMs } = this.#options
+    this.#hold = holdStore(store, closeWithCache)
+    const circuit = breaker && new CircuitBreaker(breaker.failures, breaker.cooldownMs, clock)
+    this.#guard = new StoreGuard(store.name, timeoutMs, circuit)
+    this.#format = this.#options.formatFor(store)
+    this.#store = store
+    return store
+  }
+
+  /** The store once known, for the synchronous hot path; `undefined` before, or once closed. */
+  get ready(): Store | undefined {
+    return this.#closed ? undefined : this.#store
+  }
+
+  /** How envelopes become records for this store. Call after the store is known. */
+  get format(): EnvelopeFormat {
+    return this.#format!
+  }
+
+  /**
+   * The store, loading its adapter first when it was given as a URL.
+   * @throws CacheClosedError once closed.
+   */
+  resolve(): Awaitable<Store> {
+    if (this.#closed) throw new CacheClosedError()
+    return this.#store ?? (this.#loading as Promise<Store>)
+  }
+
+  /** Settles once a URL store is loaded or failed to load; never rejects. */
+  async settled(): Promise<void> {
+    await Promise.resolve(this.#loading).catch(() => undefined)
+  }
+
+  /**
+   * A read: a failure becomes `fallback` plus an `error` event, or is thrown when
+   * `onStoreError` is `'throw'`. Answers synchronously when the store does.
+   */
+  readOrMiss<T>(
+    operation: string,
+    key: string | undefined,
+    call: (store: Store) => Awaitable<T>,
+    fallback: T,
+  ): Awaitable<T> {
+    const store = this.#store
+    if (!store || this.#closed)
+      return this.#afterResolve(() => this.readOrMiss(operation, key, call, fallback))
+    let result: Awaitable<T>
+    try {
+      result = this.#guard!.run(operation, () => call(store))
+    } catch (error) {
+      return this.#degrade(operation, key, error, fallback)
+    }
+    if (result instanceof Promise)
+      return result.catch((error: unknown) => this.#degrade(operation, key, error, fallback))
+    return result
+  }
+
+  /**
+   * A write that adds data: a failure is an `error` event (or thrown with `'throw'`).
+   * @returns whether the write reached the store.
+   */
+  async writeAndReport(
+    operation: string,
+    key: string | undefined,
+    call: (store: Store) => Promise<unknown>,
+  ): Promise<boolean> {
+    const store = await this.resolve()
+    try {
+      await this.#guard!.run(operation, () => call(store))
+      return true
+    } catch (error) {
+      return this.#degrade(operation, key, error, false)
+    }
+  }
+
+  /** An invalidation: a failure is counted and always thrown (a `StoreError`). */
+  async mustSucceed<T>(operation: string, call: (store: Store) => Awaitable<T>): Promise<T> {
+    const store = await this.resolve()
+    try {
+      return await this.#guard!.run(operation, () => call(store))
+    } catch (error) {
+      if (error instanceof StoreError) this.#options.countFailure()
+      throw error
+    }
+  }
+
+  /**
+   * Starts a read ahead of knowing whether its result is needed. It never rejects: a failure is
+   * held until {@link settleReadAhead}, so a read that turns out unneeded reports nothing (the
+   * store's failure still counts for the circuit breaker).
+   */
+  readAhead<T>(operation: string, call: (store: Store) => Awaitable<T>): Promise<ReadAhead<T>> {
+    const store = this.#store
+    if (!store || this.#closed) return Promise.resolve({ error: new CacheClosedError() })
+    try {
+      return Promise.resolve(this.#guard!.run(operation, () => call(store))).then(
+        (value) => ({ value }),
+        (error: unknown) => ({ error }),
+      )
+    } catch (error) {
+      return Promise.resolve({ error })
+    }
+  }
+
+  /** The value of a {@link readAhead}; a failure goes through the read policy now. */
+  settleReadAhead<T>(
+    operation: string,
+    key: string | undefined,
+    outcome: ReadAhead<T>,
+    fallback: T,
+  ): T {
+    return 'error' in outcome
+      ? this.#degrade(operation, key, outcome.error, fallback)
+      : outcome.value
+  }
+
+  /**
+   * Stops serving calls and lets go of the store (closing it when this was its last cache).
+   * @throws whatever `store.close()` threw.
+   */
+  async close(): Promise<void> {
+    this.#closed = true
+    await this.#hold?.release()
+  }
+
+  async #afterResolve<T>(next: () => Awaitable<T>): Promise<T> {
+    await this.resolve()
+    return next()
+  }
+
+  #degrade<T>(operation: string, key: string | undefined, error: unknown, fallback: T): T {
+    if (error instanceof CacheClosedError) throw error
+    if (error instanceof StoreError) this.#options.countFailure()
+    if (this.#options.onStoreError === 'throw') throw error
+    this.#options.reportError(operation, key, error)
+    return fallback
+  }
+}

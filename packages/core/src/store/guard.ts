@@ -1,0 +1,74 @@
+/**
+ * The guard every store call passes: a per-call timeout, the circuit breaker, and one error
+ * type. It decides nothing about what a failure means; {@link StoreAccess} does.
+ *
+ * @module
+ */
+
+import { CircuitOpenError, StoreError, StoreTimeoutError } from '../errors.js'
+import type { CircuitBreaker } from './circuit-breaker.js'
+import type { Awaitable } from './store.js'
+
+/**
+ * Wraps every store call: a per-call timeout, a circuit breaker, and one error type. A call
+ * either answers or throws {@link StoreError} within `timeoutMs`.
+ */
+export class StoreGuard {
+  constructor(
+    private readonly storeName: string,
+    private readonly timeoutMs: number,
+    private readonly breaker: CircuitBreaker | undefined,
+  ) {}
+
+  /**
+   * Runs `call`. A synchronous answer (the in-process store) skips the timer entirely.
+   * @throws StoreError (or `StoreTimeoutError`, `CircuitOpenError`).
+   */
+  run<T>(operation: string, call: () => Awaitable<T>): Awaitable<T> {
+    const retryAt = this.breaker?.blockedUntil() ?? 0
+    if (retryAt !== 0) throw new CircuitOpenError(this.storeName, operation, retryAt)
+    let result: Awaitable<T>
+    try {
+      result = call()
+    } catch (error) {
+      throw this.failed(operation, error)
+    }
+    if (!(result instanceof Promise)) {
+      this.breaker?.succeeded()
+      return result
+    }
+    return this.withTimeout(operation, result)
+  }
+
+  private withTimeout<T>(operation: string, pending: Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        reject(
+          this.failed(operation, new StoreTimeoutError(this.storeName, operation, this.timeoutMs)),
+        )
+      }, this.timeoutMs)
+      timer.unref?.()
+      pending.then(
+        (value) => {
+          clearTimeout(timer)
+          this.breaker?.succeeded()
+          resolve(value)
+        },
+        (error: unknown) => {
+          clearTimeout(timer)
+          reject(this.failed(operation, error))
+        },
+      )
+    })
+  }
+
+  private failed(operation: string, error: unknown): StoreError {
+    const storeError =
+      error instanceof StoreError
+        ? error
+        : new StoreError(this.storeName, operation, { cause: error })
+    // A value the backend refuses by size is bad input, not a sick backend.
+    if (storeError.code !== 'E_VALUE_TOO_LARGE') this.breaker?.failed()
+    return storeError
+  }
+}
