@@ -23,6 +23,7 @@ export type {
 export type { CacheStats } from './observability/stats.js'
 export type {
   CacheOptions,
+  CircuitBreakerOptions,
   EarlyExpirationOptions,
   LoaderTimeoutOptions,
   LockOptions,
@@ -30,7 +31,6 @@ export type {
 export type { GetOrSetOptions, SetOptions } from './options/call-options.js'
 export { parseBeta, parsePositiveInteger, rejectUnknownOptions } from './options/checks.js'
 export { type Duration, type DurationUnit, parseDuration } from './options/duration.js'
-export type { CircuitBreakerOptions } from './store/circuit-breaker.js'
 export {
   ADAPTER_PACKAGES,
   type AdapterModule,

@@ -8,7 +8,7 @@
 
 import { randomUUID } from 'node:crypto'
 import { CacheBus } from '../bus/bus.js'
-import { envelopeFormat } from '../entries/codec.js'
+import { type EnvelopeFormat, envelopeFormat } from '../entries/codec.js'
 import type { Serializer } from '../entries/serializer.js'
 import { jsonSerializer } from '../entries/serializer.js'
 import type { CacheError } from '../errors.js'
@@ -31,6 +31,8 @@ export class CacheRuntime {
   readonly store: StoreAccess
   readonly bus: CacheBus
   readonly #background = new Set<Promise<unknown>>()
+  readonly #serializer: Serializer
+  #format: EnvelopeFormat | undefined
   #closing: Promise<void> | undefined
 
   constructor(
@@ -39,6 +41,7 @@ export class CacheRuntime {
     busChannel: string,
     serializer: Serializer = jsonSerializer,
   ) {
+    this.#serializer = serializer
     const reportError = this.reportError.bind(this)
     this.store = new StoreAccess(storeOrUrl, {
       timeoutMs: options.storeTimeoutMs,
@@ -46,7 +49,6 @@ export class CacheRuntime {
       onStoreError: options.onStoreError,
       closeStore: options.closeStore,
       clock: options.clock,
-      formatFor: (store) => envelopeFormat(store, serializer, options.compression),
       countFailure: () => {
         this.counters.storeErrors += 1
       },
@@ -64,6 +66,12 @@ export class CacheRuntime {
       reportError,
     })
     this.bus.listen()
+  }
+
+  /** How envelopes become the store's records. Read once the store is known. */
+  get format(): EnvelopeFormat {
+    this.#format ??= envelopeFormat(this.store.ready!, this.#serializer, this.options.compression)
+    return this.#format
   }
 
   /** Emits an `error` event for something handled without throwing. */

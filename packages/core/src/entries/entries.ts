@@ -10,6 +10,7 @@
 import type { StatCounter } from '../observability/stats.js'
 import type { ReadAhead, StoreAccess } from '../store/access.js'
 import type { Awaitable, Store, StoreEntry, StoreRecord } from '../store/store.js'
+import type { EnvelopeFormat } from './codec.js'
 import type { Envelope } from './envelope.js'
 import type { KeySpace } from './keys.js'
 import { type CapturedVersions, counterKeys, toCaptured, versionsMatch } from './versions.js'
@@ -24,6 +25,8 @@ export interface WritePlan {
 /** What entries need from the cache runtime. */
 export interface EntriesRuntime {
   readonly store: StoreAccess
+  /** How envelopes become the store's records (read once the store is known). */
+  readonly format: EnvelopeFormat
   readonly counters: Record<StatCounter, number>
   reportError(operation: string, key: string | undefined, error: unknown): void
 }
@@ -132,7 +135,7 @@ export class Entries {
   private decode(record: StoreRecord | undefined, key: string): Envelope | undefined {
     if (record === undefined) return undefined
     try {
-      return this.runtime.store.format.decode(record)
+      return this.runtime.format.decode(record)
     } catch (error) {
       this.runtime.reportError('decode', key, error)
       return undefined
@@ -199,7 +202,7 @@ export class Entries {
   async write(storeKey: string, envelope: Envelope): Promise<boolean> {
     const access = this.runtime.store
     if (!access.ready) await access.resolve()
-    const record = access.format.encode(envelope)
+    const record = this.runtime.format.encode(envelope)
     const ttlMs = Math.max(1, envelope.s - envelope.c)
     const written = await access.writeAndReport('set', storeKey, (s) =>
       s.set(storeKey, record, ttlMs),
@@ -214,7 +217,7 @@ export class Entries {
     if (!access.ready) await access.resolve()
     const entries: StoreEntry[] = items.map(({ storeKey, envelope }) => ({
       key: storeKey,
-      record: access.format.encode(envelope),
+      record: this.runtime.format.encode(envelope),
       ttlMs: Math.max(1, envelope.s - envelope.c),
     }))
     if (await access.writeAndReport('setMany', undefined, (s) => s.setMany(entries)))

@@ -19,7 +19,8 @@ import {
   writePlan,
 } from '../options/call-options.js'
 import { withDeadline } from './deadline.js'
-import { joinOrStartLoad, type Loader, type LoadRequest, type LoadRuntime } from './load.js'
+import { joinOrStartLoad, type Loader, type LoadRequest } from './load.js'
+import type { LoadRuntime } from './load-runtime.js'
 
 /** Cache-aside for one key; see `Cache.getOrSet`. @internal */
 export async function getOrSet<T>(

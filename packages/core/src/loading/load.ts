@@ -7,30 +7,13 @@
  */
 
 import type { Entries, WritePlan } from '../entries/entries.js'
-import type { CacheEmitter } from '../observability/events.js'
-import type { StatCounter } from '../observability/stats.js'
-import type { ResolvedOptions } from '../options/cache-options.js'
-import type { StoreAccess } from '../store/access.js'
-import type { FillSignals } from './fill-signals.js'
+import type { LoadRuntime } from './load-runtime.js'
 import { type LoaderContext, LoaderState } from './loader-context.js'
 import { acquireLoadLock, type HeldLock } from './locks.js'
-import type { Flight, SingleFlight } from './single-flight.js'
+import type { Flight } from './single-flight.js'
 
 /** A function that produces the value of a key on a miss. */
 export type Loader<T> = (context: LoaderContext<T>) => T | Promise<T>
-
-/** What loading needs from the cache runtime. @internal */
-export interface LoadRuntime {
-  readonly options: ResolvedOptions
-  readonly store: StoreAccess
-  readonly counters: Record<StatCounter, number>
-  readonly emitter: CacheEmitter
-  readonly flights: SingleFlight
-  readonly fills: FillSignals
-  readonly bus: { announceFilled(storeKey: string): Promise<void> }
-  track(task: Promise<unknown>): void
-  reportError(operation: string, key: string | undefined, error: unknown): void
-}
 
 /** One load request, resolved from call options. @internal */
 export interface LoadRequest<T> {

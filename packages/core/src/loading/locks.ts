@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto'
 import type { Entries } from '../entries/entries.js'
 import type { Envelope } from '../entries/envelope.js'
 import type { Store } from '../store/store.js'
-import type { LoadRuntime } from './load.js'
+import type { LoadRuntime } from './load-runtime.js'
 
 /** A lock held while a loader runs; its lease is extended until released. */
 export interface HeldLock {

@@ -5,7 +5,6 @@
  * @module
  */
 
-import type { Freshness } from '../entries/freshness.js'
 import type { CacheEmitter } from './events.js'
 
 /** Counters of one cache (shared by its namespaces and scopes). */
@@ -74,7 +73,7 @@ export function countLookup(
   counters: Record<StatCounter, number>,
   emitter: CacheEmitter,
   key: string,
-  state: Freshness,
+  state: 'fresh' | 'stale' | 'expired',
 ): void {
   if (state === 'fresh') {
     counters.hits += 1

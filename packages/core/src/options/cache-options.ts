@@ -8,10 +8,23 @@
 import type { CompressionOptions } from '../entries/codec.js'
 import type { Serializer } from '../entries/serializer.js'
 import { InvalidOptionError } from '../errors.js'
-import type { CircuitBreakerOptions } from '../store/circuit-breaker.js'
 import type { Store } from '../store/store.js'
 import { parseBeta, parsePositiveInteger, rejectUnknownOptions } from './checks.js'
 import { type Duration, parseDuration, parsePositiveDuration } from './duration.js'
+
+/** When to stop calling a failing store, and for how long. */
+export interface CircuitBreakerOptions {
+  /**
+   * Consecutive failed store calls that open the circuit.
+   * @default 5
+   */
+  readonly failures?: number
+  /**
+   * How long the circuit stays open before one trial call is let through.
+   * @default '5s'
+   */
+  readonly cooldown?: Duration
+}
 
 /** Probabilistic early expiration (XFetch, Vattani et al., VLDB 2015). */
 export interface EarlyExpirationOptions {

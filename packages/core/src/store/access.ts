@@ -7,13 +7,11 @@
  *   way, and the caller learns whether the write landed;
  * - {@link StoreAccess.mustSucceed}: an invalidation; a failure always throws, because a lost
  *   invalidation would serve stale data.
- * It also resolves a store given as a URL, holds the store for its cache, and knows how records
- * are encoded for it.
+ * It also resolves a store given as a URL, and holds the store for its cache.
  *
  * @module
  */
 
-import type { EnvelopeFormat } from '../entries/codec.js'
 import { CacheClosedError, StoreError } from '../errors.js'
 import { CircuitBreaker } from './circuit-breaker.js'
 import { StoreGuard } from './guard.js'
@@ -32,8 +30,6 @@ export interface StoreAccessOptions {
   /** Close a store object with the last cache holding it (a URL store always closes). */
   readonly closeStore: boolean
   readonly clock: () => number
-  /** Picks how envelopes become records for a store, once it is known. */
-  readonly formatFor: (store: Store) => EnvelopeFormat
   /** Counts a failed store call. */
   readonly countFailure: () => void
   /** Reports a failure handled without throwing (an `error` event). */
@@ -44,7 +40,6 @@ export interface StoreAccessOptions {
 export class StoreAccess {
   #store: Store | undefined
   #guard: StoreGuard | undefined
-  #format: EnvelopeFormat | undefined
   #hold: StoreHold | undefined
   readonly #loading: Promise<Store> | undefined
   readonly #options: StoreAccessOptions
@@ -67,7 +62,6 @@ export class StoreAccess {
     this.#hold = holdStore(store, closeWithCache)
     const circuit = breaker && new CircuitBreaker(breaker.failures, breaker.cooldownMs, clock)
     this.#guard = new StoreGuard(store.name, timeoutMs, circuit)
-    this.#format = this.#options.formatFor(store)
     this.#store = store
     return store
   }
@@ -75,11 +69,6 @@ export class StoreAccess {
   /** The store once known, for the synchronous hot path; `undefined` before, or once closed. */
   get ready(): Store | undefined {
     return this.#closed ? undefined : this.#store
-  }
-
-  /** How envelopes become records for this store. Call after the store is known. */
-  get format(): EnvelopeFormat {
-    return this.#format!
   }
 
   /**
