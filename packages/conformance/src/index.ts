@@ -1,25 +1,40 @@
+/**
+ * `@strata/cache-conformance`: the suite every store runs. It has two parts: `store/`, the Store
+ * contract itself (records, counters, expiry, batches, clear, locks, bus), each feature gated by
+ * the capabilities the store declares; and `cache/`, the cache behaviour that depends on what
+ * the store can do (values through its records, expiry, batches, tags over its counters, keys
+ * through its key handling, clear, locks and invalidations across caches). Policies that do not
+ * depend on the store (XFetch, grace, timeouts…) are tested in core itself.
+ *
+ * @module
+ */
+
 import { describe } from 'vitest'
-import { basicFeature } from './features/basic.js'
-import { batchFeature } from './features/batch.js'
-import { busFeature } from './features/bus.js'
-import { clearFeature } from './features/clear.js'
-import { earlyExpirationFeature } from './features/early-expiration.js'
-import { errorsFeature } from './features/errors.js'
-import { graceFeature } from './features/grace.js'
-import { locksFeature } from './features/locks.js'
-import { namespacesFeature } from './features/namespaces.js'
-import { tagsFeature } from './features/tags.js'
-import { ttlFeature } from './features/ttl.js'
+import { cacheBatchFeature } from './cache/batch.js'
+import { cacheBusFeature } from './cache/bus.js'
+import { cacheClearFeature } from './cache/clear.js'
+import { cacheExpiryFeature } from './cache/expiry.js'
+import { cacheLocksFeature } from './cache/locks.js'
+import { cacheNamespacesFeature } from './cache/namespaces.js'
+import { cacheTagsFeature } from './cache/tags.js'
+import { cacheValuesFeature } from './cache/values.js'
 import type { ConformanceOptions } from './options.js'
+import { storeBatchFeature } from './store/batch.js'
+import { storeBusFeature } from './store/bus.js'
+import { storeClearFeature } from './store/clear.js'
+import { storeCountersFeature } from './store/counters.js'
+import { storeExpiryFeature } from './store/expiry.js'
+import { storeLocksFeature } from './store/locks.js'
+import { storeRecordsFeature } from './store/records.js'
 
 export { eventually, FakeClock, latch } from './fixture.js'
 export type { ConformanceFaults, ConformanceOptions } from './options.js'
 
 /**
- * Runs the Store contract and the Cache semantics against a store, with vitest. Call it once in
- * a test file; features that need a capability (locks, bus, scoped clear) run when the store
- * declares it. Each feature creates its own store with `createStore`, clears what it wrote after
- * each test, and closes the store at the end.
+ * Runs the Store contract and the store-dependent cache behaviour against a store, with vitest.
+ * Call it once in a test file; features that need a capability (locks, bus, scoped clear, bus
+ * gaps) run when the store declares it. Each feature creates its own store with `createStore`,
+ * clears what it wrote after each test, and closes the store at the end.
  *
  * @example
  * ```ts
@@ -32,16 +47,24 @@ export type { ConformanceFaults, ConformanceOptions } from './options.js'
  */
 export function describeStoreConformance(options: ConformanceOptions): void {
   describe(`store conformance: ${options.name}`, () => {
-    basicFeature(options)
-    ttlFeature(options)
-    batchFeature(options)
-    tagsFeature(options)
-    namespacesFeature(options)
-    clearFeature(options)
-    locksFeature(options)
-    earlyExpirationFeature(options)
-    graceFeature(options)
-    errorsFeature(options)
-    busFeature(options)
+    describe('store contract', () => {
+      storeRecordsFeature(options)
+      storeCountersFeature(options)
+      storeExpiryFeature(options)
+      storeBatchFeature(options)
+      storeClearFeature(options)
+      storeLocksFeature(options)
+      storeBusFeature(options)
+    })
+    describe('cache over the store', () => {
+      cacheValuesFeature(options)
+      cacheExpiryFeature(options)
+      cacheBatchFeature(options)
+      cacheTagsFeature(options)
+      cacheNamespacesFeature(options)
+      cacheClearFeature(options)
+      cacheLocksFeature(options)
+      cacheBusFeature(options)
+    })
   })
 }

@@ -124,7 +124,8 @@ export interface StoreBus {
   /** Sends `message` to every subscriber of `channel`, including other processes. */
   publish(channel: string, message: string): Promise<void>
   /**
-   * Calls `onMessage` for every message published on `channel` from now on. The promise
+   * Calls `onMessage` for every message published on `channel` from now on, in no promised
+   * order (a Redis Cluster relays messages from whichever node received them). The promise
    * resolves once the subscription is active on the backend: a message published by anyone
    * after it resolved reaches `onMessage` (unless a gap is reported). It rejects with
    * {@link StoreError} when the subscription could not be made.

@@ -2,31 +2,12 @@ import { describe, expect, it } from 'vitest'
 import { useStore } from '../fixture.js'
 import type { ConformanceOptions } from '../options.js'
 
-/** Batch reads, writes and deletes keep order and report misses. */
-export function batchFeature(options: ConformanceOptions): void {
-  describe('batch', () => {
+/** Cache batches over the store's batch calls: order, misses, TTLs and tags per entry. */
+export function cacheBatchFeature(options: ConformanceOptions): void {
+  describe('batches', () => {
     const t = useStore(options)
 
-    it('store getMany returns records in key order with undefined for misses', async () => {
-      const p = t.prefix()
-      await t.store.setMany([
-        { key: `${p}a`, record: t.record(1), ttlMs: 60_000 },
-        { key: `${p}c`, record: t.record(3), ttlMs: 60_000 },
-      ])
-      expect((await t.store.getMany([`${p}c`, `${p}b`, `${p}a`])).map(t.bytes)).toEqual([
-        t.record(3),
-        undefined,
-        t.record(1),
-      ])
-      expect(await t.store.getMany([])).toEqual([])
-      await t.store.deleteMany([`${p}a`, `${p}b`])
-      expect((await t.store.getMany([`${p}a`, `${p}c`])).map(t.bytes)).toEqual([
-        undefined,
-        t.record(3),
-      ])
-    })
-
-    it('cache setMany, getMany and deleteMany', async () => {
+    it('setMany, getMany and deleteMany', async () => {
       const cache = t.cache()
       await cache.setMany<unknown>([
         { key: 'a', value: 1 },

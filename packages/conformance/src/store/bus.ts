@@ -4,12 +4,12 @@ import { eventually, useStore } from '../fixture.js'
 import type { ConformanceOptions } from '../options.js'
 
 /**
- * The invalidation bus: messages reach other subscribers once `subscribe` resolved; gaps are
- * reported when the store declares them; invalidations reach other caches.
+ * The store contract for the bus: every message reaches subscribers once `subscribe` resolved
+ * (order is not promised); gaps are reported when the store declares them.
  */
-export function busFeature(options: ConformanceOptions): void {
+export function storeBusFeature(options: ConformanceOptions): void {
   if (!options.capabilities.bus) return
-  describe('invalidation bus', () => {
+  describe('bus', () => {
     const t = useStore(options)
 
     it('delivers a published message to a subscriber until it unsubscribes', async () => {
@@ -25,29 +25,22 @@ export function busFeature(options: ConformanceOptions): void {
       expect(received).toEqual(['hello ✓'])
     })
 
-    it('delivers, in order, every message published once subscribe() resolved', async () => {
+    it('delivers every message published once subscribe() resolved (in any order)', async () => {
+      // Order is not part of the contract: a Redis Cluster relays a PUBLISH from whichever node
+      // received it, so two messages from one client can arrive swapped. Core's messages are
+      // idempotent and order-free for this reason.
       const bus = t.store.bus!
-      const channel = `${t.prefix()}ordered`
+      const channel = `${t.prefix()}every`
       const received: string[] = []
       const unsubscribe = await bus.subscribe(channel, (message) => received.push(message))
       const sent = Array.from({ length: 20 }, (_, i) => `m${i}`)
       for (const message of sent) await bus.publish(channel, message)
-      await eventually(() => expect(received).toEqual(sent))
+      await eventually(() => expect([...received].sort()).toEqual([...sent].sort()))
       await unsubscribe()
     })
 
     it('provides onGap exactly when it declares busGaps', () => {
       expect(typeof t.store.bus!.onGap === 'function').toBe(options.capabilities.busGaps === true)
-    })
-
-    it("tells another cache's listeners about an invalidation", async () => {
-      const local = t.cache({ invalidationBus: true })
-      const remote = t.cache({ invalidationBus: true })
-      await remote.ready()
-      const heard: { tags: readonly string[]; source: string }[] = []
-      remote.on('invalidate', (event) => heard.push(event))
-      await local.invalidateTags(['posts'])
-      await eventually(() => expect(heard).toContainEqual({ tags: ['posts'], source: 'remote' }))
     })
 
     const drop = options.faults?.dropBusConnection
@@ -66,24 +59,6 @@ export function busFeature(options: ConformanceOptions): void {
       await eventually(() => expect(received).toEqual(['after the gap']))
       stopGaps()
       await unsubscribe()
-    })
-
-    it('a cache hears the gap, keeps hearing invalidations after it, and closes cleanly', async () => {
-      const local = t.cache({ invalidationBus: true })
-      const remote = t.cache({ invalidationBus: true })
-      await Promise.all([local.ready(), remote.ready()])
-      const gaps: string[] = []
-      const heard: (readonly string[])[] = []
-      const errors: unknown[] = []
-      remote.on('busGap', (gap) => gaps.push(gap.phase))
-      remote.on('invalidate', (event) => event.source === 'remote' && heard.push(event.tags))
-      remote.on('error', (event) => errors.push(event.error))
-      await drop(t.store)
-      await eventually(() => expect(gaps).toEqual(['lost', 'restored']), 10_000)
-      await local.invalidateTags(['after-gap'])
-      await eventually(() => expect(heard).toContainEqual(['after-gap']))
-      await remote.close()
-      expect(errors).toEqual([])
     })
   })
 }

@@ -1,34 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { eventually, expiryWaitMs, latch, useStore } from '../fixture.js'
+import { eventually, latch, useStore } from '../fixture.js'
 import type { ConformanceOptions } from '../options.js'
 
-/** Locks: owner tokens, leases, and one loader across caches that share the store. */
-export function locksFeature(options: ConformanceOptions): void {
+/** `lock: true` over the store's locks: one loader across caches that share the store. */
+export function cacheLocksFeature(options: ConformanceOptions): void {
   if (!options.capabilities.locks) return
-  describe('locks', () => {
+  describe('stampede protection across caches', () => {
     const t = useStore(options)
-
-    it('only one owner holds a lock, and only the owner releases or extends it', async () => {
-      const locks = t.store.locks!
-      const key = `${t.prefix()}lock`
-      expect(await locks.acquire(key, 'a', 30_000)).toBe(true)
-      expect(await locks.acquire(key, 'b', 30_000)).toBe(false)
-      expect(await locks.release(key, 'b')).toBe(false)
-      expect(await locks.extend(key, 'b', 30_000)).toBe(false)
-      expect(await locks.extend(key, 'a', 30_000)).toBe(true)
-      expect(await locks.release(key, 'a')).toBe(true)
-      expect(await locks.acquire(key, 'b', 30_000)).toBe(true)
-    })
-
-    it('a lease expires by itself when its owner disappears', async () => {
-      const locks = t.store.locks!
-      const key = `${t.prefix()}lease`
-      const leaseMs = t.store.capabilities.ttlResolutionMs
-      expect(await locks.acquire(key, 'dead', leaseMs)).toBe(true)
-      await new Promise((resolve) => setTimeout(resolve, expiryWaitMs(t.store, leaseMs)))
-      expect(await locks.acquire(key, 'alive', 30_000)).toBe(true)
-      expect(await locks.release(key, 'dead')).toBe(false)
-    })
 
     it('with lock: true, caches that share the store run one loader for a cold key', async () => {
       const processes = [t.cache(), t.cache(), t.cache(), t.cache()]
