@@ -104,8 +104,10 @@ export class Cache {
    * @throws the loader's error when nothing stale can be served; LoaderTimeoutError after
    * `timeout.hard`.
    */
-  async getOrSet<T>(key: string, loader: Loader<T>, options?: GetOrSetOptions): Promise<T> {
-    if (typeof loader !== 'function') throw new InvalidOptionError('loader', 'must be a function')
+  getOrSet<T>(key: string, loader: Loader<T>, options?: GetOrSetOptions): Promise<T> {
+    if (typeof loader !== 'function')
+      return Promise.reject(new InvalidOptionError('loader', 'must be a function'))
+    // Not async: one promise per call, as before the algorithm moved to loading/.
     return getOrSet(this.#runtime, this.#entries, key, loader, options)
   }
 

@@ -31,8 +31,8 @@ export class CacheRuntime {
   readonly store: StoreAccess
   readonly bus: CacheBus
   readonly #background = new Set<Promise<unknown>>()
-  readonly #serializer: Serializer
-  #format: EnvelopeFormat | undefined
+  /** How envelopes become the store's records; set once the store is known. */
+  format!: EnvelopeFormat
   #closing: Promise<void> | undefined
 
   constructor(
@@ -41,7 +41,6 @@ export class CacheRuntime {
     busChannel: string,
     serializer: Serializer = jsonSerializer,
   ) {
-    this.#serializer = serializer
     const reportError = this.reportError.bind(this)
     this.store = new StoreAccess(storeOrUrl, {
       timeoutMs: options.storeTimeoutMs,
@@ -49,6 +48,9 @@ export class CacheRuntime {
       onStoreError: options.onStoreError,
       closeStore: options.closeStore,
       clock: options.clock,
+      onAttach: (store) => {
+        this.format = envelopeFormat(store, serializer, options.compression)
+      },
       countFailure: () => {
         this.counters.storeErrors += 1
       },
@@ -66,12 +68,6 @@ export class CacheRuntime {
       reportError,
     })
     this.bus.listen()
-  }
-
-  /** How envelopes become the store's records. Read once the store is known. */
-  get format(): EnvelopeFormat {
-    this.#format ??= envelopeFormat(this.store.ready!, this.#serializer, this.options.compression)
-    return this.#format
   }
 
   /** Emits an `error` event for something handled without throwing. */

@@ -30,6 +30,8 @@ export interface StoreAccessOptions {
   /** Close a store object with the last cache holding it (a URL store always closes). */
   readonly closeStore: boolean
   readonly clock: () => number
+  /** Called once when the store is known (at once for a store object, after a URL loads). */
+  readonly onAttach: (store: Store) => void
   /** Counts a failed store call. */
   readonly countFailure: () => void
   /** Reports a failure handled without throwing (an `error` event). */
@@ -62,6 +64,7 @@ export class StoreAccess {
     this.#hold = holdStore(store, closeWithCache)
     const circuit = breaker && new CircuitBreaker(breaker.failures, breaker.cooldownMs, clock)
     this.#guard = new StoreGuard(store.name, timeoutMs, circuit)
+    this.#options.onAttach(store)
     this.#store = store
     return store
   }
