@@ -193,6 +193,34 @@ describeWithServers('materializedView', () => {
         InvalidOptionError,
       )
     })
+    it('rejects unknown options, naming them and the closest known one', () => {
+      const pool = admin
+      const attempt = (options: Record<string, unknown>) => () =>
+        materializedView({ pool, name: 'v', ...options } as MaterializedViewOptions)
+      expect(attempt({ maxStaleniss: '5m' })).toThrow(
+        expect.objectContaining({
+          name: 'InvalidOptionError',
+          code: 'E_INVALID_OPTION',
+          option: 'maxStaleniss',
+          message: expect.stringContaining('did you mean "maxStaleness"?'),
+        }),
+      )
+      expect(attempt({ earlyExpiration: { bta: 2 } })).toThrow(
+        expect.objectContaining({
+          option: 'earlyExpiration.bta',
+          message: expect.stringContaining('did you mean "beta"?'),
+        }),
+      )
+      expect(attempt({ onError: 'log' })).toThrow(expect.objectContaining({ option: 'onError' }))
+      expect(attempt({ cache: {} })).toThrow(expect.objectContaining({ option: 'cache' }))
+      expect(attempt({ tags: 'posts' })).toThrow(expect.objectContaining({ option: 'tags' }))
+      expect(attempt({ connectionTimeout: 'soon' })).toThrow(
+        expect.objectContaining({ code: 'E_INVALID_DURATION' }),
+      )
+      expect(() => materializedView(undefined as unknown as MaterializedViewOptions)).toThrow(
+        InvalidOptionError,
+      )
+    })
   })
 
   describe('one refresher at a time', () => {
