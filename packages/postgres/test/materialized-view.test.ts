@@ -11,7 +11,9 @@ import {
   type MaterializedViewOptions,
   MissingUniqueIndexError,
   materializedView,
+  type RefreshOutcome,
 } from '../src/index.js'
+import { viewNames } from '../src/materialized-view/view-names.js'
 import { uniqueName } from './support/names.js'
 import { startTestPostgres, type TestPostgres } from './support/postgres-server.js'
 import { createSource, fakeCache, sourceAndViewOptions } from './support/views.js'
@@ -97,6 +99,29 @@ describeWithServers('materializedView', () => {
 
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
+  /** Whether a REFRESH of `name` is running on the server now. */
+  async function refreshStatementRunning(name: string): Promise<boolean> {
+    const { rowCount } = await admin.query(
+      `SELECT 1 FROM pg_stat_activity
+       WHERE state = 'active' AND query LIKE 'REFRESH MATERIALIZED VIEW%' AND query LIKE $1`,
+      [`%${name}%`],
+    )
+    return rowCount !== 0
+  }
+
+  /** How many sessions wait for an advisory lock (`pg_advisory_xact_lock`). */
+  async function sessionsWaitingOnAdvisoryLocks(): Promise<number> {
+    const { rowCount } = await admin.query(
+      `SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND wait_event = 'advisory'`,
+    )
+    return rowCount ?? 0
+  }
+
+  /** The advisory lock every instance's setup takes (views of the default state table). */
+  function setupLockKeys(name: string): readonly [number, number] {
+    return viewNames('public', name, 'strata_materialized_views').setupLockKeys
+  }
+
   describe('creating and populating', () => {
     it('creates the view WITH NO DATA and populates it with a plain refresh on first read', async () => {
       const { name, view } = await viewOverSource('stats')
@@ -168,6 +193,34 @@ describeWithServers('materializedView', () => {
         InvalidOptionError,
       )
     })
+    it('rejects unknown options, naming them and the closest known one', () => {
+      const pool = admin
+      const attempt = (options: Record<string, unknown>) => () =>
+        materializedView({ pool, name: 'v', ...options } as MaterializedViewOptions)
+      expect(attempt({ maxStaleniss: '5m' })).toThrow(
+        expect.objectContaining({
+          name: 'InvalidOptionError',
+          code: 'E_INVALID_OPTION',
+          option: 'maxStaleniss',
+          message: expect.stringContaining('did you mean "maxStaleness"?'),
+        }),
+      )
+      expect(attempt({ earlyExpiration: { bta: 2 } })).toThrow(
+        expect.objectContaining({
+          option: 'earlyExpiration.bta',
+          message: expect.stringContaining('did you mean "beta"?'),
+        }),
+      )
+      expect(attempt({ onError: 'log' })).toThrow(expect.objectContaining({ option: 'onError' }))
+      expect(attempt({ cache: {} })).toThrow(expect.objectContaining({ option: 'cache' }))
+      expect(attempt({ tags: 'posts' })).toThrow(expect.objectContaining({ option: 'tags' }))
+      expect(attempt({ connectionTimeout: 'soon' })).toThrow(
+        expect.objectContaining({ code: 'E_INVALID_DURATION' }),
+      )
+      expect(() => materializedView(undefined as unknown as MaterializedViewOptions)).toThrow(
+        InvalidOptionError,
+      )
+    })
   })
 
   describe('one refresher at a time', () => {
@@ -181,6 +234,71 @@ describeWithServers('materializedView', () => {
       expect(outcomes.map((o) => o.status).sort()).toEqual(['refreshed', 'skipped'])
       expect(outcomes.find((o) => o.status === 'skipped')).toMatchObject({ because: 'busy' })
       expect(await storedGeneration(a)).toBe(2)
+    })
+
+    it('collapses forced refreshes of new instances into a refresh that started after they asked', async () => {
+      const { source, name, view: running, elsewhere } = await viewOverSource('deploy')
+      await running.refresh()
+      await source.setSlowness(0.8)
+      // A deploy: four new instances, each with its own pool and not set up, ask for a refresh at
+      // the same moment. The test holds their setups back until a running instance has started
+      // its refresh; their setups then wait for that refresh (it locks the view's index).
+      const fleet = [elsewhere(), elsewhere(), elsewhere(), elsewhere()]
+      const hold = await admin.connect()
+      let outcomes: RefreshOutcome[]
+      try {
+        await hold.query('BEGIN')
+        await hold.query('SELECT pg_advisory_xact_lock($1, $2)', [...setupLockKeys(name)])
+        const asked = Promise.all(fleet.map((view) => view.refresh()))
+        await expect.poll(() => sessionsWaitingOnAdvisoryLocks()).toBe(fleet.length)
+        await sleep(200) // their request times (one round trip, sent with the setup) are recorded
+        const refreshing = running.refresh()
+        await expect.poll(() => refreshStatementRunning(name)).toBe(true)
+        await hold.query('COMMIT')
+        expect(await refreshing).toMatchObject({ status: 'refreshed', generation: 2 })
+        outcomes = await asked
+      } finally {
+        hold.release()
+      }
+      expect(await storedGeneration(running)).toBe(2)
+      const reasons = outcomes.map((o) => (o.status === 'skipped' ? o.because : o.status))
+      for (const because of reasons) expect(['satisfied', 'busy']).toContain(because)
+      // The first of them to take the refresh lock found the refresh done: it was satisfied.
+      expect(reasons).toContain('satisfied')
+      for (const view of fleet) expect(view.state()).toMatchObject({ generation: 2, refreshes: 0 })
+    })
+
+    it('four new instances refreshing at once, with no refresh running, cause one refresh', async () => {
+      const { source, view: first, elsewhere } = await viewOverSource('fleet')
+      await first.refresh()
+      await source.setSlowness(0.8)
+      const fleet = [elsewhere(), elsewhere(), elsewhere(), elsewhere()]
+      const outcomes = await Promise.all(fleet.map((view) => view.refresh()))
+      expect(await storedGeneration(first)).toBe(2)
+      expect(outcomes.filter((o) => o.status === 'refreshed')).toHaveLength(1)
+      for (const outcome of outcomes.filter((o) => o.status === 'skipped')) {
+        expect(['satisfied', 'busy']).toContain(outcome.because)
+      }
+    })
+
+    it('a forced refresh requested after another one started runs again once it is done', async () => {
+      const { source, name, view: running, elsewhere } = await viewOverSource('after')
+      await running.refresh()
+      await source.setSlowness(0.5)
+      const refreshing = running.refresh()
+      await expect.poll(() => refreshStatementRunning(name)).toBe(true)
+      // A new instance asks for data newer than the running refresh's start: it must not be
+      // satisfied by it. Its setup waits for that refresh (the unique index), then it refreshes.
+      const late = elsewhere()
+      const outcome = await late.refresh()
+      expect(await refreshing).toMatchObject({ status: 'refreshed', generation: 2 })
+      expect(outcome).toMatchObject({ status: 'refreshed', reason: 'forced', generation: 3 })
+      // The same holds within one instance: a second refresh() waits for its own, then runs.
+      const own = running.refresh()
+      await expect.poll(() => refreshStatementRunning(name)).toBe(true)
+      const again = await running.refresh()
+      expect(await own).toMatchObject({ status: 'refreshed', generation: 4 })
+      expect(again).toMatchObject({ status: 'refreshed', generation: 5 })
     })
 
     it('keeps readers served during a CONCURRENTLY refresh', async () => {

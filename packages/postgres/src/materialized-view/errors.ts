@@ -1,4 +1,11 @@
-import { CacheError } from '@strata/cache-core'
+/**
+ * The errors of the materialized view manager: the two it defines (exported), and how any other
+ * failure becomes a `StoreError` of store `postgres` naming the manager's operation (internal).
+ */
+import { CacheError, StoreError } from '@strata/cache-core'
+
+/** The store name in the manager's `StoreError`s. */
+export const STORE = 'postgres'
 
 /**
  * A populated view has no unique index usable by `REFRESH … CONCURRENTLY` (plain columns, no
@@ -28,4 +35,18 @@ export class MaterializedViewNotFoundError extends CacheError {
     )
     this.view = view
   }
+}
+
+/** `error` as a {@link CacheError}: unchanged if it is one, else a StoreError naming `operation`. */
+export function asCacheError(error: unknown, operation: string): CacheError {
+  if (error instanceof CacheError) return error
+  return new StoreError(STORE, `materializedView.${operation}`, { cause: error })
+}
+
+/** What a call on a closed manager rejects with. */
+export function closedError(operation: string): CacheError {
+  return new StoreError(STORE, `materializedView.${operation}`, {
+    code: 'E_CLOSED',
+    message: 'the materialized view manager is closed',
+  })
 }

@@ -1,3 +1,4 @@
+/** `materializedView()`, the documented way to create a {@link MaterializedView}. */
 import { MaterializedView } from './materialized-view.js'
 import type { MaterializedViewOptions } from './options.js'
 

@@ -1,13 +1,29 @@
+/**
+ * One refresh attempt, start to commit: the advisory lock that makes one instance the refresher,
+ * the rules deciding whether a refresh is still needed once the lock is held, the choice between
+ * CONCURRENTLY and a blocking refresh, and the state row and NOTIFY written with it. Stateless:
+ * what an instance remembers between attempts lives in `RefreshCoordinator`.
+ */
 import { performance } from 'node:perf_hooks'
 import type { Pool, PoolClient } from 'pg'
 import { withTransaction } from '../shared/transaction.js'
 import { MissingUniqueIndexError } from './errors.js'
-import { readViewState, type StoredViewState } from './state-table.js'
+import { refreshedNotice } from './notifications.js'
+import {
+  readViewState,
+  type ServerTime,
+  type StateStatements,
+  type StoredViewState,
+  serverTimeSql,
+} from './state-table.js'
 import type { ViewNames } from './view-names.js'
 
 /** Why a refresh is attempted; decides whether it still has to run once the lock is held. */
 export type RefreshReason =
-  /** `refresh()`: always runs. */
+  /**
+   * `refresh()`: runs unless a refresh that started after it was requested (by the server's
+   * clock) has completed meanwhile.
+   */
   | 'forced'
   /** The view has no data yet: runs unless someone populated it meanwhile. */
   | 'populate'
@@ -31,18 +47,25 @@ export type RefreshOutcome =
   | {
       readonly status: 'skipped'
       readonly reason: RefreshReason
-      /** `'busy'`: another refresher holds the lock; `'fresh'`: no longer needed. */
-      readonly because: 'busy' | 'fresh'
+      /**
+       * `'busy'`: another refresher holds the lock (this attempt did not wait for it);
+       * `'fresh'`: no longer needed (see {@link RefreshReason}); `'satisfied'`: a forced refresh
+       * found that another refresh, which started after this one was requested, has completed:
+       * the view's data is at least as new as asked for.
+       */
+      readonly because: 'busy' | 'fresh' | 'satisfied'
     }
 
 /** Everything one attempt needs. */
 export interface RefreshPlan {
   readonly names: ViewNames
-  readonly statements: { readonly read: string; readonly recordRefresh: string }
+  readonly statements: Pick<StateStatements, 'read' | 'recordRefresh'>
   readonly channel: string
   readonly reason: RefreshReason
   /** The generation this instance saw when it decided to refresh. */
   readonly seenGeneration: number
+  /** For `'forced'`: when the refresh was asked for, by the server's clock. */
+  readonly requestedAt?: ServerTime | undefined
   /** For `'interval'`: the period in ms. */
   readonly intervalMs: number
   /** Wait for another refresher instead of skipping (used to populate an empty view). */
@@ -65,7 +88,7 @@ const UNIQUE_INDEX = `SELECT EXISTS (
  */
 export function refreshView(pool: Pool, plan: RefreshPlan): Promise<RefreshOutcome> {
   return withTransaction(pool, async (client) => {
-    const skipped = (because: 'busy' | 'fresh'): RefreshOutcome => ({
+    const skipped = (because: 'busy' | 'fresh' | 'satisfied'): RefreshOutcome => ({
       status: 'skipped',
       reason: plan.reason,
       because,
@@ -78,10 +101,15 @@ export function refreshView(pool: Pool, plan: RefreshPlan): Promise<RefreshOutco
       plan.names,
       plan.refreshTimeoutMs,
     )
-    if (!stillNeeded(plan, state)) return skipped('fresh')
+    const needless = whyNotNeeded(plan, state)
+    if (needless !== undefined) return skipped(needless)
 
     const mode = await chooseMode(client, plan, state)
-    const startedAt = await client.query<{ now: Date }>('SELECT clock_timestamp() AS now')
+    // Read before the REFRESH takes its snapshot, so every change committed before this moment
+    // is in the data: this is what a forced refresh requested earlier may rely on.
+    const startedAt = await client.query<{ now: ServerTime }>(
+      `SELECT ${serverTimeSql('clock_timestamp()')} AS now`,
+    )
     const began = performance.now()
     const concurrently = mode === 'concurrent' ? 'CONCURRENTLY ' : ''
     await client.query(`REFRESH MATERIALIZED VIEW ${concurrently}${plan.names.view}`)
@@ -97,7 +125,7 @@ export function refreshView(pool: Pool, plan: RefreshPlan): Promise<RefreshOutco
     // Delivered at COMMIT, so nobody hears of a refresh that was rolled back.
     await client.query('SELECT pg_notify($1, $2)', [
       plan.channel,
-      JSON.stringify({ v: plan.names.view, e: 'refreshed', g: generation }),
+      refreshedNotice(plan.names.view, generation),
     ])
     return { status: 'refreshed', reason: plan.reason, mode, durationMs, generation }
   })
@@ -119,19 +147,29 @@ async function takeLock(client: PoolClient, plan: RefreshPlan): Promise<boolean>
   return result.rows[0]?.locked === true
 }
 
-function stillNeeded(plan: RefreshPlan, state: StoredViewState): boolean {
+/** Why the refresh is no longer needed, read under the lock; `undefined` when it is. */
+function whyNotNeeded(
+  plan: RefreshPlan,
+  state: StoredViewState,
+): 'fresh' | 'satisfied' | undefined {
+  const fresh = (needed: boolean) => (needed ? undefined : 'fresh')
   switch (plan.reason) {
     case 'forced':
-      return true
+      return plan.requestedAt !== undefined &&
+        state.populated &&
+        state.refreshedAt !== undefined &&
+        state.refreshedAt >= plan.requestedAt
+        ? 'satisfied'
+        : undefined
     case 'populate':
-      return !state.populated
+      return fresh(!state.populated)
     case 'stale':
-      return state.stale || !state.populated
+      return fresh(state.stale || !state.populated)
     case 'expired':
     case 'early':
-      return state.generation === plan.seenGeneration || state.stale || !state.populated
+      return fresh(state.generation === plan.seenGeneration || state.stale || !state.populated)
     case 'interval':
-      return state.ageMs === undefined || state.ageMs >= plan.intervalMs / 2 || state.stale
+      return fresh(state.ageMs === undefined || state.ageMs >= plan.intervalMs / 2 || state.stale)
   }
 }
 

@@ -1,3 +1,7 @@
+/**
+ * The names a view manager derives from its options once the schema is known: the quoted view,
+ * state table and unique index, and the keys of its advisory locks.
+ */
 import { createHash } from 'node:crypto'
 import { qualify, quoteIdentifier } from '../shared/identifier.js'
 

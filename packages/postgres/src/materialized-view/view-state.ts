@@ -1,3 +1,4 @@
+/** The public snapshot type of `MaterializedView.state()`. */
 import type { CacheError } from '@strata/cache-core'
 
 /** A snapshot of a view's refresh state as this instance knows it; see `MaterializedView.state()`. */

@@ -1,4 +1,4 @@
-import { Pool, type PoolConfig } from 'pg'
+import { type ClientConfig, Pool, type PoolConfig } from 'pg'
 import { type Duration, toMilliseconds } from './duration.js'
 
 /**
@@ -25,7 +25,10 @@ export interface TimeoutOptions {
   readonly connectionTimeout?: Duration | undefined
 }
 
-/** The resolved time limits, in milliseconds. */
+/**
+ * The resolved time limits, in milliseconds. In a pool's config (see {@link poolConfig}) a
+ * statement or query limit of 0 means none: pg and PostgreSQL both read 0 as "no limit".
+ */
 export interface Timeouts {
   readonly statementTimeoutMs: number
   readonly queryTimeoutMs: number
@@ -68,5 +71,18 @@ export function poolConfig(connectionString: string, timeouts: Timeouts, max: nu
     keepAlive: true,
     // The pool never keeps the process alive on its own: a cache must not delay exit.
     allowExitOnIdle: true,
+  }
+}
+
+/**
+ * The config of a dedicated connection beside `pool` (e.g. for LISTEN, which needs a session of
+ * its own): the pool's connection settings, its connection timeout or else
+ * `timeouts.connectionTimeoutMs`, and TCP keepalive so a dead peer is noticed.
+ */
+export function companionClientConfig(pool: Pool, timeouts: Timeouts): ClientConfig {
+  return {
+    ...pool.options,
+    connectionTimeoutMillis: pool.options.connectionTimeoutMillis ?? timeouts.connectionTimeoutMs,
+    keepAlive: true,
   }
 }
