@@ -25,6 +25,8 @@ export type {
   CacheOptions,
   CircuitBreakerOptions,
   EarlyExpirationOptions,
+  L1Options,
+  L1Values,
   LoaderTimeoutOptions,
   LockOptions,
 } from './options/cache-options.js'

@@ -209,7 +209,7 @@ describe('unknown options', () => {
 
   it.each([
     [{ tll: '5m' }, 'tll', 'ttl'],
-    [{ l1: {} }, 'l1', undefined],
+    [{ l1: { stor: {} } }, 'l1.stor', 'store'],
     [{ circuitBreaker: { failure: 3 } }, 'circuitBreaker.failure', 'failures'],
     [{ lock: { leas: '1s' } }, 'lock.leas', 'lease'],
     [{ timeout: { sfot: 10 } }, 'timeout.sfot', 'soft'],

@@ -196,3 +196,57 @@ export class BusTestStore extends LockingTestStore {
     return this.#gapListeners.size
   }
 }
+
+/**
+ * An in-process store for core's tier tests: records kept as objects by reference, answered
+ * synchronously like the memory store, with real-time TTLs and prefix clears.
+ */
+export class ObjectTestStore implements Store {
+  readonly name = 'object-test'
+  readonly capabilities: StoreCapabilities = {
+    records: 'object',
+    ttlResolutionMs: 1,
+    scopedClear: true,
+    locks: false,
+    bus: false,
+  }
+  readonly records = new Map<string, { record: StoreRecord; expiresAt: number }>()
+  closes = 0
+
+  get(key: string): StoreRecord | undefined {
+    const hit = this.records.get(key)
+    return hit && hit.expiresAt > Date.now() ? hit.record : undefined
+  }
+  async getMany(keys: readonly string[]) {
+    return keys.map((key) => this.get(key))
+  }
+  async set(key: string, record: StoreRecord, ttlMs: number) {
+    this.records.set(key, { record, expiresAt: Date.now() + ttlMs })
+  }
+  async setMany(entries: readonly StoreEntry[]) {
+    for (const entry of entries) await this.set(entry.key, entry.record, entry.ttlMs)
+  }
+  async delete(key: string) {
+    return this.records.delete(key)
+  }
+  async deleteMany(keys: readonly string[]) {
+    for (const key of keys) this.records.delete(key)
+  }
+  async increment(): Promise<number> {
+    throw new Error('an in-process tier keeps no counters')
+  }
+  async getCounters(keys: readonly string[]) {
+    return keys.map(() => undefined)
+  }
+  async clear(prefix: string) {
+    for (const key of [...this.records.keys()]) if (key.startsWith(prefix)) this.records.delete(key)
+  }
+  async close() {
+    this.closes += 1
+  }
+  /** The milliseconds left before `key` expires here, or undefined. */
+  ttlOf(key: string): number | undefined {
+    const hit = this.records.get(key)
+    return hit && hit.expiresAt - Date.now()
+  }
+}

@@ -1,11 +1,12 @@
 /**
  * The cache's side of the store's invalidation bus, in one place: what caches of one root say
- * to each other (message formats), publishing, subscribing, dispatching what arrives, reacting
- * to gaps, and letting go on close. A new message kind is a format here, a dispatch here, and a
- * call at the place that sends it.
+ * to each other (message formats), publishing (key changes batched per tick), subscribing,
+ * dispatching what arrives, reacting to gaps, and letting go on close. A new message kind is a
+ * format here, a dispatch here, and a call at the place that sends it.
  *
  * Each message names the instance that sent it, so a cache ignores its own; unknown messages
- * are ignored, so a newer message kind never breaks an older process.
+ * are ignored, so a newer message kind never breaks an older process. Messages are idempotent
+ * and need no order: a Redis Cluster may deliver two of them swapped.
  *
  * @module
  */
@@ -15,17 +16,33 @@ import type { SingleFlight } from '../loading/single-flight.js'
 import type { CacheEmitter } from '../observability/events.js'
 import type { StoreAccess } from '../store/access.js'
 import type { BusGap } from '../store/store.js'
+import type { L1Tier } from '../tiers/l1.js'
 
 /** What one cache says to the others. @internal */
 export type BusMessage =
-  /** Tags invalidated by another process. */
-  | { readonly kind: 'invalidated'; readonly tags: string[] }
+  /** Tags invalidated by another process, with their new versions when it sent them. */
+  | {
+      readonly kind: 'invalidated'
+      readonly tags: string[]
+      readonly versions: (number | null)[] | undefined
+    }
   /** Another process holding the load lock of `storeKey` has stored its value. */
   | { readonly kind: 'filled'; readonly storeKey: string }
+  /** Another process wrote or deleted these keys in the shared store. */
+  | { readonly kind: 'changed'; readonly storeKeys: string[] }
+  /** Another process cleared every key under `prefix`. */
+  | { readonly kind: 'cleared'; readonly prefix: string }
+
+/** Largest message body this bus builds (PostgreSQL's NOTIFY takes under 8000 bytes). */
+const MAX_MESSAGE_BYTES = 6_000
 
 /** @internal */
-export function invalidatedMessage(sender: string, tags: readonly string[]): string {
-  return JSON.stringify({ v: 1, o: sender, tags })
+export function invalidatedMessage(
+  sender: string,
+  tags: readonly string[],
+  versions?: readonly (number | null)[],
+): string {
+  return JSON.stringify(versions ? { v: 1, o: sender, tags, versions } : { v: 1, o: sender, tags })
 }
 
 /** @internal */
@@ -33,9 +50,41 @@ export function filledMessage(sender: string, storeKey: string): string {
   return JSON.stringify({ v: 1, o: sender, filled: storeKey })
 }
 
+/** Messages announcing changed keys, each under {@link MAX_MESSAGE_BYTES}. @internal */
+export function changedMessages(sender: string, storeKeys: readonly string[]): string[] {
+  const messages: string[] = []
+  let batch: string[] = []
+  let bytes = 0
+  for (const key of storeKeys) {
+    const size = Buffer.byteLength(key) + 8
+    if (batch.length > 0 && bytes + size > MAX_MESSAGE_BYTES) {
+      messages.push(JSON.stringify({ v: 1, o: sender, changed: batch }))
+      batch = []
+      bytes = 0
+    }
+    batch.push(key)
+    bytes += size
+  }
+  if (batch.length > 0) messages.push(JSON.stringify({ v: 1, o: sender, changed: batch }))
+  return messages
+}
+
+/** @internal */
+export function clearedMessage(sender: string, prefix: string): string {
+  return JSON.stringify({ v: 1, o: sender, cleared: prefix })
+}
+
 /** @returns another instance's message, or undefined for our own and for anything unknown. */
 export function parseBusMessage(message: string, self: string): BusMessage | undefined {
-  let parsed: { v?: unknown; o?: unknown; tags?: unknown; filled?: unknown }
+  let parsed: {
+    v?: unknown
+    o?: unknown
+    tags?: unknown
+    versions?: unknown
+    filled?: unknown
+    changed?: unknown
+    cleared?: unknown
+  }
   try {
     parsed = JSON.parse(message)
   } catch {
@@ -45,9 +94,18 @@ export function parseBusMessage(message: string, self: string): BusMessage | und
     return undefined
   if (Array.isArray(parsed.tags)) {
     const tags = parsed.tags.filter((tag): tag is string => typeof tag === 'string')
-    return { kind: 'invalidated', tags }
+    const versions =
+      Array.isArray(parsed.versions) && parsed.versions.length === tags.length
+        ? parsed.versions.map((version) => (typeof version === 'number' ? version : null))
+        : undefined
+    return { kind: 'invalidated', tags, versions }
   }
   if (typeof parsed.filled === 'string') return { kind: 'filled', storeKey: parsed.filled }
+  if (Array.isArray(parsed.changed)) {
+    const storeKeys = parsed.changed.filter((key): key is string => typeof key === 'string')
+    return { kind: 'changed', storeKeys }
+  }
+  if (typeof parsed.cleared === 'string') return { kind: 'cleared', prefix: parsed.cleared }
   return undefined
 }
 
@@ -65,7 +123,14 @@ export interface CacheBusParts {
   readonly emitter: CacheEmitter
   readonly flights: SingleFlight
   readonly fills: FillSignals
+  readonly l1: L1Tier | undefined
   readonly reportError: (operation: string, key: string | undefined, error: unknown) => void
+}
+
+/** One tick's key changes, published together. */
+interface PendingChanges {
+  readonly storeKeys: string[]
+  readonly published: Promise<void>
 }
 
 /** One root cache's bus: publish, listen, dispatch, gaps, close. @internal */
@@ -74,6 +139,7 @@ export class CacheBus {
   #subscribed: Promise<void> | undefined
   #unsubscribe: (() => Promise<void>) | undefined
   #stopGapReports: (() => void) | undefined
+  #pending: PendingChanges | undefined
   #closed = false
 
   constructor(parts: CacheBusParts) {
@@ -94,9 +160,51 @@ export class CacheBus {
     await this.#subscribed
   }
 
-  /** Tells the other caches that `tags` were invalidated; a failure follows the write policy. */
-  async announceInvalidated(tags: readonly string[]): Promise<void> {
-    await this.#publish(undefined, invalidatedMessage(this.#parts.instanceId, tags))
+  /**
+   * Tells the other caches that `tags` were invalidated, with their new versions.
+   * @throws StoreError when the message could not be sent: another process's in-process tier
+   * would keep serving what the invalidation retired.
+   */
+  async announceInvalidated(
+    tags: readonly string[],
+    versions: readonly (number | null)[],
+  ): Promise<void> {
+    await this.#publish([invalidatedMessage(this.#parts.instanceId, tags, versions)])
+  }
+
+  /**
+   * Tells the other caches that these keys changed in the shared store, so their in-process
+   * tiers drop their copies. Changes of one tick go out as one message.
+   * @param mustReach - `true` for an invalidation (`delete`): a failure throws. `false` for a
+   * write: a failure is an `error` event.
+   */
+  async announceChanged(storeKeys: readonly string[], mustReach: boolean): Promise<void> {
+    if (!(await this.#sends())) return
+    let pending = this.#pending
+    if (pending === undefined) {
+      const keys: string[] = []
+      const published = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+        this.#pending = undefined
+        return this.#publish(changedMessages(this.#parts.instanceId, keys))
+      })
+      pending = { storeKeys: keys, published }
+      this.#pending = pending
+    }
+    for (const key of storeKeys) pending.storeKeys.push(key)
+    try {
+      await pending.published
+    } catch (error) {
+      if (mustReach) throw error
+      this.#parts.reportError('publish', storeKeys[0], error)
+    }
+  }
+
+  /**
+   * Tells the other caches that `prefix` was cleared.
+   * @throws StoreError when the message could not be sent.
+   */
+  async announceCleared(prefix: string): Promise<void> {
+    await this.#publish([clearedMessage(this.#parts.instanceId, prefix)])
   }
 
   /**
@@ -104,7 +212,7 @@ export class CacheBus {
    * stored it answers its callers without waiting; a failure is an `error` event.
    */
   announceFilled(storeKey: string): Promise<void> {
-    return this.#publish(storeKey, filledMessage(this.#parts.instanceId, storeKey)).catch(
+    return this.#publish([filledMessage(this.#parts.instanceId, storeKey)]).catch(
       (error: unknown) => this.#parts.reportError('publish', storeKey, error),
     )
   }
@@ -122,12 +230,21 @@ export class CacheBus {
     }
   }
 
-  async #publish(key: string | undefined, message: string): Promise<void> {
-    const { store, enabled, channel } = this.#parts
-    const resolved = await store.resolve()
-    const bus = resolved.bus
-    if (!enabled || !resolved.capabilities.bus || !bus) return
-    await store.writeAndReport('publish', key, () => bus.publish(channel, message))
+  /** Whether this cache publishes at all: the bus is on and the store has one. */
+  async #sends(): Promise<boolean> {
+    const { store, enabled } = this.#parts
+    if (!enabled) return false
+    const resolved = store.ready ?? (await store.resolve())
+    return resolved.capabilities.bus && resolved.bus !== undefined
+  }
+
+  /** Publishes messages; a failure throws (counted as a store error). */
+  async #publish(messages: readonly string[]): Promise<void> {
+    if (!(await this.#sends())) return
+    const { store, channel } = this.#parts
+    await store.mustSucceed('publish', async (resolved) => {
+      for (const message of messages) await resolved.bus!.publish(channel, message)
+    })
   }
 
   async #subscribe(): Promise<void> {
@@ -137,29 +254,47 @@ export class CacheBus {
     if (resolved.capabilities.busGaps && bus.onGap)
       this.#stopGapReports = bus.onGap((gap) => this.#onGap(gap))
     const unsubscribe = await bus.subscribe(this.#parts.channel, (text) => this.#dispatch(text))
-    if (!this.#closed) this.#unsubscribe = unsubscribe
-    // Closed while subscribing: let go at once.
-    else
+    if (this.#closed) {
+      // Closed while subscribing: let go at once.
       await unsubscribe().catch((error: unknown) =>
         this.#parts.reportError('unsubscribe', undefined, error),
       )
+      return
+    }
+    this.#unsubscribe = unsubscribe
+    this.#parts.l1?.busListening()
   }
 
   #dispatch(text: string): void {
     const message = parseBusMessage(text, this.#parts.instanceId)
     if (message === undefined) return
-    const { emitter, flights, fills } = this.#parts
-    if (message.kind === 'filled') fills.filled(message.storeKey)
-    else {
-      flights.supersedeTags(message.tags)
-      emitter.emit('invalidate', { tags: message.tags, source: 'remote' })
+    const { emitter, flights, fills, l1 } = this.#parts
+    switch (message.kind) {
+      case 'filled':
+        fills.filled(message.storeKey)
+        return
+      case 'changed':
+        l1?.drop(message.storeKeys)
+        for (const storeKey of message.storeKeys) flights.supersedeKey(storeKey)
+        return
+      case 'cleared':
+        l1?.dropPrefix(message.prefix)
+        flights.supersedePrefix(message.prefix)
+        return
+      case 'invalidated':
+        if (message.versions) l1?.learnVersions(message.tags, message.versions)
+        else l1?.forgetVersions(message.tags)
+        flights.supersedeTags(message.tags)
+        emitter.emit('invalidate', { tags: message.tags, source: 'remote' })
     }
   }
 
   #onGap(gap: BusGap): void {
-    // Messages may have been lost: nothing derived from them can be trusted. A lock waiter may
-    // have missed its fill report, so every waiter looks at the store again. (Reads need
-    // nothing: they check tag versions in the store, which a lost message does not change.)
+    // Messages may have been lost: nothing derived from them can be trusted. The in-process
+    // tier drops its copies; a lock waiter may have missed its fill report, so every waiter
+    // looks at the store again. (Reads of the shared store need nothing: they check tag
+    // versions there, which a lost message does not change.)
+    this.#parts.l1?.busGap(gap.phase)
     this.#parts.fills.wakeAll()
     this.#parts.emitter.emit('busGap', { phase: gap.phase })
   }

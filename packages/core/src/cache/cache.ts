@@ -14,7 +14,7 @@ import { InvalidOptionError } from '../errors.js'
 import { getOrSet } from '../loading/get-or-set.js'
 import type { Loader } from '../loading/load.js'
 import type { CacheEventName, CacheListener } from '../observability/events.js'
-import { type CacheStats, countLookup, snapshot } from '../observability/stats.js'
+import { type CacheStats, countLookup, snapshot, type Tier } from '../observability/stats.js'
 import { checkCallOptions, type GetOrSetOptions, type SetOptions } from '../options/call-options.js'
 import { rejectUnknownOptions } from '../options/checks.js'
 import type { CacheRuntime } from './runtime.js'
@@ -67,18 +67,20 @@ export class Cache {
   get<T = unknown>(key: string): Promise<T | undefined> {
     try {
       const storeKey = this.#entries.keys.dataKey(key)
+      const copy = this.#entries.readL1(storeKey)
+      if (copy !== undefined) return Promise.resolve(this.#serve<T>(key, copy, 'l1'))
       const entry = this.#entries.read(storeKey)
-      if (entry instanceof Promise) return entry.then((e) => this.#serve<T>(key, e))
-      return Promise.resolve(this.#serve<T>(key, entry))
+      if (entry instanceof Promise) return entry.then((e) => this.#serve<T>(key, e, 'l2'))
+      return Promise.resolve(this.#serve<T>(key, entry, 'l2'))
     } catch (error) {
       return Promise.reject(error)
     }
   }
 
-  #serve<T>(key: string, entry: Envelope | undefined): T | undefined {
+  #serve<T>(key: string, entry: Envelope | undefined, tier: Tier): T | undefined {
     const runtime = this.#runtime
     const state = entry ? freshness(entry, runtime.options.clock()) : 'expired'
-    countLookup(runtime.counters, runtime.emitter, key, state)
+    countLookup(runtime.counters, runtime.emitter, key, state, tier)
     return state === 'expired' ? undefined : (entry!.v as T)
   }
 
@@ -117,8 +119,8 @@ export class Cache {
    */
   async getMany<T = unknown>(keys: readonly string[]): Promise<(T | undefined)[]> {
     const storeKeys = keys.map((key) => this.#entries.keys.dataKey(key))
-    const entries = await this.#entries.readMany(storeKeys)
-    return entries.map((entry, i) => this.#serve<T>(keys[i]!, entry))
+    const { entries, fromL1 } = await this.#entries.readMany(storeKeys)
+    return entries.map((entry, i) => this.#serve<T>(keys[i]!, entry, fromL1.has(i) ? 'l1' : 'l2'))
   }
 
   /** Writes many values with one batch write. */

@@ -23,6 +23,12 @@ import { CacheRuntime } from './runtime.js'
 export function createCache(options: CacheOptions): Cache {
   const resolved = resolveOptions(options)
   const keys = KeySpace.root(resolved.namespace, resolved.version)
-  const runtime = new CacheRuntime(options.store, resolved, keys.busChannel, options.serializer)
+  const runtime = new CacheRuntime(
+    options.store,
+    resolved,
+    keys.prefix,
+    keys.busChannel,
+    options.serializer,
+  )
   return new Cache(runtime, keys)
 }

@@ -1,7 +1,8 @@
 /**
  * The runtime: what a root cache shares with every namespace and scope made from it: options,
- * the store access, the bus, in-flight loads, lock-wake signals, events, counters and
- * background tasks. It holds parts and runs the shutdown; each part owns its own logic.
+ * the store access, the in-process tier, the bus, in-flight loads, lock-wake signals, events,
+ * counters and background tasks. It holds parts and runs the shutdown; each part owns its own
+ * logic.
  *
  * @module
  */
@@ -16,9 +17,10 @@ import { FillSignals } from '../loading/fill-signals.js'
 import { SingleFlight } from '../loading/single-flight.js'
 import { CacheEmitter } from '../observability/events.js'
 import { createCounters, type StatCounter } from '../observability/stats.js'
-import type { ResolvedOptions } from '../options/cache-options.js'
+import { checkL1Store, type ResolvedOptions } from '../options/cache-options.js'
 import { StoreAccess } from '../store/access.js'
 import type { Store } from '../store/store.js'
+import { L1Tier } from '../tiers/l1.js'
 
 /** State shared by a root cache and all its namespaces and scopes. @internal */
 export class CacheRuntime {
@@ -29,6 +31,8 @@ export class CacheRuntime {
   /** Identifies this process's cache on the invalidation bus. */
   readonly instanceId = randomUUID()
   readonly store: StoreAccess
+  /** The in-process tier (L1), when the cache has one. */
+  readonly l1: L1Tier | undefined
   readonly bus: CacheBus
   readonly #background = new Set<Promise<unknown>>()
   /** How envelopes become the store's records; set once the store is known. */
@@ -38,24 +42,14 @@ export class CacheRuntime {
   constructor(
     storeOrUrl: Store | string,
     readonly options: ResolvedOptions,
+    rootPrefix: string,
     busChannel: string,
     serializer: Serializer = jsonSerializer,
   ) {
     const reportError = this.reportError.bind(this)
-    this.store = new StoreAccess(storeOrUrl, {
-      timeoutMs: options.storeTimeoutMs,
-      breaker: options.breaker,
-      onStoreError: options.onStoreError,
-      closeStore: options.closeStore,
-      clock: options.clock,
-      onAttach: (store) => {
-        this.format = envelopeFormat(store, serializer, options.compression)
-      },
-      countFailure: () => {
-        this.counters.storeErrors += 1
-      },
-      reportError,
-    })
+    // The tier comes first: it must know the shared store's bus the moment that store is known.
+    this.l1 = options.l1 && this.#createL1(options, rootPrefix)
+    this.store = this.#createStoreAccess(storeOrUrl, options, serializer)
     this.bus = new CacheBus({
       store: this.store,
       channel: busChannel,
@@ -65,9 +59,66 @@ export class CacheRuntime {
       emitter: this.emitter,
       flights: this.flights,
       fills: this.fills,
+      l1: this.l1,
       reportError,
     })
     this.bus.listen()
+  }
+
+  #createStoreAccess(
+    storeOrUrl: Store | string,
+    options: ResolvedOptions,
+    serializer: Serializer,
+  ): StoreAccess {
+    const reportError = this.reportError.bind(this)
+    try {
+      return new StoreAccess(storeOrUrl, {
+        timeoutMs: options.storeTimeoutMs,
+        breaker: options.breaker,
+        onStoreError: options.onStoreError,
+        closeStore: options.closeStore,
+        clock: options.clock,
+        onAttach: (store) => {
+          this.l1?.attachL2(store, options.invalidationBus)
+          this.format = envelopeFormat(store, serializer, options.compression)
+        },
+        countFailure: () => {
+          this.counters.storeErrors += 1
+        },
+        reportError,
+      })
+    } catch (error) {
+      // createCache throws: let go of the in-process store it already held, leaving it open.
+      this.l1?.abandon()
+      throw error
+    }
+  }
+
+  #createL1(options: ResolvedOptions, rootPrefix: string): L1Tier {
+    const { store, maxStalenessMs, values } = options.l1!
+    const access = new StoreAccess(store, {
+      // In process: no timeout and no breaker; the tier calls the store directly.
+      timeoutMs: options.storeTimeoutMs,
+      breaker: undefined,
+      onStoreError: 'degrade',
+      closeStore: options.closeStore,
+      clock: options.clock,
+      onAttach: checkL1Store,
+      countFailure: () => {},
+      reportError: this.reportError.bind(this),
+    })
+    // A URL tier loads in the background; until then reads skip it. A bad one is reported.
+    Promise.resolve()
+      .then(() => access.resolve())
+      .catch((error: unknown) => this.reportError('l1', undefined, error))
+    return new L1Tier({
+      access,
+      maxStalenessMs,
+      values,
+      rootPrefix,
+      clock: options.clock,
+      reportError: this.reportError.bind(this),
+    })
   }
 
   /** Emits an `error` event for something handled without throwing. */
@@ -86,6 +137,7 @@ export class CacheRuntime {
   /** Resolves once the store is loaded and the bus subscription is active. */
   async ready(): Promise<void> {
     await this.store.resolve()
+    await this.l1?.ready()
     await this.bus.ready()
   }
 
@@ -102,10 +154,12 @@ export class CacheRuntime {
     await this.store.settled()
     await Promise.allSettled([...this.#background, ...this.flights.pending()])
     await this.bus.close()
-    try {
-      await this.store.close()
-    } catch (error) {
-      this.reportError('close', undefined, error)
+    for (const tier of [this.l1, this.store]) {
+      try {
+        await tier?.close()
+      } catch (error) {
+        this.reportError('close', undefined, error)
+      }
     }
   }
 }

@@ -36,7 +36,9 @@ export async function set<T>(
     storeKey,
     entries.envelope(value, plan, 0, captured, runtime.options.clock()),
   )
-  if (written && runtime.emitter.has('set')) runtime.emitter.emit('set', { key })
+  if (!written) return
+  await runtime.bus.announceChanged([storeKey], false)
+  if (runtime.emitter.has('set')) runtime.emitter.emit('set', { key })
 }
 
 export async function setMany<T>(
@@ -59,7 +61,7 @@ export async function setMany<T>(
   if (!captured) return
   const versionOf = new Map(allTags.map((tag, i) => [tag, captured.tagVersions[i] ?? null]))
   const now = runtime.options.clock()
-  await entries.writeMany(
+  const written = await entries.writeMany(
     prepared.map(({ item, storeKey, plan }) => ({
       storeKey,
       envelope: entries.envelope(
@@ -75,6 +77,11 @@ export async function setMany<T>(
       ),
     })),
   )
+  if (written)
+    await runtime.bus.announceChanged(
+      prepared.map(({ storeKey }) => storeKey),
+      false,
+    )
 }
 
 export async function writeThrough<T, R>(
@@ -96,6 +103,7 @@ export async function writeThrough<T, R>(
     const envelope = captured && entries.envelope(value, plan, 0, captured, runtime.options.clock())
     if (!envelope || !(await entries.write(storeKey, envelope)))
       throw new Error('the cache could not be updated')
+    await runtime.bus.announceChanged([storeKey], false)
   } catch (error) {
     runtime.reportError('writeThrough', key, error)
     // Best effort: an old entry left behind would be stale.
@@ -114,6 +122,8 @@ export async function remove(
   const storeKey = entries.keys.dataKey(key)
   runtime.flights.supersedeKey(storeKey)
   const removed = await runtime.store.mustSucceed('delete', (store) => store.delete(storeKey))
+  runtime.l1?.drop([storeKey])
+  await runtime.bus.announceChanged([storeKey], true)
   runtime.counters.deletes += 1
   if (runtime.emitter.has('delete')) runtime.emitter.emit('delete', { key })
   return removed
@@ -127,6 +137,8 @@ export async function removeMany(
   const storeKeys = keys.map((key) => entries.keys.dataKey(key))
   for (const storeKey of storeKeys) runtime.flights.supersedeKey(storeKey)
   await runtime.store.mustSucceed('deleteMany', (store) => store.deleteMany(storeKeys))
+  runtime.l1?.drop(storeKeys)
+  await runtime.bus.announceChanged(storeKeys, true)
   runtime.counters.deletes += keys.length
 }
 
@@ -138,13 +150,14 @@ export async function invalidateTags(
   if (!Array.isArray(tags)) throw new InvalidOptionError('tags', 'must be an array of strings')
   const unique = [...new Set(tags)]
   const tagKeys = unique.map((tag) => entries.keys.tagKey(tag))
-  await runtime.store.mustSucceed('increment', (store) =>
+  const versions = await runtime.store.mustSucceed('increment', (store) =>
     Promise.all(tagKeys.map((tagKey) => store.increment(tagKey, 1))),
   )
+  runtime.l1?.learnVersions(unique, versions)
   runtime.flights.supersedeTags(unique)
   runtime.counters.invalidations += unique.length
   runtime.emitter.emit('invalidate', { tags: unique, source: 'local' })
-  await runtime.bus.announceInvalidated(unique)
+  await runtime.bus.announceInvalidated(unique, versions)
 }
 
 export async function clear(runtime: CacheRuntime, entries: Entries): Promise<void> {
@@ -155,6 +168,8 @@ export async function clear(runtime: CacheRuntime, entries: Entries): Promise<vo
     else await store.increment(keys.generationKeys().at(-1)!, 1)
   })
   runtime.flights.supersedePrefix(prefix)
+  runtime.l1?.dropPrefix(prefix)
+  await runtime.bus.announceCleared(prefix)
   if (runtime.emitter.has('clear')) runtime.emitter.emit('clear', { prefix })
 }
 

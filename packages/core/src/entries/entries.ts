@@ -2,7 +2,9 @@
  * Entries of one key space (a root cache, a namespace or a scope): reading envelopes and
  * retiring those whose tags or namespace generations moved on, capturing versions before a
  * load, building envelopes, and writing them. Store calls go through the runtime's
- * {@link StoreAccess} policies: reads and counter reads degrade to a miss, writes report.
+ * {@link StoreAccess} policies: reads and counter reads degrade to a miss, writes report. With
+ * an in-process tier, what is read from or written to the shared store is copied into it, and
+ * the tag versions read teach its mirror.
  *
  * @module
  */
@@ -10,10 +12,13 @@
 import type { StatCounter } from '../observability/stats.js'
 import type { ReadAhead, StoreAccess } from '../store/access.js'
 import type { Awaitable, Store, StoreEntry, StoreRecord } from '../store/store.js'
+import type { L1Tier } from '../tiers/l1.js'
 import type { EnvelopeFormat } from './codec.js'
 import type { Envelope } from './envelope.js'
 import type { KeySpace } from './keys.js'
 import { type CapturedVersions, counterKeys, toCaptured, versionsMatch } from './versions.js'
+
+const NONE: ReadonlySet<number> = new Set()
 
 /** How long and with which tags a value is written. */
 export interface WritePlan {
@@ -27,6 +32,8 @@ export interface EntriesRuntime {
   readonly store: StoreAccess
   /** How envelopes become the store's records (read once the store is known). */
   readonly format: EnvelopeFormat
+  /** The in-process tier, when the cache has one. */
+  readonly l1: L1Tier | undefined
   readonly counters: Record<StatCounter, number>
   reportError(operation: string, key: string | undefined, error: unknown): void
 }
@@ -38,22 +45,40 @@ export class Entries {
     readonly keys: KeySpace,
   ) {}
 
-  /** Reads a servable-or-expired entry that no invalidation has retired. */
+  /** The in-process tier's copy of `storeKey`, when it can serve one (synchronous). */
+  readL1(storeKey: string): Envelope | undefined {
+    return this.runtime.l1?.read(storeKey)
+  }
+
+  /**
+   * Reads a servable-or-expired entry that no invalidation has retired, from the shared store
+   * (copying it into the in-process tier, when there is one).
+   */
   read(storeKey: string): Awaitable<Envelope | undefined> {
     const access = this.runtime.store
     const store = access.ready
     if (!store) return this.readAfterResolve(storeKey)
+    const l1 = this.runtime.l1
+    const ticket = l1?.fence.ticket()
     const record = access.readOrMiss('get', storeKey, (s) => s.get(storeKey), undefined)
     // A store without scoped clear has every hit check the namespace generations: reading them
     // next to the entry makes an untagged hit one round trip instead of two.
     const generations = store.capabilities.scopedClear
       ? undefined
       : access.readAhead('getCounters', (s) => s.getCounters(this.keys.generationKeys()))
-    if (record instanceof Promise)
-      return record.then((r) =>
-        this.validate(store, this.decode(r, storeKey), storeKey, generations),
-      )
-    return this.validate(store, this.decode(record, storeKey), storeKey, generations)
+    const validated =
+      record instanceof Promise
+        ? record.then((r) => this.validate(store, this.decode(r, storeKey), storeKey, generations))
+        : this.validate(store, this.decode(record, storeKey), storeKey, generations)
+    if (l1 === undefined) return validated
+    if (!(validated instanceof Promise)) {
+      if (validated) l1.fill(storeKey, validated, ticket!)
+      return validated
+    }
+    return validated.then((entry) => {
+      if (entry) l1.fill(storeKey, entry, ticket!)
+      return entry
+    })
   }
 
   private async readAfterResolve(storeKey: string): Promise<Envelope | undefined> {
@@ -61,8 +86,32 @@ export class Entries {
     return this.read(storeKey)
   }
 
-  /** Reads many entries with one batch read and one counter read. */
-  async readMany(storeKeys: readonly string[]): Promise<(Envelope | undefined)[]> {
+  /**
+   * Reads many entries: the in-process tier's copies first, the rest with one batch read and one
+   * counter read of the shared store.
+   * @returns the entries in key order, and which of them came from the in-process tier.
+   */
+  async readMany(
+    storeKeys: readonly string[],
+  ): Promise<{ entries: (Envelope | undefined)[]; fromL1: ReadonlySet<number> }> {
+    const l1 = this.runtime.l1
+    if (l1 === undefined) return { entries: await this.readManyShared(storeKeys), fromL1: NONE }
+    const entries = storeKeys.map((key) => l1.read(key))
+    const fromL1 = new Set<number>()
+    const missing: number[] = []
+    entries.forEach((entry, i) => (entry ? fromL1.add(i) : missing.push(i)))
+    if (missing.length === 0) return { entries, fromL1 }
+    const ticket = l1.fence.ticket()
+    const missingKeys = missing.map((i) => storeKeys[i]!)
+    const shared = await this.readManyShared(missingKeys)
+    shared.forEach((entry, j) => {
+      entries[missing[j]!] = entry
+      if (entry) l1.fill(missingKeys[j]!, entry, ticket)
+    })
+    return { entries, fromL1 }
+  }
+
+  private async readManyShared(storeKeys: readonly string[]): Promise<(Envelope | undefined)[]> {
     const access = this.runtime.store
     const store = await access.resolve()
     const records = await access.readOrMiss('getMany', undefined, (s) => s.getMany(storeKeys), [])
@@ -78,6 +127,7 @@ export class Entries {
     if (values === undefined) return entries.map(() => undefined)
     const current = new Map(unique.map((key, i) => [key, values[i]]))
     const generations = generationKeys.map((key) => current.get(key))
+    this.learnFromEntries(entries, (tag) => current.get(this.keys.tagKey(tag)))
     return entries.map((entry) => {
       if (!entry) return undefined
       const tagValues = (entry.t ?? []).map((tag) => current.get(this.keys.tagKey(tag)))
@@ -111,11 +161,22 @@ export class Entries {
     const keys = counterKeys(this.keys, store, entry.t ?? [])
     return this.counters(keys, storeKey).then((values) => {
       if (values === undefined) return undefined
+      if (entry.t) this.runtime.l1?.learnVersions(entry.t, values)
       const tagsOk = versionsMatch(entry.tv ?? [], values, 0)
       const generationsOk =
         !checksGenerations || versionsMatch(entry.g ?? [], values, entry.t?.length ?? 0)
       return tagsOk && generationsOk ? entry : undefined
     })
+  }
+
+  /** Teaches the in-process tier the current versions of the tags of `entries`. */
+  private learnFromEntries(
+    entries: readonly (Envelope | undefined)[],
+    versionOf: (tag: string) => number | undefined,
+  ): void {
+    const l1 = this.runtime.l1
+    if (l1 === undefined) return
+    for (const entry of entries) if (entry?.t) l1.learnVersions(entry.t, entry.t.map(versionOf))
   }
 
   /** Reads counters; `undefined` when the store failed (the entry cannot be trusted). */
@@ -167,6 +228,7 @@ export class Entries {
       for (let i = 0; i < values.length; i++)
         if (values[i] === undefined) values[i] = created[next++]
     }
+    this.runtime.l1?.learnVersions(tags, values)
     return toCaptured(tags, values, store)
   }
 
@@ -196,23 +258,36 @@ export class Entries {
   }
 
   /**
-   * Writes one envelope (encoding errors throw: they are bad input, not store failures).
+   * Writes one envelope (encoding errors throw: they are bad input, not store failures), and
+   * then the in-process tier's copy: the new envelope when the write landed, none when it did
+   * not (the shared store may hold anything then).
+   * @param loadTicket - for a load's result: its fill ticket, taken when the load began, so a
+   * change of the key during the load keeps the result out of the in-process tier.
    * @returns whether the write reached the store.
    */
-  async write(storeKey: string, envelope: Envelope): Promise<boolean> {
+  async write(storeKey: string, envelope: Envelope, loadTicket?: number): Promise<boolean> {
     const access = this.runtime.store
     if (!access.ready) await access.resolve()
     const record = this.runtime.format.encode(envelope)
     const ttlMs = Math.max(1, envelope.s - envelope.c)
+    const l1 = this.runtime.l1
+    if (loadTicket === undefined) l1?.fence.changed(storeKey)
     const written = await access.writeAndReport('set', storeKey, (s) =>
       s.set(storeKey, record, ttlMs),
     )
     if (written) this.runtime.counters.sets += 1
+    if (l1 === undefined) return written
+    if (!written) l1.drop([storeKey])
+    else if (loadTicket === undefined) l1.wrote(storeKey, envelope, true)
+    else l1.loaded(storeKey, envelope, loadTicket)
     return written
   }
 
-  /** Writes many envelopes in one batch. */
-  async writeMany(items: readonly { storeKey: string; envelope: Envelope }[]): Promise<void> {
+  /**
+   * Writes many envelopes in one batch (then the in-process tier's copies, as {@link write}).
+   * @returns whether the batch reached the store.
+   */
+  async writeMany(items: readonly { storeKey: string; envelope: Envelope }[]): Promise<boolean> {
     const access = this.runtime.store
     if (!access.ready) await access.resolve()
     const entries: StoreEntry[] = items.map(({ storeKey, envelope }) => ({
@@ -220,7 +295,13 @@ export class Entries {
       record: this.runtime.format.encode(envelope),
       ttlMs: Math.max(1, envelope.s - envelope.c),
     }))
-    if (await access.writeAndReport('setMany', undefined, (s) => s.setMany(entries)))
-      this.runtime.counters.sets += entries.length
+    const l1 = this.runtime.l1
+    for (const { storeKey } of items) l1?.fence.changed(storeKey)
+    const written = await access.writeAndReport('setMany', undefined, (s) => s.setMany(entries))
+    if (written) this.runtime.counters.sets += entries.length
+    if (l1 === undefined) return written
+    if (!written) l1.drop(items.map((item) => item.storeKey))
+    else for (const { storeKey, envelope } of items) l1.wrote(storeKey, envelope, true)
+    return written
   }
 }

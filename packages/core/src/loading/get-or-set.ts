@@ -9,7 +9,7 @@
 import type { Entries } from '../entries/entries.js'
 import { freshness, shouldRefreshEarly } from '../entries/freshness.js'
 import { LoaderTimeoutError } from '../errors.js'
-import { countLookup } from '../observability/stats.js'
+import { countLookup, type Tier } from '../observability/stats.js'
 import {
   callBeta,
   checkCallOptions,
@@ -31,12 +31,16 @@ export async function getOrSet<T>(
   options: GetOrSetOptions | undefined,
 ): Promise<T> {
   const storeKey = entries.keys.dataKey(key)
-  const found = entries.read(storeKey)
-  const entry = found instanceof Promise ? await found : found
+  let entry = entries.readL1(storeKey)
+  const tier: Tier = entry === undefined ? 'l2' : 'l1'
+  if (entry === undefined) {
+    const found = entries.read(storeKey)
+    entry = found instanceof Promise ? await found : found
+  }
   const now = runtime.options.clock()
   const state = entry ? freshness(entry, now) : 'expired'
   if (state === 'fresh') {
-    countLookup(runtime.counters, runtime.emitter, key, 'fresh')
+    countLookup(runtime.counters, runtime.emitter, key, 'fresh', tier)
     const beta = callBeta(options, runtime.options)
     if (shouldRefreshEarly(now, entry!.f, entry!.d, beta, runtime.options.random)) {
       runtime.counters.earlyRefreshes += 1
@@ -52,8 +56,8 @@ export async function getOrSet<T>(
   const stale = state === 'stale' ? (entry!.v as T) : undefined
   const request = loadRequest(runtime, key, storeKey, loader, options, stale)
   const { softMs, hardMs } = loaderTimeouts(options, runtime.options)
-  if (state === 'stale') return serveStaleOrFresh(runtime, entries, request, softMs, hardMs)
-  countLookup(runtime.counters, runtime.emitter, key, 'expired')
+  if (state === 'stale') return serveStaleOrFresh(runtime, entries, request, softMs, hardMs, tier)
+  countLookup(runtime.counters, runtime.emitter, key, 'expired', tier)
   const flight = joinOrStartLoad(runtime, entries, request)
   if (hardMs === undefined) return flight.promise
   return withDeadline(flight.promise, hardMs, () => {
@@ -87,13 +91,14 @@ async function serveStaleOrFresh<T>(
   request: LoadRequest<T>,
   softMs: number,
   hardMs: number | undefined,
+  tier: Tier,
 ): Promise<T> {
   const stale = request.stale as T
   const { key } = request
   runtime.counters.staleRefreshes += 1
   const flight = refreshInBackground(runtime, entries, request, 'stale')
   const waitMs = hardMs === undefined ? softMs : Math.min(softMs, hardMs)
-  if (waitMs === 0) return serveStale(runtime, key, stale)
+  if (waitMs === 0) return serveStale(runtime, key, stale, tier)
   try {
     return await withDeadline(flight, waitMs, () => {
       timedOut(runtime, key, waitMs === hardMs ? 'hard' : 'soft')
@@ -101,12 +106,12 @@ async function serveStaleOrFresh<T>(
     })
   } catch {
     // stale-if-error: the failure was reported by the background refresh
-    return serveStale(runtime, key, stale)
+    return serveStale(runtime, key, stale, tier)
   }
 }
 
-function serveStale<T>(runtime: LoadRuntime, key: string, stale: T): T {
-  countLookup(runtime.counters, runtime.emitter, key, 'stale')
+function serveStale<T>(runtime: LoadRuntime, key: string, stale: T, tier: Tier): T {
+  countLookup(runtime.counters, runtime.emitter, key, 'stale', tier)
   return stale
 }
 

@@ -9,6 +9,7 @@ import type { CacheEmitter } from '../observability/events.js'
 import type { StatCounter } from '../observability/stats.js'
 import type { ResolvedOptions } from '../options/cache-options.js'
 import type { StoreAccess } from '../store/access.js'
+import type { L1Tier } from '../tiers/l1.js'
 import type { FillSignals } from './fill-signals.js'
 import type { SingleFlight } from './single-flight.js'
 
@@ -20,7 +21,11 @@ export interface LoadRuntime {
   readonly emitter: CacheEmitter
   readonly flights: SingleFlight
   readonly fills: FillSignals
-  readonly bus: { announceFilled(storeKey: string): Promise<void> }
+  readonly bus: {
+    announceFilled(storeKey: string): Promise<void>
+    announceChanged(storeKeys: readonly string[], mustReach: boolean): Promise<void>
+  }
+  readonly l1: L1Tier | undefined
   track(task: Promise<unknown>): void
   reportError(operation: string, key: string | undefined, error: unknown): void
 }

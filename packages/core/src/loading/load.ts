@@ -48,6 +48,9 @@ async function runLoad<T>(
   flight: Flight<T>,
 ): Promise<T> {
   const { counters, emitter, options } = runtime
+  // Taken before anything is read: a change of the key from now on keeps this load's result
+  // out of the in-process tier.
+  const ticket = runtime.l1?.fence.ticket()
   const store = await runtime.store.resolve()
   let held: HeldLock | undefined
   if (request.lock) {
@@ -83,8 +86,12 @@ async function runLoad<T>(
       state.plan.tags === request.plan.tags ? captured : await entries.capture(state.plan.tags)
     if (versions === undefined || flight.superseded) return value
     const envelope = entries.envelope(value, state.plan, finished - started, versions, finished)
-    if ((await entries.write(request.storeKey, envelope)) && held)
-      runtime.track(runtime.bus.announceFilled(request.storeKey))
+    if (await entries.write(request.storeKey, envelope, ticket)) {
+      if (held) runtime.track(runtime.bus.announceFilled(request.storeKey))
+      // Other processes' in-process tiers drop their copy (an early refresh replaced it). In the
+      // background: a load is no change a caller waits to see acknowledged.
+      runtime.track(runtime.bus.announceChanged([request.storeKey], false))
+    }
     return value
   } finally {
     await held?.release()

@@ -12,12 +12,15 @@ export type RefreshReason = 'early' | 'stale'
 
 /** Every event a cache emits, with its payload. */
 export interface CacheEvents {
-  /** A fresh value was served. */
-  hit: { key: string }
+  /**
+   * A fresh value was served, by the in-process tier (`'l1'`) or the shared store (`'l2'`, also
+   * the tier of a cache with one store).
+   */
+  hit: { key: string; tier: 'l1' | 'l2' }
   /** Nothing servable was found. */
   miss: { key: string }
-  /** A value past its TTL but within grace was served. */
-  stale: { key: string }
+  /** A value past its TTL but within grace was served, by the tier named. */
+  stale: { key: string; tier: 'l1' | 'l2' }
   /** A background refresh started: early (XFetch) or because the value was stale. */
   refresh: { key: string; reason: RefreshReason }
   /** A loader finished and its value was stored. */

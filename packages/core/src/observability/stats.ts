@@ -15,6 +15,11 @@ export interface CacheStats {
   misses: number
   /** Stale values served within grace. */
   staleHits: number
+  /**
+   * Lookups answered by the in-process tier (L1), fresh or stale; the other hits and stale hits
+   * came from the shared store. Always 0 without an L1.
+   */
+  l1Hits: number
   /** Background refreshes started early by XFetch. */
   earlyRefreshes: number
   /** Background refreshes started because a value was stale. */
@@ -48,6 +53,7 @@ export function createCounters(): Record<StatCounter, number> {
     hits: 0,
     misses: 0,
     staleHits: 0,
+    l1Hits: 0,
     earlyRefreshes: 0,
     staleRefreshes: 0,
     loads: 0,
@@ -68,19 +74,25 @@ export function snapshot(counters: Record<StatCounter, number>): CacheStats {
   return { ...counters, hitRatio: lookups === 0 ? 0 : served / lookups }
 }
 
+/** Which tier answered a lookup: the in-process one, or the shared store. */
+export type Tier = 'l1' | 'l2'
+
 /** Counts one lookup's outcome and emits its event (`hit`, `stale` or `miss`). */
 export function countLookup(
   counters: Record<StatCounter, number>,
   emitter: CacheEmitter,
   key: string,
   state: 'fresh' | 'stale' | 'expired',
+  tier: Tier,
 ): void {
   if (state === 'fresh') {
     counters.hits += 1
-    if (emitter.has('hit')) emitter.emit('hit', { key })
+    if (tier === 'l1') counters.l1Hits += 1
+    if (emitter.has('hit')) emitter.emit('hit', { key, tier })
   } else if (state === 'stale') {
     counters.staleHits += 1
-    if (emitter.has('stale')) emitter.emit('stale', { key })
+    if (tier === 'l1') counters.l1Hits += 1
+    if (emitter.has('stale')) emitter.emit('stale', { key, tier })
   } else {
     counters.misses += 1
     if (emitter.has('miss')) emitter.emit('miss', { key })

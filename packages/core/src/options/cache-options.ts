@@ -69,6 +69,36 @@ export interface LockOptions {
   readonly wait?: Duration
 }
 
+/**
+ * How the cached values of an in-process tier are handed out. The in-process tier keeps objects,
+ * so without a copy every caller in the process gets the very same object.
+ * - `'shared'`: the same object for every caller; mutating it mutates the cache (fastest).
+ * - `'frozen'`: deep-frozen once when it enters the tier (a value you `set` is copied first), so
+ *   a mutation throws in strict mode instead of corrupting the cache.
+ * - `'cloned'`: each read gets its own `structuredClone` (safe, and costs a copy per hit).
+ */
+export type L1Values = 'shared' | 'frozen' | 'cloned'
+
+/** The long form of {@link CacheOptions.l1}. */
+export interface L1Options {
+  /** The in-process store: a store with `records: 'object'` (e.g. `memoryStore()`), or a URL. */
+  readonly store: Store | string
+  /**
+   * The longest an L1 copy is served after it was read from the shared store (or written),
+   * whatever the bus says. Required when the shared store has no bus that reports its gaps
+   * (Memcached, or `invalidationBus: false`): the tier is then coherent only within this bound.
+   * With a bus, it also lets the tier keep serving (within the bound) while the bus is down;
+   * without it, the tier is dropped the moment the bus is lost.
+   * @default undefined (copies are kept coherent by the bus alone)
+   */
+  readonly maxStaleness?: Duration
+  /**
+   * How values are handed out; see {@link L1Values}.
+   * @default 'shared'
+   */
+  readonly values?: L1Values
+}
+
 /** Options of {@link createCache}. */
 export interface CacheOptions {
   /**
@@ -76,6 +106,14 @@ export interface CacheOptions {
    * `memcached://`, `postgres://`) whose adapter package is loaded on first use.
    */
   readonly store: Store | string
+  /**
+   * An in-process tier (L1) in front of `store` (L2): an in-process store such as
+   * `memoryStore({ max: 10_000 })` or `'memory://?max=10000'`, or {@link L1Options}. Reads try
+   * it first, an L2 hit is copied into it (never for longer than it lives in L2), and the other
+   * processes' L1s are kept in step over L2's bus. See docs/concepts.md, "Two tiers".
+   * @default undefined (one tier)
+   */
+  readonly l1?: Store | string | L1Options
   /**
    * How long a value stays fresh.
    * @default '5m'
@@ -188,6 +226,14 @@ export interface ResolvedOptions {
   readonly closeStore: boolean
   readonly clock: () => number
   readonly random: () => number
+  readonly l1: ResolvedL1 | undefined
+}
+
+/** The in-process tier, resolved. @internal */
+export interface ResolvedL1 {
+  readonly store: Store | string
+  readonly maxStalenessMs: number | undefined
+  readonly values: L1Values
 }
 
 function resolveCompression(
@@ -207,6 +253,7 @@ function resolveCompression(
 /** Every option name of {@link CacheOptions}, for the unknown-option check. */
 const CACHE_OPTION_NAMES = [
   'store',
+  'l1',
   'ttl',
   'grace',
   'earlyExpiration',
@@ -270,5 +317,54 @@ export function resolveOptions(options: CacheOptions): ResolvedOptions {
     closeStore: options.closeStore ?? true,
     clock: options.clock ?? Date.now,
     random: options.random ?? Math.random,
+    l1: resolveL1(options.l1, options.store),
   }
+}
+
+function resolveL1(l1: CacheOptions['l1'], l2: Store | string): ResolvedL1 | undefined {
+  if (l1 === undefined) return undefined
+  const long = (typeof l1 === 'string' || isStore(l1) ? { store: l1 } : l1) as L1Options
+  if (typeof long !== 'object' || long === null)
+    throw new InvalidOptionError('l1', 'must be a store, a store URL or { store, maxStaleness }')
+  rejectUnknownOptions(long, ['store', 'maxStaleness', 'values'], 'l1')
+  const { store } = long
+  if (typeof store !== 'string' && !isStore(store))
+    throw new InvalidOptionError('l1.store', 'must be an in-process store or a store URL')
+  if (store === l2) throw new InvalidOptionError('l1', 'must be another store than `store`')
+  if (typeof store !== 'string') checkL1Store(store)
+  const values = long.values ?? 'shared'
+  if (!['shared', 'frozen', 'cloned'].includes(values))
+    throw new InvalidOptionError('l1.values', "must be 'shared', 'frozen' or 'cloned'")
+  return {
+    store,
+    maxStalenessMs:
+      long.maxStaleness === undefined
+        ? undefined
+        : parsePositiveDuration(long.maxStaleness, 'l1.maxStaleness'),
+    values,
+  }
+}
+
+/**
+ * Checks that a store can be an in-process tier: it keeps objects (no serialization on the hit
+ * path) and clears by prefix (the tier drops a namespace, or everything, at once).
+ * @throws InvalidOptionError
+ */
+export function checkL1Store(store: Store): void {
+  if (store.capabilities.records !== 'object')
+    throw new InvalidOptionError(
+      'l1',
+      `the "${store.name}" store keeps bytes; an in-process tier needs a store with records: 'object' (e.g. memoryStore())`,
+    )
+  if (!store.capabilities.scopedClear || !store.clear)
+    throw new InvalidOptionError('l1', `the "${store.name}" store cannot clear by prefix`)
+}
+
+function isStore(value: unknown): value is Store {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Store).get === 'function' &&
+    typeof (value as Store).capabilities === 'object'
+  )
 }

@@ -61,10 +61,11 @@ export class StoreAccess {
 
   #attach(store: Store, closeWithCache: boolean): Store {
     const { breaker, clock, timeoutMs } = this.#options
+    // First: a store the cache refuses (onAttach throws) is never held.
+    this.#options.onAttach(store)
     this.#hold = holdStore(store, closeWithCache)
     const circuit = breaker && new CircuitBreaker(breaker.failures, breaker.cooldownMs, clock)
     this.#guard = new StoreGuard(store.name, timeoutMs, circuit)
-    this.#options.onAttach(store)
     this.#store = store
     return store
   }
@@ -178,6 +179,12 @@ export class StoreAccess {
   async close(): Promise<void> {
     this.#closed = true
     await this.#hold?.release()
+  }
+
+  /** Lets go of the store without closing it (the cache was never made). */
+  abandon(): void {
+    this.#closed = true
+    this.#hold?.abandon()
   }
 
   async #afterResolve<T>(next: () => Awaitable<T>): Promise<T> {

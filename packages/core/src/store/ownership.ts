@@ -28,6 +28,11 @@ export interface StoreHold {
    * it. Resolves when closed; rejects with whatever `store.close()` threw.
    */
   release(): Promise<void>
+  /**
+   * Lets go of the store without ever closing it: the cache was never made (its options were
+   * refused after this hold was taken), so the store is as the caller left it.
+   */
+  abandon(): void
 }
 
 /**
@@ -59,6 +64,11 @@ export function holdStore(store: Store, closeWithCaches: boolean): StoreHold {
       if (held.caches > 0 || held.pinned) return
       held.closed = true
       await store.close()
+    },
+    abandon() {
+      if (released) return
+      released = true
+      held.caches -= 1
     },
   }
 }
