@@ -99,7 +99,10 @@ export class Entries {
     const entries = storeKeys.map((key) => l1.read(key))
     const fromL1 = new Set<number>()
     const missing: number[] = []
-    entries.forEach((entry, i) => (entry ? fromL1.add(i) : missing.push(i)))
+    for (let i = 0; i < entries.length; i++) {
+      if (entries[i]) fromL1.add(i)
+      else missing.push(i)
+    }
     if (missing.length === 0) return { entries, fromL1 }
     const ticket = l1.fence.ticket()
     const missingKeys = missing.map((i) => storeKeys[i]!)

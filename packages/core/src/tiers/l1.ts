@@ -132,8 +132,8 @@ export class L1Tier {
 
   /** Records a load's write, unless a change of its key since `ticket` superseded it. */
   loaded(storeKey: string, entry: Envelope, ticket: number): void {
-    if (!this.fence.allows(storeKey, ticket)) return this.drop([storeKey])
-    this.wrote(storeKey, entry, true)
+    if (this.fence.allows(storeKey, ticket)) this.wrote(storeKey, entry, true)
+    else this.drop([storeKey])
   }
 
   /** Drops copies of keys that changed (here or elsewhere), and fences their fills. */
@@ -192,7 +192,10 @@ export class L1Tier {
       entry.s - this.#options.clock(),
       this.#options.maxStalenessMs ?? Number.POSITIVE_INFINITY,
     )
-    if (ttlMs < 1) return this.#delete(store, storeKey)
+    if (ttlMs < 1) {
+      this.#delete(store, storeKey)
+      return
+    }
     const kept = this.#options.values === 'frozen' ? frozen(entry, ownValue) : entry
     void store
       .set(storeKey, kept, Math.floor(ttlMs))
