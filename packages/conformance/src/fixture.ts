@@ -80,6 +80,18 @@ export function useStore(options: ConformanceOptions) {
     await store?.close()
   })
 
+  /** The options that put a tier in front of the store (none without `options.tier`). */
+  const tierOptions = (): Partial<CacheOptions> => {
+    const tier = options.tier
+    if (!tier) return {}
+    const capabilities = fixture.store.capabilities
+    const coherentBus = capabilities.bus && capabilities.busGaps === true
+    return {
+      l1: { store: tier.l1(), maxStaleness: tier.maxStaleness },
+      invalidationBus: coherentBus,
+    }
+  }
+
   const fixture = {
     get store(): Store {
       expect(store, 'createStore() must return a store').toBeDefined()
@@ -102,10 +114,24 @@ export function useStore(options: ConformanceOptions) {
         invalidationBus: false,
         // The suite owns the store: caches come and go over it, and it closes after the file.
         closeStore: false,
+        ...tierOptions(),
         ...overrides,
       })
       caches.push(cache)
       return cache
+    },
+    /** Whether the caches run with an in-process tier in front of the store. */
+    get tiered(): boolean {
+      return options.tier !== undefined
+    },
+    /**
+     * Checks what one cache sees of another's change: at once over a single store; with a tier,
+     * as soon as the change has reached the other cache's L1 (over the bus, or within
+     * `maxStaleness`).
+     */
+    async propagated(check: () => Promise<void> | void): Promise<void> {
+      if (!options.tier) return check()
+      await eventually(check, 10_000)
     },
     /** The stored key of `key` in this test's root namespace (see the key layout in core). */
     storedKey(key: string): string {

@@ -28,7 +28,7 @@ import { storeLocksFeature } from './store/locks.js'
 import { storeRecordsFeature } from './store/records.js'
 
 export { eventually, FakeClock, latch } from './fixture.js'
-export type { ConformanceFaults, ConformanceOptions } from './options.js'
+export type { ConformanceFaults, ConformanceOptions, ConformanceTier } from './options.js'
 
 /**
  * Runs the Store contract and the store-dependent cache behaviour against a store, with vitest.

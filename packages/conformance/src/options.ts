@@ -1,4 +1,4 @@
-import type { Store, StoreCapabilities } from '@strata/cache-core'
+import type { Duration, Store, StoreCapabilities } from '@strata/cache-core'
 
 /** Options of {@link describeStoreConformance}. */
 export interface ConformanceOptions {
@@ -20,6 +20,22 @@ export interface ConformanceOptions {
    * @default {}
    */
   readonly faults?: ConformanceFaults | undefined
+  /**
+   * Runs every cache of the `cache/` features with an in-process tier in front of the store:
+   * each cache gets its own L1 from `l1()`. On a store whose bus reports gaps the caches listen
+   * to it; otherwise `maxStaleness` is required, and assertions that one cache sees another's
+   * change wait up to that bound.
+   * @default undefined (one tier)
+   */
+  readonly tier?: ConformanceTier | undefined
+}
+
+/** The in-process tier the `cache/` features put in front of the store. */
+export interface ConformanceTier {
+  /** A new in-process store (records kept as objects), e.g. `() => memoryStore()`. */
+  readonly l1: () => Store
+  /** The tier's `maxStaleness`; required when the store's bus does not report gaps. */
+  readonly maxStaleness?: Duration | undefined
 }
 
 /** Backend-specific ways to break a store on purpose. */
