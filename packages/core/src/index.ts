@@ -12,6 +12,8 @@ export { shouldRefreshEarly } from './entries/freshness.js'
 export type { ScopeAttributes } from './entries/keys.js'
 export { jsonSerializer, type Serializer } from './entries/serializer.js'
 export * from './errors.js'
+export type { BatchLoader, BatchResult } from './loading/batch.js'
+export type { GetOrSetManyOptions } from './loading/get-or-set-many.js'
 export type { Loader } from './loading/load.js'
 export type { LoaderContext } from './loading/loader-context.js'
 export type {

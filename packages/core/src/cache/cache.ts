@@ -11,7 +11,13 @@ import type { Envelope } from '../entries/envelope.js'
 import { freshness } from '../entries/freshness.js'
 import type { KeySpace, ScopeAttributes } from '../entries/keys.js'
 import { InvalidOptionError } from '../errors.js'
+import type { BatchLoader } from '../loading/batch.js'
 import { getOrSet } from '../loading/get-or-set.js'
+import {
+  batchedByTurn,
+  type GetOrSetManyOptions,
+  getOrSetMany,
+} from '../loading/get-or-set-many.js'
 import type { Loader } from '../loading/load.js'
 import type { CacheEventName, CacheListener } from '../observability/events.js'
 import { type CacheStats, countLookup, snapshot, type Tier } from '../observability/stats.js'
@@ -111,6 +117,52 @@ export class Cache {
       return Promise.reject(new InvalidOptionError('loader', 'must be a function'))
     // Not async: one promise per call, as before the algorithm moved to loading/.
     return getOrSet(this.#runtime, this.#entries, key, loader, options)
+  }
+
+  /**
+   * Cache-aside for many keys: cached values come from one batched read (the in-process tier
+   * first, then one batch read of the store: one `MGET` per Cluster slot on Redis), the keys
+   * that need loading go to `loader` in one call, and its results are written in one batch.
+   * Per key it behaves as `getOrSet`: single-flight with any other call loading the same key,
+   * `lock`, XFetch, grace, timeouts and tag capture. The loader returns a `Map` or an object by
+   * key, or an array with `options.key` telling each result's key; a key it returns nothing for
+   * is `undefined` here and is not cached.
+   * @returns the values in the order of `keys`.
+   * @throws the loader's error (keys with a stale value within grace serve it instead, as
+   * `getOrSet` does); `InvalidValueError` when the loader returns a key nobody asked for.
+   *
+   * @example
+   * ```ts
+   * const users = await cache.getOrSetMany(ids, (missing) => db.users.byIds(missing), {
+   *   key: (user) => user.id,
+   *   tags: (id) => [`user:${id}`],
+   * })
+   * ```
+   */
+  getOrSetMany<T>(
+    keys: readonly string[],
+    loader: BatchLoader<T>,
+    options?: GetOrSetManyOptions<T>,
+  ): Promise<(T | undefined)[]> {
+    return getOrSetMany(this.#runtime, this.#entries, keys, loader, options)
+  }
+
+  /**
+   * A batching loader: `getOrSet` for one key, where the calls made in one event-loop turn are
+   * served together by one {@link getOrSetMany} (one read, one `loader` call, one write).
+   * @example
+   * ```ts
+   * const loadUser = cache.batch((ids) => db.users.byIds(ids), { key: (user) => user.id })
+   * const [ada, bob] = await Promise.all([loadUser('1'), loadUser('2')]) // one db call
+   * ```
+   */
+  batch<T>(
+    loader: BatchLoader<T>,
+    options?: GetOrSetManyOptions<T>,
+  ): (key: string) => Promise<T | undefined> {
+    if (typeof loader !== 'function') throw new InvalidOptionError('loader', 'must be a function')
+    checkCallOptions(options, 'getOrSet', ['key'])
+    return batchedByTurn((keys) => this.getOrSetMany(keys, loader, options))
   }
 
   /**

@@ -290,7 +290,9 @@ export class Entries {
    * Writes many envelopes in one batch (then the in-process tier's copies, as {@link write}).
    * @returns whether the batch reached the store.
    */
-  async writeMany(items: readonly { storeKey: string; envelope: Envelope }[]): Promise<boolean> {
+  async writeMany(
+    items: readonly { storeKey: string; envelope: Envelope; ticket?: number | undefined }[],
+  ): Promise<boolean> {
     const access = this.runtime.store
     if (!access.ready) await access.resolve()
     const entries: StoreEntry[] = items.map(({ storeKey, envelope }) => ({
@@ -299,12 +301,16 @@ export class Entries {
       ttlMs: Math.max(1, envelope.s - envelope.c),
     }))
     const l1 = this.runtime.l1
-    for (const { storeKey } of items) l1?.fence.changed(storeKey)
+    for (const { storeKey, ticket } of items) if (ticket === undefined) l1?.fence.changed(storeKey)
     const written = await access.writeAndReport('setMany', undefined, (s) => s.setMany(entries))
     if (written) this.runtime.counters.sets += entries.length
     if (l1 === undefined) return written
     if (!written) l1.drop(items.map((item) => item.storeKey))
-    else for (const { storeKey, envelope } of items) l1.wrote(storeKey, envelope, true)
+    else
+      for (const { storeKey, envelope, ticket } of items) {
+        if (ticket === undefined) l1.wrote(storeKey, envelope, true)
+        else l1.loaded(storeKey, envelope, ticket)
+      }
     return written
   }
 }

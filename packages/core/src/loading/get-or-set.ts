@@ -7,6 +7,7 @@
  */
 
 import type { Entries } from '../entries/entries.js'
+import type { Envelope } from '../entries/envelope.js'
 import { freshness, shouldRefreshEarly } from '../entries/freshness.js'
 import { LoaderTimeoutError } from '../errors.js'
 import { countLookup, type Tier } from '../observability/stats.js'
@@ -19,8 +20,16 @@ import {
   writePlan,
 } from '../options/call-options.js'
 import { withDeadline } from './deadline.js'
-import { joinOrStartLoad, type Loader, type LoadRequest } from './load.js'
+import { joinOrStartLoad, type Loader, type LoadRequest, type Producer } from './load.js'
 import type { LoadRuntime } from './load-runtime.js'
+
+/** How a batch takes part in the loads a lookup starts. @internal */
+export interface BatchHooks<T> {
+  /** Produces the values (one loader call for the batch). */
+  readonly producer: Producer<T>
+  /** Told synchronously of each flight the lookup starts. */
+  readonly onStart: (storeKey: string) => void
+}
 
 /** Cache-aside for one key; see `Cache.getOrSet`. @internal */
 export async function getOrSet<T>(
@@ -37,6 +46,25 @@ export async function getOrSet<T>(
     const found = entries.read(storeKey)
     entry = found instanceof Promise ? await found : found
   }
+  return serveEntry(runtime, entries, key, storeKey, entry, tier, loader, options, undefined)
+}
+
+/**
+ * The rest of cache-aside once the entry was read: serve it fresh (maybe refreshing early),
+ * stale while one refresh runs, or load. Loads start synchronously (a batch counts them).
+ * @internal
+ */
+export function serveEntry<T>(
+  runtime: LoadRuntime,
+  entries: Entries,
+  key: string,
+  storeKey: string,
+  entry: Envelope | undefined,
+  tier: Tier,
+  loader: Loader<T>,
+  options: GetOrSetOptions | undefined,
+  batch: BatchHooks<T> | undefined,
+): T | Promise<T> {
   const now = runtime.options.clock()
   const state = entry ? freshness(entry, now) : 'expired'
   if (state === 'fresh') {
@@ -47,18 +75,20 @@ export async function getOrSet<T>(
       refreshInBackground(
         runtime,
         entries,
-        loadRequest(runtime, key, storeKey, loader, options, entry!.v as T),
+        loadRequest(runtime, key, storeKey, loader, options, entry!.v as T, batch),
         'early',
+        batch,
       )
     }
     return entry!.v as T
   }
   const stale = state === 'stale' ? (entry!.v as T) : undefined
-  const request = loadRequest(runtime, key, storeKey, loader, options, stale)
+  const request = loadRequest(runtime, key, storeKey, loader, options, stale, batch)
   const { softMs, hardMs } = loaderTimeouts(options, runtime.options)
-  if (state === 'stale') return serveStaleOrFresh(runtime, entries, request, softMs, hardMs, tier)
+  if (state === 'stale')
+    return serveStaleOrFresh(runtime, entries, request, softMs, hardMs, tier, batch)
   countLookup(runtime.counters, runtime.emitter, key, 'expired', tier)
-  const flight = joinOrStartLoad(runtime, entries, request)
+  const flight = joinOrStartLoad(runtime, entries, request, batch?.onStart)
   if (hardMs === undefined) return flight.promise
   return withDeadline(flight.promise, hardMs, () => {
     timedOut(runtime, key, 'hard')
@@ -73,9 +103,11 @@ function loadRequest<T>(
   loader: Loader<T>,
   options: GetOrSetOptions | undefined,
   stale: T | undefined,
+  batch: BatchHooks<T> | undefined,
 ): LoadRequest<T> {
   checkCallOptions(options, 'getOrSet')
   return {
+    producer: batch?.producer,
     key,
     storeKey,
     loader,
@@ -92,11 +124,12 @@ async function serveStaleOrFresh<T>(
   softMs: number,
   hardMs: number | undefined,
   tier: Tier,
+  batch: BatchHooks<T> | undefined,
 ): Promise<T> {
   const stale = request.stale as T
   const { key } = request
   runtime.counters.staleRefreshes += 1
-  const flight = refreshInBackground(runtime, entries, request, 'stale')
+  const flight = refreshInBackground(runtime, entries, request, 'stale', batch)
   const waitMs = hardMs === undefined ? softMs : Math.min(softMs, hardMs)
   if (waitMs === 0) return serveStale(runtime, key, stale, tier)
   try {
@@ -125,8 +158,9 @@ function refreshInBackground<T>(
   entries: Entries,
   request: LoadRequest<T>,
   reason: 'early' | 'stale',
+  batch: BatchHooks<T> | undefined,
 ): Promise<T> {
-  const flight = joinOrStartLoad(runtime, entries, request)
+  const flight = joinOrStartLoad(runtime, entries, request, batch?.onStart)
   if (runtime.emitter.has('refresh')) runtime.emitter.emit('refresh', { key: request.key, reason })
   const settled = flight.promise.catch((error: unknown) => {
     runtime.reportError('refresh', request.key, error)
