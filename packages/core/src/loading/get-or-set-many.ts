@@ -84,8 +84,8 @@ export async function getOrSetMany<T>(
   })
   batch.seal()
   const values = await Promise.all(served)
-  const valueOf = new Map(unique.map((key, i) => [key, values[i]]))
-  return keys.map((key) => valueOf.get(key))
+  const byKey = new Map(unique.map((key, i) => [key, values[i]]))
+  return keys.map((key) => byKey.get(key))
 }
 
 /**
