@@ -2,7 +2,7 @@
  * cache-manager 7 over Strata on Redis: the only Strata-specific code an application that already
  * uses cache-manager (or NestJS's `CacheModule`, which is cache-manager) needs.
  */
-import { type Cache as StrataCache, createCache as createStrataCache } from '@strata/cache-core'
+import { createCache as createStrataCache, type Cache as StrataCache } from '@strata/cache-core'
 import { toKeyvStore } from '@strata/cache-keyv'
 import { type RedisStore, redisStore } from '@strata/cache-redis'
 import { type Cache, createCache } from 'cache-manager'
