@@ -33,9 +33,13 @@ import { listKeys } from './scan.js'
  * increment, see {@link KeyvStore.increment}).
  */
 export class KeyvStore implements Store {
+  /** The `name` option (`'keyv'` by default), in errors and metrics. */
   readonly name: string
+  /** Bytes, the TTL step of the options, scoped clear when the adapter can list keys. */
   readonly capabilities: StoreCapabilities
+  /** Keyv has no atomic "set if absent": no cross-process locks. */
   readonly locks = undefined
+  /** Keyv has no pub/sub: no invalidation bus. */
   readonly bus = undefined
   /** The adapter, as you passed it. */
   readonly adapter: KeyvStorageAdapter
@@ -68,15 +72,18 @@ export class KeyvStore implements Store {
     }
   }
 
+  /** The record, or `undefined` when missing, expired or not written by this store. */
   async get(key: string): Promise<StoreRecord | undefined> {
     const stored = await this.calls.run('get', () => this.adapter.get(key))
     return (await this.live([key], [stored], 'get'))[0]
   }
 
+  /** The records of `keys`, with the adapter's `getMany` when it has one. */
   async getMany(keys: readonly string[]): Promise<(StoreRecord | undefined)[]> {
     return this.live(keys, await this.calls.fetch(keys, 'getMany'), 'getMany')
   }
 
+  /** Writes a record with its expiry, and hands the rounded TTL to the adapter too. */
   async set(key: string, record: StoreRecord, ttlMs: number): Promise<void> {
     const ttl = this.roundTtl(ttlMs)
     const value = encodeRecord(asBytes(record), Date.now() + ttl)
@@ -86,6 +93,7 @@ export class KeyvStore implements Store {
     )
   }
 
+  /** Writes records with the adapter's `setMany` when it has one. */
   async setMany(entries: readonly StoreEntry[]): Promise<void> {
     if (entries.length === 0) return
     const now = Date.now()
@@ -103,6 +111,7 @@ export class KeyvStore implements Store {
       for (const result of results) this.calls.checkWrite('setMany', result)
   }
 
+  /** Deletes a record; `true` when the adapter removed something. */
   async delete(key: string): Promise<boolean> {
     return (await this.calls.run('delete', () => this.adapter.delete(key))) === true
   }
@@ -136,6 +145,7 @@ export class KeyvStore implements Store {
     })
   }
 
+  /** Counter values; `undefined` for a missing counter or a value that is not one. */
   async getCounters(keys: readonly string[]): Promise<(number | undefined)[]> {
     return (await this.calls.fetch(keys, 'getCounters')).map(decodeCounter)
   }
