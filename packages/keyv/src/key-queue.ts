@@ -25,9 +25,4 @@ export class KeyQueue {
     })
     return result
   }
-
-  /** How many keys have tasks queued or running. */
-  get size(): number {
-    return this.tails.size
-  }
 }
