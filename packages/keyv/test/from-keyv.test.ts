@@ -21,6 +21,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 const bytes = (...values: number[]) => Uint8Array.from(values)
 
 describe('fromKeyv options', () => {
+  const database = sqliteFile()
+
   it('rejects unknown options, naming the closest known one', () => {
     const error = (() => {
       try {
@@ -56,7 +58,6 @@ describe('fromKeyv options', () => {
   })
 
   it('declares scoped clear only for adapters that can list their keys', () => {
-    const database = sqliteFile()
     expect(fromKeyv(database.adapter()).capabilities.scopedClear).toBe(true)
     expect(fromKeyv(database.adapter()).clear).toBeTypeOf('function')
     const minimal = fromKeyv(new MinimalAdapter())
@@ -77,6 +78,8 @@ describe('fromKeyv options', () => {
 })
 
 describe('fromKeyv over a SQLite file that fails', () => {
+  const lockable = sqliteFile({ busyTimeout: 20_000 })
+
   it('turns an unopenable database into StoreErrors naming the store, and the cache into misses', async () => {
     const adapter = new KeyvSqlite({ uri: 'sqlite:///nonexistent-strata-dir/cache.sqlite' })
     const store = fromKeyv(adapter, { name: 'keyv-sqlite' })
@@ -102,13 +105,12 @@ describe('fromKeyv over a SQLite file that fails', () => {
   })
 
   it('a database locked by another connection becomes a miss within storeTimeout, then heals', async () => {
-    const database = sqliteFile({ busyTimeout: 20_000 })
-    const store = fromKeyv(database.adapter(), { name: 'keyv-sqlite' })
+    const store = fromKeyv(lockable.adapter(), { name: 'keyv-sqlite' })
     const cache = createCache({ store, storeTimeout: 300, circuitBreaker: false })
     await cache.set('k', 'cached')
 
     // Another process takes an exclusive lock: readers wait for it (up to busyTimeout).
-    const other = new sqlite3.Database(database.path)
+    const other = new sqlite3.Database(lockable.path)
     const run = (sql: string) =>
       new Promise<void>((resolve, reject) =>
         other.run(sql, (error) => (error ? reject(error) : resolve())),

@@ -6,7 +6,8 @@ import sqlite3 from 'sqlite3'
 import { afterAll, beforeAll } from 'vitest'
 
 /**
- * A real SQLite database file in a temporary directory, removed after the file's tests; each
+ * A real SQLite database file in a temporary directory, removed after the tests of the `describe`
+ * (or file) it is called in — call it there, not inside a test; each
  * `adapter()` call opens a new connection to it (as another process would). The file is set up
  * as docs/keyv.md recommends for a cache: WAL journal, and `synchronous=NORMAL` on every
  * connection (without them every write waits for several fsyncs).
