@@ -1,6 +1,7 @@
 /**
  * A short tour of Strata on the embedded memory store: `npm start` at the repository root.
  */
+import { AsyncLocalStorage } from 'node:async_hooks'
 import { createCache } from '@strata/cache-core'
 import { memoryStore } from '@strata/cache-memory'
 
@@ -15,8 +16,15 @@ async function loadPost(id: number) {
   return { id, title: `Post ${id}`, loadedAt: new Date().toISOString() }
 }
 
-cache.on('miss', ({ key }) => console.log(`  miss  ${key}`))
-cache.on('hit', ({ key }) => console.log(`  hit   ${key}`))
+// Events carry the key the caller used, not the scope: like a request logger, the listeners take
+// the tenant from the context the call runs in.
+const request = new AsyncLocalStorage<{ tenant: string }>()
+const tenantOf = () => {
+  const tenant = request.getStore()?.tenant
+  return tenant === undefined ? '' : `  (tenant ${tenant})`
+}
+cache.on('miss', ({ key }) => console.log(`  miss  ${key}${tenantOf()}`))
+cache.on('hit', ({ key }) => console.log(`  hit   ${key}${tenantOf()}`))
 cache.on('invalidate', ({ tags }) => console.log(`  invalidated tags: ${tags.join(', ')}`))
 
 console.log('1. First read is a miss: the loader runs and the result is cached')
@@ -44,10 +52,13 @@ console.log(
 )
 
 console.log('5. Tenant scopes never share keys')
-await cache.scope({ tenant: 'acme' }).set('menu', 'acme menu')
-console.log(
-  `  -> acme: ${await cache.scope({ tenant: 'acme' }).get('menu')}, globex: ${await cache.scope({ tenant: 'globex' }).get('menu')}`,
-)
+/** Runs `work` as a request of `tenant`, on that tenant's scope of the cache. */
+const asTenant = <T>(tenant: string, work: (scoped: typeof cache) => Promise<T>) =>
+  request.run({ tenant }, () => work(cache.scope({ tenant })))
+await asTenant('acme', (scoped) => scoped.set('menu', 'acme menu'))
+const acmeMenu = await asTenant('acme', (scoped) => scoped.get('menu'))
+const globexMenu = await asTenant('globex', (scoped) => scoped.get('menu'))
+console.log(`  -> acme: ${acmeMenu}, globex: ${globexMenu}`)
 
 console.log('6. Stats')
 const { hits, misses, loads, invalidations, hitRatio } = cache.stats()
