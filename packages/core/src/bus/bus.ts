@@ -32,6 +32,12 @@ export type BusMessage =
   | { readonly kind: 'changed'; readonly storeKeys: string[] }
   /** Another process cleared every key under `prefix`. */
   | { readonly kind: 'cleared'; readonly prefix: string }
+  /** Tags soft-expired by another process, with their new expiry versions. */
+  | {
+      readonly kind: 'expired'
+      readonly tags: string[]
+      readonly versions: (number | null)[] | undefined
+    }
 
 /** Largest message body this bus builds (PostgreSQL's NOTIFY takes under 8000 bytes). */
 const MAX_MESSAGE_BYTES = 6_000
@@ -70,6 +76,15 @@ export function changedMessages(sender: string, storeKeys: readonly string[]): s
 }
 
 /** @internal */
+export function expiredMessage(
+  sender: string,
+  tags: readonly string[],
+  versions: readonly (number | null)[],
+): string {
+  return JSON.stringify({ v: 1, o: sender, expired: tags, versions })
+}
+
+/** @internal */
 export function clearedMessage(sender: string, prefix: string): string {
   return JSON.stringify({ v: 1, o: sender, cleared: prefix })
 }
@@ -84,6 +99,7 @@ export function parseBusMessage(message: string, self: string): BusMessage | und
     filled?: unknown
     changed?: unknown
     cleared?: unknown
+    expired?: unknown
   }
   try {
     parsed = JSON.parse(message)
@@ -92,13 +108,14 @@ export function parseBusMessage(message: string, self: string): BusMessage | und
   }
   if (parsed === null || typeof parsed !== 'object' || parsed.v !== 1 || parsed.o === self)
     return undefined
-  if (Array.isArray(parsed.tags)) {
-    const tags = parsed.tags.filter((tag): tag is string => typeof tag === 'string')
+  if (Array.isArray(parsed.tags) || Array.isArray(parsed.expired)) {
+    const list = (Array.isArray(parsed.tags) ? parsed.tags : parsed.expired) as unknown[]
+    const tags = list.filter((tag): tag is string => typeof tag === 'string')
     const versions =
       Array.isArray(parsed.versions) && parsed.versions.length === tags.length
         ? parsed.versions.map((version) => (typeof version === 'number' ? version : null))
         : undefined
-    return { kind: 'invalidated', tags, versions }
+    return { kind: Array.isArray(parsed.tags) ? 'invalidated' : 'expired', tags, versions }
   }
   if (typeof parsed.filled === 'string') return { kind: 'filled', storeKey: parsed.filled }
   if (Array.isArray(parsed.changed)) {
@@ -200,6 +217,17 @@ export class CacheBus {
   }
 
   /**
+   * Tells the other caches that `tags` were soft-expired, with their new expiry versions.
+   * @throws StoreError when the message could not be sent.
+   */
+  async announceExpired(
+    tags: readonly string[],
+    versions: readonly (number | null)[],
+  ): Promise<void> {
+    await this.#publish([expiredMessage(this.#parts.instanceId, tags, versions)])
+  }
+
+  /**
    * Tells the other caches that `prefix` was cleared.
    * @throws StoreError when the message could not be sent.
    */
@@ -280,6 +308,12 @@ export class CacheBus {
       case 'cleared':
         l1?.dropPrefix(message.prefix)
         flights.supersedePrefix(message.prefix)
+        return
+      case 'expired':
+        if (message.versions) l1?.learnExpiries(message.tags, message.versions)
+        else l1?.forgetExpiries(message.tags)
+        if (emitter.has('expire'))
+          emitter.emit('expire', { tags: message.tags, keys: [], source: 'remote' })
         return
       case 'invalidated':
         if (message.versions) l1?.learnVersions(message.tags, message.versions)

@@ -205,6 +205,35 @@ export class Cache {
   }
 
   /**
+   * Soft invalidation of one key: its value becomes stale instead of gone. Within its grace it is
+   * served (by `get`, and by `getOrSet` while one refresh runs); past its grace, or when it has
+   * none, it is a miss. The stored entry is read and written back stale, so a `set` of the same
+   * key racing with this call (within one round trip) may be overwritten by the stale copy,
+   * which the next `getOrSet` refreshes; prefer {@link expireTags} where that matters, it has no
+   * such window. Announced on the bus like every invalidation. Throws `StoreError` when the
+   * store fails.
+   */
+  expire(key: string): Promise<void> {
+    return writes.expireKeys(this.#runtime, this.#entries, [key])
+  }
+
+  /** {@link expire} for many keys, with one batch read and one batch write. */
+  expireMany(keys: readonly string[]): Promise<void> {
+    return writes.expireKeys(this.#runtime, this.#entries, keys)
+  }
+
+  /**
+   * Soft invalidation of every value carrying one of `tags`: they become stale instead of gone,
+   * served within their grace while one refresh runs, misses past it (or when they have none).
+   * One atomic increment per tag, whatever the number of entries, and race-free like
+   * {@link invalidateTags}: a value loaded before this call is stale after it. Announced on the
+   * bus. Throws `StoreError` when the store fails.
+   */
+  expireTags(tags: readonly string[]): Promise<void> {
+    return writes.expireTags(this.#runtime, this.#entries, tags)
+  }
+
+  /**
    * Write-through: writes the source of truth with `persist(value)` first, then the cache. The
    * source write is never repeated or lost because the cache failed: a cache failure after a
    * successful `persist` removes the stale entry if it can and is reported as an `error` event,

@@ -8,6 +8,7 @@
  */
 
 import type { Entries } from '../entries/entries.js'
+import { capturedFor } from '../entries/versions.js'
 import { InvalidOptionError, InvalidValueError } from '../errors.js'
 import { checkCallOptions, type SetOptions, writePlan } from '../options/call-options.js'
 import type { CacheRuntime } from './runtime.js'
@@ -59,22 +60,11 @@ export async function setMany<T>(
   for (const { storeKey } of prepared) runtime.flights.supersedeKey(storeKey)
   const captured = await entries.capture(allTags)
   if (!captured) return
-  const versionOf = new Map(allTags.map((tag, i) => [tag, captured.tagVersions[i] ?? null]))
   const now = runtime.options.clock()
   const written = await entries.writeMany(
     prepared.map(({ item, storeKey, plan }) => ({
       storeKey,
-      envelope: entries.envelope(
-        item.value,
-        plan,
-        0,
-        {
-          tags: plan.tags,
-          tagVersions: plan.tags.map((tag) => versionOf.get(tag) ?? null),
-          generations: captured.generations,
-        },
-        now,
-      ),
+      envelope: entries.envelope(item.value, plan, 0, capturedFor(plan.tags, captured), now),
     })),
   )
   if (written)
@@ -158,6 +148,40 @@ export async function invalidateTags(
   runtime.counters.invalidations += unique.length
   runtime.emitter.emit('invalidate', { tags: unique, source: 'local' })
   await runtime.bus.announceInvalidated(unique, versions)
+}
+
+export async function expireTags(
+  runtime: CacheRuntime,
+  entries: Entries,
+  tags: readonly string[],
+): Promise<void> {
+  if (!Array.isArray(tags)) throw new InvalidOptionError('tags', 'must be an array of strings')
+  const unique = [...new Set(tags)]
+  const expiryKeys = unique.map((tag) => entries.keys.expiryKey(tag))
+  const versions = await runtime.store.mustSucceed('increment', (store) =>
+    Promise.all(expiryKeys.map((key) => store.increment(key, 1))),
+  )
+  runtime.l1?.learnExpiries(unique, versions)
+  runtime.counters.expirations += unique.length
+  if (runtime.emitter.has('expire'))
+    runtime.emitter.emit('expire', { tags: unique, keys: [], source: 'local' })
+  await runtime.bus.announceExpired(unique, versions)
+}
+
+export async function expireKeys(
+  runtime: CacheRuntime,
+  entries: Entries,
+  keys: readonly string[],
+): Promise<void> {
+  if (!Array.isArray(keys)) throw new InvalidOptionError('keys', 'must be an array of keys')
+  const storeKeys = keys.map((key) => entries.keys.dataKey(key))
+  // A load running now began before the expiry: its result would look fresh.
+  for (const storeKey of storeKeys) runtime.flights.supersedeKey(storeKey)
+  await entries.expire(storeKeys, runtime.options.clock())
+  await runtime.bus.announceChanged(storeKeys, true)
+  runtime.counters.expirations += keys.length
+  if (runtime.emitter.has('expire'))
+    runtime.emitter.emit('expire', { tags: [], keys: [...keys], source: 'local' })
 }
 
 export async function clear(runtime: CacheRuntime, entries: Entries): Promise<void> {

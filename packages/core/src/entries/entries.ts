@@ -12,11 +12,17 @@
 import type { StatCounter } from '../observability/stats.js'
 import type { ReadAhead, StoreAccess } from '../store/access.js'
 import type { Awaitable, Store, StoreEntry, StoreRecord } from '../store/store.js'
-import type { L1Tier } from '../tiers/l1.js'
 import type { EnvelopeFormat } from './codec.js'
 import type { Envelope } from './envelope.js'
+import { staleCopy } from './freshness.js'
 import type { KeySpace } from './keys.js'
-import { type CapturedVersions, counterKeys, toCaptured, versionsMatch } from './versions.js'
+import {
+  type CapturedVersions,
+  counterKeys,
+  toCaptured,
+  versionState,
+  versionsMatch,
+} from './versions.js'
 
 const NONE: ReadonlySet<number> = new Set()
 
@@ -27,13 +33,25 @@ export interface WritePlan {
   readonly tags: readonly string[]
 }
 
+/** What entries do with the in-process tier (implemented in tiers/l1.ts). */
+export interface InProcessTier {
+  readonly fence: { ticket(): number; changed(storeKey: string): void }
+  read(storeKey: string): Envelope | undefined
+  fill(storeKey: string, entry: Envelope, ticket: number): void
+  wrote(storeKey: string, entry: Envelope, ownValue: boolean): void
+  loaded(storeKey: string, entry: Envelope, ticket: number): void
+  drop(storeKeys: readonly string[]): void
+  learnVersions(tags: readonly string[], versions: readonly (number | null | undefined)[]): void
+  learnExpiries(tags: readonly string[], versions: readonly (number | null | undefined)[]): void
+}
+
 /** What entries need from the cache runtime. */
 export interface EntriesRuntime {
   readonly store: StoreAccess
   /** How envelopes become the store's records (read once the store is known). */
   readonly format: EnvelopeFormat
   /** The in-process tier, when the cache has one. */
-  readonly l1: L1Tier | undefined
+  readonly l1: InProcessTier | undefined
   readonly counters: Record<StatCounter, number>
   reportError(operation: string, key: string | undefined, error: unknown): void
 }
@@ -119,26 +137,44 @@ export class Entries {
     const store = await access.resolve()
     const records = await access.readOrMiss('getMany', undefined, (s) => s.getMany(storeKeys), [])
     const entries = storeKeys.map((key, i) => this.decode(records[i], key))
-    const generationKeys = store.capabilities.scopedClear ? [] : this.keys.generationKeys()
-    const wanted: string[] = []
-    for (const entry of entries) {
-      if (entry?.t) for (const tag of entry.t) wanted.push(this.keys.tagKey(tag))
-    }
-    if (wanted.length === 0 && generationKeys.length === 0) return entries
-    const unique = [...new Set(wanted), ...generationKeys]
+    const checksGenerations = !store.capabilities.scopedClear
+    const wanted = new Set<string>()
+    for (const entry of entries)
+      if (entry?.t) for (const key of counterKeys(this.keys, store, entry.t)) wanted.add(key)
+    if (checksGenerations) for (const key of this.keys.generationKeys()) wanted.add(key)
+    if (wanted.size === 0) return entries
+    const unique = [...wanted]
     const values = await this.counters(unique)
     if (values === undefined) return entries.map(() => undefined)
     const current = new Map(unique.map((key, i) => [key, values[i]]))
-    const generations = generationKeys.map((key) => current.get(key))
-    this.learnFromEntries(entries, (tag) => current.get(this.keys.tagKey(tag)))
     return entries.map((entry) => {
       if (!entry) return undefined
-      const tagValues = (entry.t ?? []).map((tag) => current.get(this.keys.tagKey(tag)))
-      const tagsOk = !entry.tv || versionsMatch(entry.tv, tagValues, 0)
-      const generationsOk =
-        generationKeys.length === 0 || versionsMatch(entry.g ?? [], generations, 0)
-      return tagsOk && generationsOk ? entry : undefined
+      const mine = counterKeys(this.keys, store, entry.t ?? []).map((key) => current.get(key))
+      return this.judge(entry, mine, checksGenerations)
     })
+  }
+
+  /**
+   * An entry judged against the current values of its counters: itself when valid, a stale copy
+   * when a tag was soft-expired since (a miss when it has no grace to be stale in), `undefined`
+   * when retired. Teaches the in-process tier the versions read.
+   */
+  private judge(
+    entry: Envelope,
+    current: readonly (number | undefined)[],
+    checksGenerations: boolean,
+  ): Envelope | undefined {
+    const tags = entry.t
+    if (tags !== undefined) {
+      const l1 = this.runtime.l1
+      if (l1 !== undefined) {
+        l1.learnVersions(tags, current.slice(0, tags.length))
+        l1.learnExpiries(tags, current.slice(tags.length, 2 * tags.length))
+      }
+    }
+    const state = versionState(entry, current, checksGenerations)
+    if (state === 'valid') return entry
+    return state === 'expired' ? staleCopy(entry) : undefined
   }
 
   private validate(
@@ -162,24 +198,9 @@ export class Entries {
       })
     }
     const keys = counterKeys(this.keys, store, entry.t ?? [])
-    return this.counters(keys, storeKey).then((values) => {
-      if (values === undefined) return undefined
-      if (entry.t) this.runtime.l1?.learnVersions(entry.t, values)
-      const tagsOk = versionsMatch(entry.tv ?? [], values, 0)
-      const generationsOk =
-        !checksGenerations || versionsMatch(entry.g ?? [], values, entry.t?.length ?? 0)
-      return tagsOk && generationsOk ? entry : undefined
-    })
-  }
-
-  /** Teaches the in-process tier the current versions of the tags of `entries`. */
-  private learnFromEntries(
-    entries: readonly (Envelope | undefined)[],
-    versionOf: (tag: string) => number | undefined,
-  ): void {
-    const l1 = this.runtime.l1
-    if (l1 === undefined) return
-    for (const entry of entries) if (entry?.t) l1.learnVersions(entry.t, entry.t.map(versionOf))
+    return this.counters(keys, storeKey).then((values) =>
+      values === undefined ? undefined : this.judge(entry, values, checksGenerations),
+    )
   }
 
   /** Reads counters; `undefined` when the store failed (the entry cannot be trusted). */
@@ -213,7 +234,8 @@ export class Entries {
   async capture(tags: readonly string[]): Promise<CapturedVersions | undefined> {
     const store = await this.runtime.store.resolve()
     const keys = counterKeys(this.keys, store, tags)
-    if (keys.length === 0) return { tags, tagVersions: [], generations: undefined }
+    if (keys.length === 0)
+      return { tags, tagVersions: [], expiryVersions: [], generations: undefined }
     const values = await this.counters(keys)
     if (!values) return undefined
     // Create missing counters now, so an entry never records "missing": if a counter is later
@@ -231,8 +253,40 @@ export class Entries {
       for (let i = 0; i < values.length; i++)
         if (values[i] === undefined) values[i] = created[next++]
     }
-    this.runtime.l1?.learnVersions(tags, values)
+    this.runtime.l1?.learnVersions(tags, values.slice(0, tags.length))
+    this.runtime.l1?.learnExpiries(tags, values.slice(tags.length, 2 * tags.length))
     return toCaptured(tags, values, store)
+  }
+
+  /**
+   * Soft-expires stored entries: each becomes stale as of `now` (still servable, while it is
+   * refreshed, until its own stale-until time); one without grace is removed. A read and a
+   * write of the store, both of which must succeed (an expiry is an invalidation).
+   * @throws StoreError
+   */
+  async expire(storeKeys: readonly string[], now: number): Promise<void> {
+    const access = this.runtime.store
+    const records = await access.mustSucceed('expire', (s) => s.getMany(storeKeys))
+    const rewrites: StoreEntry[] = []
+    const removals: string[] = []
+    storeKeys.forEach((storeKey, i) => {
+      const entry = this.decode(records[i], storeKey)
+      if (entry === undefined || entry.s <= now) return
+      if (entry.s <= entry.f) removals.push(storeKey)
+      else {
+        const stale: Envelope = { ...entry, c: now, f: Math.min(entry.f, now) }
+        rewrites.push({
+          key: storeKey,
+          record: this.runtime.format.encode(stale),
+          ttlMs: Math.max(1, stale.s - now),
+        })
+      }
+    })
+    await access.mustSucceed('expire', async (s) => {
+      if (rewrites.length > 0) await s.setMany(rewrites)
+      if (removals.length > 0) await s.deleteMany(removals)
+    })
+    this.runtime.l1?.drop(storeKeys)
   }
 
   /** Builds the envelope of a value. */
@@ -255,6 +309,7 @@ export class Entries {
     if (captured.tags.length > 0) {
       envelope.t = captured.tags
       envelope.tv = captured.tagVersions
+      envelope.xv = captured.expiryVersions
     }
     if (captured.generations) envelope.g = captured.generations
     return envelope

@@ -24,6 +24,8 @@ export interface Envelope {
   readonly t?: readonly string[] | undefined
   /** Tag versions captured before the loader started, aligned with `t` (`null` = missing). */
   readonly tv?: readonly (number | null)[] | undefined
+  /** The tags' soft-expiry versions captured with `tv` (absent in entries of older versions). */
+  readonly xv?: readonly (number | null)[] | undefined
   /** Namespace generations captured at write time (stores without scoped clear only). */
   readonly g?: readonly (number | null)[] | undefined
 }
@@ -40,6 +42,7 @@ export function isEnvelope(record: unknown): record is Envelope {
     typeof entry.s === 'number' &&
     typeof entry.d === 'number' &&
     (entry.t == null || (Array.isArray(entry.t) && Array.isArray(entry.tv))) &&
+    (entry.xv == null || Array.isArray(entry.xv)) &&
     (entry.g == null || Array.isArray(entry.g))
   )
 }

@@ -41,3 +41,12 @@ export function shouldRefreshEarly(
   if (beta === 0 || deltaMs <= 0) return false
   return now - deltaMs * beta * Math.log(1 - random()) >= freshUntil
 }
+
+/**
+ * A soft-expired entry as it is served: stale from now on (fresh until its creation), still
+ * servable until its own stale-until time; without grace it has no stale life and is a miss.
+ */
+export function staleCopy(entry: Envelope): Envelope | undefined {
+  if (entry.s <= entry.f) return undefined
+  return { ...entry, f: Math.min(entry.f, entry.c) }
+}

@@ -40,7 +40,8 @@ export type ScopeAttributes = Readonly<Record<string, string | number | boolean 
  * - data:     `<root>:<segment>:…:<key>` (a namespace segment is `name` or `name@version`,
  *             a scope segment is `~attr=value,…` with attributes sorted; only scope segments
  *             contain a raw `=`);
- * - counters: `<root>#t:<tag>` for tags, `<root>#g:<data prefix>` for namespace generations;
+ * - counters: `<root>#t:<tag>` for tags, `<root>#x:<tag>` for their soft expiries,
+ *             `<root>#g:<data prefix>` for namespace generations;
  * - locks:    `<root>#l:<data key without root>`; bus channel: `<root>#bus`.
  * Every user-supplied part is escaped, so the encoding is injective and a prefix never matches
  * a sibling namespace or scope (`t` vs `t:x`, `t*`).
@@ -94,6 +95,11 @@ export class KeySpace {
     if (typeof tag !== 'string' || tag.length === 0)
       throw new InvalidOptionError('tags', `tags are non-empty strings, got ${String(tag)}`)
     return `${this.root}#t:${escapeSegment(tag)}`
+  }
+
+  /** The counter of a tag's soft expiries (`expireTags`), shared like {@link tagKey}. */
+  expiryKey(tag: string): string {
+    return `${this.root}#x:${escapeSegment(tag)}`
   }
 
   /** The lock guarding the load of a stored key. */

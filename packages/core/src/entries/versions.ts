@@ -8,17 +8,23 @@
 import type { Store } from '../store/store.js'
 import type { KeySpace } from './keys.js'
 
-/** Tag versions and namespace generations captured for one write. */
+/** Tag versions, tag expiry versions and namespace generations captured for one write. */
 export interface CapturedVersions {
   readonly tags: readonly string[]
   readonly tagVersions: readonly (number | null)[]
+  /** The versions of the tags' soft-expiry counters (`expireTags`), aligned with `tags`. */
+  readonly expiryVersions: readonly (number | null)[]
   readonly generations: readonly (number | null)[] | undefined
 }
 
-/** The counter keys an entry of `keys` with `tags` depends on: tags first, then generations. */
+/**
+ * The counter keys an entry of `keys` with `tags` depends on: the tags' versions, then their
+ * soft-expiry versions, then (stores without scoped clear) the namespace generations.
+ */
 export function counterKeys(keys: KeySpace, store: Store, tags: readonly string[]): string[] {
-  const tagKeys = tags.map((tag) => keys.tagKey(tag))
-  return store.capabilities.scopedClear ? tagKeys : [...tagKeys, ...keys.generationKeys()]
+  const counters = tags.map((tag) => keys.tagKey(tag))
+  for (const tag of tags) counters.push(keys.expiryKey(tag))
+  return store.capabilities.scopedClear ? counters : [...counters, ...keys.generationKeys()]
 }
 
 /** Splits counter values read for {@link counterKeys} into what an envelope records. */
@@ -28,12 +34,49 @@ export function toCaptured(
   store: Store,
 ): CapturedVersions {
   const asStored = values.map((value) => value ?? null)
+  const n = tags.length
   return {
     tags,
-    tagVersions: asStored.slice(0, tags.length),
-    generations: store.capabilities.scopedClear ? undefined : asStored.slice(tags.length),
+    tagVersions: asStored.slice(0, n),
+    expiryVersions: asStored.slice(n, 2 * n),
+    generations: store.capabilities.scopedClear ? undefined : asStored.slice(2 * n),
   }
 }
+
+/** The versions of `tags`, picked from a capture of a superset of them. */
+export function capturedFor(tags: readonly string[], union: CapturedVersions): CapturedVersions {
+  const at = new Map(union.tags.map((tag, i) => [tag, i]))
+  return {
+    tags,
+    tagVersions: tags.map((tag) => union.tagVersions[at.get(tag)!] ?? null),
+    expiryVersions: tags.map((tag) => union.expiryVersions[at.get(tag)!] ?? null),
+    generations: union.generations,
+  }
+}
+
+/**
+ * How an entry stands against the current counters (read for {@link counterKeys} of its tags):
+ * `'valid'`, `'expired'` (a tag was soft-expired since it was written: serve it as stale) or
+ * `'retired'` (a tag was invalidated, or its namespace cleared: a miss).
+ */
+export function versionState(
+  entry: { readonly t?: readonly string[] | undefined } & {
+    readonly tv?: readonly (number | null)[] | undefined
+    readonly xv?: readonly (number | null)[] | undefined
+    readonly g?: readonly (number | null)[] | undefined
+  },
+  current: readonly (number | undefined)[],
+  checksGenerations: boolean,
+): 'valid' | 'expired' | 'retired' {
+  const n = entry.t?.length ?? 0
+  if (!versionsMatch(entry.tv ?? [], current, 0)) return 'retired'
+  if (checksGenerations && !versionsMatch(entry.g ?? [], current, 2 * n)) return 'retired'
+  // An entry written before soft expiry existed recorded none: any expiry since counts.
+  const expiries = entry.xv ?? NO_EXPIRIES(n)
+  return versionsMatch(expiries, current, n) ? 'valid' : 'expired'
+}
+
+const NO_EXPIRIES = (n: number): null[] => new Array<null>(n).fill(null)
 
 /** `true` when every captured version still equals the current one (`null` = missing). */
 export function versionsMatch(

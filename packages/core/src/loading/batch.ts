@@ -11,7 +11,7 @@
 
 import type { Entries, WritePlan } from '../entries/entries.js'
 import type { Envelope } from '../entries/envelope.js'
-import type { CapturedVersions } from '../entries/versions.js'
+import { type CapturedVersions, capturedFor } from '../entries/versions.js'
 import { InvalidOptionError, InvalidValueError } from '../errors.js'
 import type { LoadRequest, Produced, Producer } from './load.js'
 import type { LoadRuntime } from './load-runtime.js'
@@ -136,12 +136,7 @@ export class LoadBatch<T> implements Producer<T> {
     const allTags = [...new Set(plans.flatMap((plan) => plan.tags))]
     const captured = await this.#entries.capture(allTags)
     if (captured === undefined) return plans.map(() => undefined)
-    const versionOf = new Map(allTags.map((tag, i) => [tag, captured.tagVersions[i] ?? null]))
-    return plans.map((plan) => ({
-      tags: plan.tags,
-      tagVersions: plan.tags.map((tag) => versionOf.get(tag) ?? null),
-      generations: captured.generations,
-    }))
+    return plans.map((plan) => capturedFor(plan.tags, captured))
   }
 
   async #writeAll(): Promise<void> {

@@ -33,6 +33,11 @@ export interface CacheEvents {
   delete: { key: string }
   /** Tags were invalidated, here (`'local'`) or by another process over the bus (`'remote'`). */
   invalidate: { tags: readonly string[]; source: 'local' | 'remote' }
+  /**
+   * Keys or tags were soft-expired (stale, not gone), here (`'local'`) or, for tags, by another
+   * process over the bus (`'remote'`).
+   */
+  expire: { keys: readonly string[]; tags: readonly string[]; source: 'local' | 'remote' }
   /** A namespace or scope was cleared. */
   clear: { prefix: string }
   /**

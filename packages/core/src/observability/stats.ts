@@ -36,6 +36,8 @@ export interface CacheStats {
   storeErrors: number
   /** Tags invalidated. */
   invalidations: number
+  /** Keys and tags soft-expired (`expire`, `expireMany`, `expireTags`). */
+  expirations: number
   /** Values written. */
   sets: number
   /** Values removed. */
@@ -62,6 +64,7 @@ export function createCounters(): Record<StatCounter, number> {
     lockWaits: 0,
     storeErrors: 0,
     invalidations: 0,
+    expirations: 0,
     sets: 0,
     deletes: 0,
   }

@@ -15,7 +15,9 @@
  * @module
  */
 
+import type { InProcessTier } from '../entries/entries.js'
 import type { Envelope } from '../entries/envelope.js'
+import { staleCopy } from '../entries/freshness.js'
 import { CacheClosedError, InvalidOptionError } from '../errors.js'
 import type { L1Values } from '../options/cache-options.js'
 import type { StoreAccess } from '../store/access.js'
@@ -36,9 +38,11 @@ export interface L1TierOptions {
 }
 
 /** @internal */
-export class L1Tier {
+export class L1Tier implements InProcessTier {
   readonly fence = new FillFence()
   readonly #mirror = new VersionMirror()
+  /** The tags' soft-expiry versions (`expireTags`), mirrored like their versions. */
+  readonly #expiries = new VersionMirror()
   readonly #options: L1TierOptions
   /** `true` once L2 is known and has a bus that reports gaps (and the cache listens to it). */
   #coherent = false
@@ -105,18 +109,25 @@ export class L1Tier {
     const entry = store.get(storeKey) as Envelope | undefined | Promise<unknown>
     if (entry === undefined || entry instanceof Promise) return undefined
     const tags = entry.t
+    let served: Envelope | undefined = entry
     if (tags !== undefined) {
       for (let i = 0; i < tags.length; i++) {
-        const known = this.#mirror.get(tags[i]!)
-        if (known === undefined) {
+        const tag = tags[i]!
+        const known = this.#mirror.get(tag)
+        const expiry = this.#expiries.get(tag)
+        if (known === undefined || expiry === undefined) {
           if (this.#strictTags) return undefined
-        } else if (known !== entry.tv![i]) {
+        }
+        if (known !== undefined && known !== entry.tv![i]) {
           this.#delete(store, storeKey)
           return undefined
         }
+        // Soft-expired since it was copied: served stale (or, without grace, a miss).
+        if (expiry !== undefined && expiry !== (entry.xv?.[i] ?? null)) served = staleCopy(entry)
       }
+      if (served === undefined) return undefined
     }
-    return this.#options.values === 'cloned' ? { ...entry, v: structuredClone(entry.v) } : entry
+    return this.#options.values === 'cloned' ? { ...served, v: structuredClone(served.v) } : served
   }
 
   /** Copies an L2 hit in, unless a change of its key since `ticket` makes it older. */
@@ -156,12 +167,23 @@ export class L1Tier {
   /** Drops everything this tier holds, and what it knows of tag versions. */
   dropAll(): void {
     this.#mirror.clear()
+    this.#expiries.clear()
     this.dropPrefix(this.#options.rootPrefix)
   }
 
   /** Learns tag versions read from L2 or announced on the bus. */
   learnVersions(tags: readonly string[], versions: readonly (number | null | undefined)[]): void {
     this.#mirror.learn(tags, versions)
+  }
+
+  /** Learns tags' soft-expiry versions read from L2 or announced on the bus. */
+  learnExpiries(tags: readonly string[], versions: readonly (number | null | undefined)[]): void {
+    this.#expiries.learn(tags, versions)
+  }
+
+  /** Forgets tags' expiry versions (announced without them): they are checked in L2. */
+  forgetExpiries(tags: readonly string[]): void {
+    this.#expiries.forget(tags)
   }
 
   /** Forgets tag versions (an invalidation announced without them, by an older process). */
