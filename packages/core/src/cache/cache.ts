@@ -10,6 +10,7 @@ import { Entries } from '../entries/entries.js'
 import type { Envelope } from '../entries/envelope.js'
 import { freshness } from '../entries/freshness.js'
 import type { KeySpace, ScopeAttributes } from '../entries/keys.js'
+import type { StandardSchemaV1 } from '../entries/schema.js'
 import { InvalidOptionError } from '../errors.js'
 import type { BatchLoader } from '../loading/batch.js'
 import { getOrSet } from '../loading/get-or-set.js'
@@ -21,8 +22,13 @@ import {
 import type { Loader } from '../loading/load.js'
 import type { CacheEventName, CacheListener } from '../observability/events.js'
 import { type CacheStats, countLookup, snapshot, type Tier } from '../observability/stats.js'
-import { checkCallOptions, type GetOrSetOptions, type SetOptions } from '../options/call-options.js'
-import { rejectUnknownOptions } from '../options/checks.js'
+import {
+  checkCallOptions,
+  type GetOrSetOptions,
+  type ReadOptions,
+  type SetOptions,
+} from '../options/call-options.js'
+import { checkSchemaOption, rejectUnknownOptions } from '../options/checks.js'
 import type { CacheRuntime } from './runtime.js'
 import type { SetManyEntry } from './writes.js'
 import * as writes from './writes.js'
@@ -30,7 +36,8 @@ import * as writes from './writes.js'
 export type { SetManyEntry }
 
 /** Options of `wrap`. */
-export interface WrapOptions<A extends unknown[]> extends Omit<GetOrSetOptions, 'tags'> {
+export interface WrapOptions<A extends unknown[], T = unknown>
+  extends Omit<GetOrSetOptions<T>, 'tags'> {
   /** Builds the cache key from the call's arguments. */
   readonly key: (...args: A) => string
   /**
@@ -47,6 +54,12 @@ export interface NamespaceOptions {
    * @default undefined
    */
   readonly version?: string | number
+  /**
+   * The Standard Schema values of this namespace (and its scopes and children) must pass when
+   * read from a store that serializes; see `ReadOptions.schema`.
+   * @default the parent's `schema`
+   */
+  readonly schema?: StandardSchemaV1 | undefined
 }
 
 /**
@@ -60,22 +73,23 @@ export class Cache {
   readonly #entries: Entries
 
   /** @internal Use {@link createCache}. */
-  constructor(runtime: CacheRuntime, keys: KeySpace) {
+  constructor(runtime: CacheRuntime, keys: KeySpace, schema: StandardSchemaV1 | undefined) {
     this.#runtime = runtime
-    this.#entries = new Entries(runtime, keys)
+    this.#entries = new Entries(runtime, keys, schema)
   }
 
   /**
    * Reads a value: fresh, or stale within grace.
    * @returns the value, or `undefined` on a miss (and when the store failed, unless
-   * `onStoreError` is `'throw'`).
+   * `onStoreError` is `'throw'`, or when the value failed its schema).
    */
-  get<T = unknown>(key: string): Promise<T | undefined> {
+  get<T = unknown>(key: string, options?: ReadOptions<T>): Promise<T | undefined> {
     try {
       const storeKey = this.#entries.keys.dataKey(key)
       const copy = this.#entries.readL1(storeKey)
       if (copy !== undefined) return Promise.resolve(this.#serve<T>(key, copy, 'l1'))
-      const entry = this.#entries.read(storeKey)
+      if (options !== undefined) checkCallOptions(options, 'read')
+      const entry = this.#entries.read(storeKey, this.#entries.check(key, options?.schema))
       if (entry instanceof Promise) return entry.then((e) => this.#serve<T>(key, e, 'l2'))
       return Promise.resolve(this.#serve<T>(key, entry, 'l2'))
     } catch (error) {
@@ -112,7 +126,7 @@ export class Cache {
    * @throws the loader's error when nothing stale can be served; LoaderTimeoutError after
    * `timeout.hard`.
    */
-  getOrSet<T>(key: string, loader: Loader<T>, options?: GetOrSetOptions): Promise<T> {
+  getOrSet<T>(key: string, loader: Loader<T>, options?: GetOrSetOptions<T>): Promise<T> {
     if (typeof loader !== 'function')
       return Promise.reject(new InvalidOptionError('loader', 'must be a function'))
     // Not async: one promise per call, as before the algorithm moved to loading/.
@@ -169,9 +183,15 @@ export class Cache {
    * Reads many values with one batch read.
    * @returns values in the order of `keys`, `undefined` for each miss.
    */
-  async getMany<T = unknown>(keys: readonly string[]): Promise<(T | undefined)[]> {
+  async getMany<T = unknown>(
+    keys: readonly string[],
+    options?: ReadOptions<T>,
+  ): Promise<(T | undefined)[]> {
+    if (options !== undefined) checkCallOptions(options, 'read')
     const storeKeys = keys.map((key) => this.#entries.keys.dataKey(key))
-    const { entries, fromL1 } = await this.#entries.readMany(storeKeys)
+    const schema = options?.schema ?? this.#entries.schema
+    const checks = schema && keys.map((key) => ({ schema, key }))
+    const { entries, fromL1 } = await this.#entries.readMany(storeKeys, checks)
     return entries.map((entry, i) => this.#serve<T>(keys[i]!, entry, fromL1.has(i) ? 'l1' : 'l2'))
   }
 
@@ -256,14 +276,14 @@ export class Cache {
    */
   wrap<A extends unknown[], T>(
     fn: (...args: A) => T | Promise<T>,
-    options: WrapOptions<A>,
+    options: WrapOptions<A, T>,
   ): (...args: A) => Promise<T> {
     if (typeof options?.key !== 'function')
       throw new InvalidOptionError('key', 'wrap needs a key function')
     checkCallOptions(options, 'getOrSet', ['key'])
     const { key, tags, ...rest } = options
     return (...args: A) =>
-      this.getOrSet(key(...args), () => fn(...args), {
+      this.getOrSet<T>(key(...args), () => fn(...args), {
         ...rest,
         tags: typeof tags === 'function' ? tags(...args) : tags,
       })
@@ -271,8 +291,13 @@ export class Cache {
 
   /** A child cache whose keys live in a namespace of this one (optionally versioned). */
   namespace(name: string, options?: NamespaceOptions): Cache {
-    rejectUnknownOptions(options, ['version'], 'namespace')
-    return new Cache(this.#runtime, this.#entries.keys.namespace(name, options?.version))
+    rejectUnknownOptions(options, ['version', 'schema'], 'namespace')
+    checkSchemaOption(options?.schema, 'namespace.schema')
+    return new Cache(
+      this.#runtime,
+      this.#entries.keys.namespace(name, options?.version),
+      options?.schema ?? this.#entries.schema,
+    )
   }
 
   /**
@@ -282,7 +307,7 @@ export class Cache {
   scope(attributes: ScopeAttributes): Cache {
     if (typeof attributes !== 'object' || attributes === null)
       throw new InvalidOptionError('scope', 'must be an object of attributes')
-    return new Cache(this.#runtime, this.#entries.keys.scope(attributes))
+    return new Cache(this.#runtime, this.#entries.keys.scope(attributes), this.#entries.schema)
   }
 
   /**

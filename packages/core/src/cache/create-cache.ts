@@ -30,5 +30,5 @@ export function createCache(options: CacheOptions): Cache {
     keys.busChannel,
     options.serializer,
   )
-  return new Cache(runtime, keys)
+  return new Cache(runtime, keys, options.schema)
 }

@@ -10,6 +10,7 @@
 import { randomUUID } from 'node:crypto'
 import { CacheBus } from '../bus/bus.js'
 import { type EnvelopeFormat, envelopeFormat } from '../entries/codec.js'
+import type { StandardSchemaIssue } from '../entries/schema.js'
 import type { Serializer } from '../entries/serializer.js'
 import { jsonSerializer } from '../entries/serializer.js'
 import type { CacheError } from '../errors.js'
@@ -119,6 +120,12 @@ export class CacheRuntime {
       clock: options.clock,
       reportError: this.reportError.bind(this),
     })
+  }
+
+  /** Counts and reports a value read from the store that failed its schema (a miss). */
+  reportInvalid(key: string, issues: readonly StandardSchemaIssue[]): void {
+    this.counters.invalidValues += 1
+    if (this.emitter.has('invalid')) this.emitter.emit('invalid', { key, issues })
   }
 
   /** Emits an `error` event for something handled without throwing. */

@@ -16,6 +16,7 @@ import type { EnvelopeFormat } from './codec.js'
 import type { Envelope } from './envelope.js'
 import { staleCopy } from './freshness.js'
 import type { KeySpace } from './keys.js'
+import { checkWithSchema, type StandardSchemaIssue, type StandardSchemaV1 } from './schema.js'
 import {
   type CapturedVersions,
   counterKeys,
@@ -45,8 +46,16 @@ export interface InProcessTier {
   learnExpiries(tags: readonly string[], versions: readonly (number | null | undefined)[]): void
 }
 
+/** A schema to check a value read from the store against, and the user's key for reports. */
+export interface ValueCheck {
+  readonly schema: StandardSchemaV1
+  readonly key: string
+}
+
 /** What entries need from the cache runtime. */
 export interface EntriesRuntime {
+  /** Counts and reports a value that failed its schema. */
+  reportInvalid(key: string, issues: readonly StandardSchemaIssue[]): void
   readonly store: StoreAccess
   /** How envelopes become the store's records (read once the store is known). */
   readonly format: EnvelopeFormat
@@ -61,7 +70,15 @@ export class Entries {
   constructor(
     readonly runtime: EntriesRuntime,
     readonly keys: KeySpace,
+    /** The schema values of this key space are checked against, unless a call gives its own. */
+    readonly schema: StandardSchemaV1 | undefined,
   ) {}
+
+  /** The check of a read of `key`: the call's schema, else this key space's, else none. */
+  check(key: string, schema: StandardSchemaV1 | undefined): ValueCheck | undefined {
+    const chosen = schema ?? this.schema
+    return chosen === undefined ? undefined : { schema: chosen, key }
+  }
 
   /** The in-process tier's copy of `storeKey`, when it can serve one (synchronous). */
   readL1(storeKey: string): Envelope | undefined {
@@ -70,12 +87,13 @@ export class Entries {
 
   /**
    * Reads a servable-or-expired entry that no invalidation has retired, from the shared store
-   * (copying it into the in-process tier, when there is one).
+   * (copying it into the in-process tier, when there is one). With `check`, a value read from a
+   * store that serializes must pass its schema, or the entry is a miss.
    */
-  read(storeKey: string): Awaitable<Envelope | undefined> {
+  read(storeKey: string, check?: ValueCheck): Awaitable<Envelope | undefined> {
     const access = this.runtime.store
     const store = access.ready
-    if (!store) return this.readAfterResolve(storeKey)
+    if (!store) return this.readAfterResolve(storeKey, check)
     const l1 = this.runtime.l1
     const ticket = l1?.fence.ticket()
     const record = access.readOrMiss('get', storeKey, (s) => s.get(storeKey), undefined)
@@ -84,10 +102,12 @@ export class Entries {
     const generations = store.capabilities.scopedClear
       ? undefined
       : access.readAhead('getCounters', (s) => s.getCounters(this.keys.generationKeys()))
-    const validated =
+    let validated =
       record instanceof Promise
         ? record.then((r) => this.validate(store, this.decode(r, storeKey), storeKey, generations))
         : this.validate(store, this.decode(record, storeKey), storeKey, generations)
+    if (check !== undefined && store.capabilities.records === 'bytes')
+      validated = then(validated, (entry) => this.checkValue(entry, check))
     if (l1 === undefined) return validated
     if (!(validated instanceof Promise)) {
       if (validated) l1.fill(storeKey, validated, ticket!)
@@ -99,9 +119,29 @@ export class Entries {
     })
   }
 
-  private async readAfterResolve(storeKey: string): Promise<Envelope | undefined> {
+  private async readAfterResolve(
+    storeKey: string,
+    check: ValueCheck | undefined,
+  ): Promise<Envelope | undefined> {
     await this.runtime.store.resolve()
-    return this.read(storeKey)
+    return this.read(storeKey, check)
+  }
+
+  /**
+   * The entry when its value passes the schema (with the schema's output as its value), else
+   * `undefined`: reported, and a miss.
+   */
+  private checkValue(
+    entry: Envelope | undefined,
+    check: ValueCheck,
+  ): Awaitable<Envelope | undefined> {
+    if (entry === undefined) return undefined
+    return then(checkWithSchema(check.schema, entry.v), (result) => {
+      if (result.issues === undefined)
+        return result.value === entry.v ? entry : { ...entry, v: result.value }
+      this.runtime.reportInvalid(check.key, result.issues)
+      return undefined
+    })
   }
 
   /**
@@ -111,9 +151,11 @@ export class Entries {
    */
   async readMany(
     storeKeys: readonly string[],
+    checks?: readonly ValueCheck[],
   ): Promise<{ entries: (Envelope | undefined)[]; fromL1: ReadonlySet<number> }> {
     const l1 = this.runtime.l1
-    if (l1 === undefined) return { entries: await this.readManyShared(storeKeys), fromL1: NONE }
+    if (l1 === undefined)
+      return { entries: await this.readManyShared(storeKeys, checks), fromL1: NONE }
     const entries = storeKeys.map((key) => l1.read(key))
     const fromL1 = new Set<number>()
     const missing: number[] = []
@@ -124,7 +166,7 @@ export class Entries {
     if (missing.length === 0) return { entries, fromL1 }
     const ticket = l1.fence.ticket()
     const missingKeys = missing.map((i) => storeKeys[i]!)
-    const shared = await this.readManyShared(missingKeys)
+    const shared = await this.readManyShared(missingKeys, checks && missing.map((i) => checks[i]!))
     shared.forEach((entry, j) => {
       entries[missing[j]!] = entry
       if (entry) l1.fill(missingKeys[j]!, entry, ticket)
@@ -132,7 +174,17 @@ export class Entries {
     return { entries, fromL1 }
   }
 
-  private async readManyShared(storeKeys: readonly string[]): Promise<(Envelope | undefined)[]> {
+  private async readManyShared(
+    storeKeys: readonly string[],
+    checks: readonly ValueCheck[] | undefined,
+  ): Promise<(Envelope | undefined)[]> {
+    const entries = await this.readManyJudged(storeKeys)
+    const store = this.runtime.store.ready
+    if (checks === undefined || store?.capabilities.records !== 'bytes') return entries
+    return Promise.all(entries.map((entry, i) => this.checkValue(entry, checks[i]!)))
+  }
+
+  private async readManyJudged(storeKeys: readonly string[]): Promise<(Envelope | undefined)[]> {
     const access = this.runtime.store
     const store = await access.resolve()
     const records = await access.readOrMiss('getMany', undefined, (s) => s.getMany(storeKeys), [])
@@ -368,4 +420,9 @@ export class Entries {
       }
     return written
   }
+}
+
+/** `f(value)` for a value or a promise of one, staying synchronous for a value. */
+function then<T, R>(value: Awaitable<T>, f: (value: T) => Awaitable<R>): Awaitable<R> {
+  return value instanceof Promise ? value.then(f) : f(value)
 }

@@ -57,7 +57,9 @@ export async function getOrSetMany<T>(
     throw new InvalidOptionError('tags', 'must be an array of strings or a function')
   const unique = [...new Set(keys)]
   const storeKeys = unique.map((key) => entries.keys.dataKey(key))
-  const { entries: found, fromL1 } = await entries.readMany(storeKeys)
+  const schema = options?.schema ?? entries.schema
+  const checks = schema && unique.map((key) => ({ schema, key }))
+  const { entries: found, fromL1 } = await entries.readMany(storeKeys, checks)
   const batch = new LoadBatch<T>(runtime, entries, {
     loader,
     keyOf: options?.key,

@@ -43,7 +43,7 @@ export async function getOrSet<T>(
   let entry = entries.readL1(storeKey)
   const tier: Tier = entry === undefined ? 'l2' : 'l1'
   if (entry === undefined) {
-    const found = entries.read(storeKey)
+    const found = entries.read(storeKey, entries.check(key, options?.schema))
     entry = found instanceof Promise ? await found : found
   }
   return serveEntry(runtime, entries, key, storeKey, entry, tier, loader, options, undefined)

@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { StandardSchemaIssue } from '../entries/schema.js'
 import type { CacheError } from '../errors.js'
 
 /** Why a value was refreshed in the background. */
@@ -38,6 +39,11 @@ export interface CacheEvents {
    * process over the bus (`'remote'`).
    */
   expire: { keys: readonly string[]; tags: readonly string[]; source: 'local' | 'remote' }
+  /**
+   * A value read from the store failed its schema (see the `schema` option): it was a miss, and
+   * `getOrSet` reloads it.
+   */
+  invalid: { key: string; issues: readonly StandardSchemaIssue[] }
   /** A namespace or scope was cleared. */
   clear: { prefix: string }
   /**

@@ -38,6 +38,8 @@ export interface CacheStats {
   invalidations: number
   /** Keys and tags soft-expired (`expire`, `expireMany`, `expireTags`). */
   expirations: number
+  /** Values read from the store that failed their schema, and were misses. */
+  invalidValues: number
   /** Values written. */
   sets: number
   /** Values removed. */
@@ -65,6 +67,7 @@ export function createCounters(): Record<StatCounter, number> {
     storeErrors: 0,
     invalidations: 0,
     expirations: 0,
+    invalidValues: 0,
     sets: 0,
     deletes: 0,
   }

@@ -6,10 +6,16 @@
  */
 
 import type { CompressionOptions } from '../entries/codec.js'
+import type { StandardSchemaV1 } from '../entries/schema.js'
 import type { Serializer } from '../entries/serializer.js'
 import { InvalidOptionError } from '../errors.js'
 import type { Store } from '../store/store.js'
-import { parseBeta, parsePositiveInteger, rejectUnknownOptions } from './checks.js'
+import {
+  checkSchemaOption,
+  parseBeta,
+  parsePositiveInteger,
+  rejectUnknownOptions,
+} from './checks.js'
 import { type Duration, parseDuration, parsePositiveDuration } from './duration.js'
 
 /** When to stop calling a failing store, and for how long. */
@@ -205,6 +211,12 @@ export interface CacheOptions {
    * @default Math.random
    */
   readonly random?: () => number
+  /**
+   * A Standard Schema every value read from a store that serializes must pass (see
+   * `ReadOptions.schema`); namespaces and calls may give their own.
+   * @default undefined (values are not checked)
+   */
+  readonly schema?: StandardSchemaV1 | undefined
 }
 
 /** Options resolved and validated once. @internal */
@@ -270,11 +282,13 @@ const CACHE_OPTION_NAMES = [
   'closeStore',
   'clock',
   'random',
+  'schema',
 ] as const satisfies readonly (keyof CacheOptions)[]
 
 /** Validates every option, once, at `createCache`. */
 export function resolveOptions(options: CacheOptions): ResolvedOptions {
   rejectUnknownOptions(options, CACHE_OPTION_NAMES)
+  checkSchemaOption(options.schema, 'schema')
   if (options.store === undefined || options.store === null)
     throw new InvalidOptionError('store', 'is required: a Store object or a URL such as memory://')
   if (typeof options.circuitBreaker === 'object')

@@ -6,6 +6,7 @@
  */
 
 import type { WritePlan } from '../entries/entries.js'
+import type { StandardSchemaV1 } from '../entries/schema.js'
 import { InvalidOptionError } from '../errors.js'
 import type {
   EarlyExpirationOptions,
@@ -13,7 +14,7 @@ import type {
   LockOptions,
   ResolvedOptions,
 } from './cache-options.js'
-import { parseBeta, rejectUnknownOptions } from './checks.js'
+import { checkSchemaOption, parseBeta, rejectUnknownOptions } from './checks.js'
 import { type Duration, parseDuration, parsePositiveDuration } from './duration.js'
 
 /** Options of `set`, `setMany` and `writeThrough`. */
@@ -35,8 +36,20 @@ export interface SetOptions {
   readonly tags?: readonly string[]
 }
 
+/** Options of reads (`get`, `getMany`). */
+export interface ReadOptions<T = unknown> {
+  /**
+   * Check the value read from a store that serializes against this Standard Schema (zod,
+   * valibot, arktype…): a value that fails is a miss, counted (`invalidValues`) and reported
+   * (`invalid` event). Values read from the in-process store are the objects you cached and
+   * are not checked.
+   * @default the namespace's or the cache's `schema`
+   */
+  readonly schema?: StandardSchemaV1<unknown, T> | undefined
+}
+
 /** Options of `getOrSet` and `wrap`. */
-export interface GetOrSetOptions extends SetOptions {
+export interface GetOrSetOptions<T = unknown> extends SetOptions, ReadOptions<T> {
   /**
    * Loader timeouts.
    * @default the cache's `timeout`
@@ -58,11 +71,13 @@ export interface GetOrSetOptions extends SetOptions {
   readonly earlyExpiration?: EarlyExpirationOptions | false
 }
 
+const READ_OPTION_NAMES = ['schema'] as const satisfies readonly (keyof ReadOptions)[]
 const SET_OPTION_NAMES = ['ttl', 'grace', 'tags'] as const satisfies readonly (keyof SetOptions)[]
 const GET_OR_SET_OPTION_NAMES = [
   ...SET_OPTION_NAMES,
   'timeout',
   'lock',
+  'schema',
   'earlyExpiration',
 ] as const satisfies readonly (keyof GetOrSetOptions)[]
 
@@ -72,12 +87,18 @@ const GET_OR_SET_OPTION_NAMES = [
  */
 export function checkCallOptions(
   options: object | undefined,
-  kind: 'set' | 'getOrSet',
+  kind: 'read' | 'set' | 'getOrSet',
   extra: readonly string[] = [],
 ): void {
   if (options === undefined) return
-  const known = kind === 'set' ? SET_OPTION_NAMES : GET_OR_SET_OPTION_NAMES
+  const known =
+    kind === 'read'
+      ? READ_OPTION_NAMES
+      : kind === 'set'
+        ? SET_OPTION_NAMES
+        : GET_OR_SET_OPTION_NAMES
   rejectUnknownOptions(options, extra.length === 0 ? known : [...known, ...extra])
+  checkSchemaOption((options as ReadOptions).schema, 'schema')
   if (kind === 'getOrSet') {
     const { timeout, lock } = options as GetOrSetOptions
     rejectUnknownOptions(timeout, ['soft', 'hard'], 'timeout')

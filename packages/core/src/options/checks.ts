@@ -6,6 +6,7 @@
  * @module
  */
 
+import { isStandardSchema } from '../entries/schema.js'
 import { InvalidOptionError } from '../errors.js'
 
 /**
@@ -98,4 +99,16 @@ function editDistance(a: string, b: string): number {
     previous = current
   }
   return previous[b.length]!
+}
+
+/**
+ * Checks a `schema` option: absent, or a Standard Schema.
+ * @throws InvalidOptionError
+ */
+export function checkSchemaOption(schema: unknown, option: string): void {
+  if (schema !== undefined && !isStandardSchema(schema))
+    throw new InvalidOptionError(
+      option,
+      'must be a Standard Schema (zod, valibot, arktype…: an object with a "~standard" property of version 1)',
+    )
 }
