@@ -2,8 +2,9 @@
  * `@strata/cache-conformance`: the suite every store runs. It has two parts: `store/`, the Store
  * contract itself (records, counters, expiry, batches, clear, locks, bus), each feature gated by
  * the capabilities the store declares; and `cache/`, the cache behaviour that depends on what
- * the store can do (values through its records, expiry, batches, tags over its counters, keys
- * through its key handling, clear, locks and invalidations across caches). Policies that do not
+ * the store can do (values through its records, expiry, batches and batch loading, tags and
+ * soft invalidation over its counters, typed reads of its records, keys through its key
+ * handling, clear, locks and invalidations across caches). Policies that do not
  * depend on the store (XFetch, grace, timeouts…) are tested in core itself.
  *
  * @module
@@ -11,12 +12,15 @@
 
 import { describe } from 'vitest'
 import { cacheBatchFeature } from './cache/batch.js'
+import { cacheBatchLoadingFeature } from './cache/batch-loading.js'
 import { cacheBusFeature } from './cache/bus.js'
 import { cacheClearFeature } from './cache/clear.js'
 import { cacheExpiryFeature } from './cache/expiry.js'
 import { cacheLocksFeature } from './cache/locks.js'
 import { cacheNamespacesFeature } from './cache/namespaces.js'
+import { cacheSoftInvalidationFeature } from './cache/soft-invalidation.js'
 import { cacheTagsFeature } from './cache/tags.js'
+import { cacheTypedReadsFeature } from './cache/typed-reads.js'
 import { cacheValuesFeature } from './cache/values.js'
 import type { ConformanceOptions } from './options.js'
 import { storeBatchFeature } from './store/batch.js'
@@ -60,7 +64,10 @@ export function describeStoreConformance(options: ConformanceOptions): void {
       cacheValuesFeature(options)
       cacheExpiryFeature(options)
       cacheBatchFeature(options)
+      cacheBatchLoadingFeature(options)
       cacheTagsFeature(options)
+      cacheSoftInvalidationFeature(options)
+      cacheTypedReadsFeature(options)
       cacheNamespacesFeature(options)
       cacheClearFeature(options)
       cacheLocksFeature(options)
