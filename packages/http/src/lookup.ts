@@ -1,0 +1,256 @@
+/**
+ * Answering a `GET` or `HEAD` from the application cache: find the variant, serve it while
+ * fresh, otherwise forward once for every request waiting on the same variant (through
+ * `cache.getOrSet`, so a concurrent invalidation always wins over an older forward) and serve
+ * what comes back, stale only where the response allows it.
+ */
+import type { Cache, LoaderContext } from '@strata/cache-core'
+import type { CacheStatusEntry } from './cache-status.js'
+import type { Forwarder, ForwardResult, SharedOutcome } from './forward.js'
+import { RequestKeys } from './keys.js'
+import { type Delivery, type DeliverySettings, passOn, replay } from './replay.js'
+import type { StoredResponse } from './stored-response.js'
+import { sameList, varyValues } from './vary.js'
+
+/** Loads wait for upstream themselves: the cache's own loader timeouts must not cut them short. */
+const NO_TIMEOUT = { soft: '24d', hard: '24d' } as const
+
+/** The vary index only names headers; it may live long, a wrong one is corrected on the next miss. */
+const VARY_INDEX_TTL = '1d'
+
+/** One request's view of the cache, from `createResponseCache`'s options. */
+export interface LookupSettings extends DeliverySettings {
+  readonly cache: Cache
+  readonly clock: () => number
+  readonly tags: ((request: Request) => readonly string[]) | undefined
+  readonly scopeKey: ((request: Request) => string | undefined) | undefined
+}
+
+/** What one attempt at a variant key gave this request. */
+interface Attempt {
+  readonly shared: SharedOutcome
+  /** Set when this request ran the forward itself. */
+  readonly own?: ForwardResult
+  readonly collapsed: boolean
+  readonly missKind: 'uri-miss' | 'vary-miss'
+}
+
+/** The facts of one request that every attempt shares. */
+interface RequestContext {
+  readonly request: Request
+  readonly keys: RequestKeys
+  readonly scoped: boolean
+  readonly authorized: boolean
+  readonly tags: readonly string[]
+}
+
+export class ResponseLookup {
+  /** Variant keys this process is forwarding for right now (a request joining one is collapsed). */
+  private readonly inflight = new Set<string>()
+  private readonly background = new Set<Promise<unknown>>()
+
+  constructor(
+    private readonly settings: LookupSettings,
+    private readonly forwarder: Forwarder,
+  ) {}
+
+  /** Answers a `GET` or `HEAD`. */
+  async serve(request: Request): Promise<Response> {
+    const { cache } = this.settings
+    const scope = this.settings.scopeKey?.(request)
+    const keys = new RequestKeys(request.url, scope)
+    const context: RequestContext = {
+      request,
+      keys,
+      scoped: scope !== undefined,
+      authorized: scope === undefined && request.headers.has('authorization'),
+      tags: [...(this.settings.tags?.(request) ?? []), keys.urlTag],
+    }
+    const names = (await cache.get<string[]>(keys.indexKey)) ?? []
+    let attempt = await this.attempt(context, names, !isConditional(request))
+    const stored = storedOf(attempt.shared)
+    // The response varies on other headers than the index said (first sight, or a change), or
+    // this request joined another one's forward with other values: look up the right variant.
+    if (stored && !sameList(stored.varyValues, varyValues(request, stored.vary))) {
+      attempt = await this.attempt(context, stored.vary, !isConditional(request))
+    }
+    return this.respond(context, attempt)
+  }
+
+  /** Resolves when every background revalidation started so far has finished. */
+  async settled(): Promise<void> {
+    while (this.background.size > 0) await Promise.allSettled([...this.background])
+  }
+
+  private async attempt(
+    context: RequestContext,
+    names: readonly string[],
+    allowStale: boolean,
+  ): Promise<Attempt> {
+    const key = context.keys.variant(names, context.request)
+    const collapsed = this.inflight.has(key)
+    let own: ForwardResult | undefined
+    const loader = async (ctx: LoaderContext<SharedOutcome>) => {
+      this.inflight.add(key)
+      try {
+        own = await this.forwarder.forward({ ...context, copy: storedOf(ctx.stale), allowStale })
+        return await this.keep(ctx, context, names, own)
+      } finally {
+        this.inflight.delete(key)
+      }
+    }
+    const shared = await this.settings.cache.getOrSet(key, loader, {
+      tags: context.tags,
+      timeout: NO_TIMEOUT,
+      earlyExpiration: false,
+    })
+    const missKind = names.length > 0 ? 'vary-miss' : 'uri-miss'
+    if (shared.kind === 'stale' && shared.cause === 'revalidating') {
+      if (own) this.revalidateInBackground(key, context, names)
+      // A downstream cache revalidating is never handed a stale copy: wait for the revalidation.
+      else if (!allowStale) return this.attempt(context, names, false)
+    }
+    return { shared, ...(own ? { own } : {}), collapsed: own === undefined && collapsed, missKind }
+  }
+
+  /** Tells the cache's loader how to keep a forward's outcome: stored, elsewhere, or not at all. */
+  private async keep(
+    ctx: LoaderContext<SharedOutcome>,
+    context: RequestContext,
+    names: readonly string[],
+    result: ForwardResult,
+  ): Promise<SharedOutcome> {
+    const stored = storedOf(result.shared)
+    if (!result.write || !stored) {
+      ctx.skipCache()
+      return result.shared
+    }
+    const write = { ttl: result.write.ttlMs, grace: result.write.graceMs, tags: result.write.tags }
+    if (sameList(stored.vary, names)) {
+      ctx.setTtl(write.ttl)
+      ctx.setGrace(write.grace)
+      ctx.setTags(write.tags)
+      return stored
+    }
+    // Stored under the key its Vary calls for; this key (made with the old names) stays empty.
+    ctx.skipCache()
+    const { cache } = this.settings
+    await cache.set(context.keys.indexKey, stored.vary, { ttl: VARY_INDEX_TTL })
+    await cache.set(context.keys.variant(stored.vary, context.request), stored, write)
+    return stored
+  }
+
+  /** stale-while-revalidate: the stale copy was served; revalidate it without a client waiting. */
+  private revalidateInBackground(key: string, context: RequestContext, names: readonly string[]) {
+    const loader = async (ctx: LoaderContext<SharedOutcome>) => {
+      const result = await this.forwarder.forward({
+        ...context,
+        copy: storedOf(ctx.stale),
+        allowStale: false,
+      })
+      return this.keep(ctx, context, names, result)
+    }
+    // Soft timeout 0: the cache answers with the stale copy at once and refreshes behind it.
+    const run = this.settings.cache
+      .getOrSet(key, loader, {
+        tags: context.tags,
+        timeout: { soft: 0, hard: NO_TIMEOUT.hard },
+        earlyExpiration: false,
+      })
+      .finally(() => this.background.delete(run))
+    this.background.add(run)
+  }
+
+  private async respond(context: RequestContext, attempt: Attempt): Promise<Response> {
+    const { shared, own } = attempt
+    if (own === undefined) {
+      // An authorized request is never answered from what was stored for others (RFC 9111 §3.5).
+      if (context.authorized) return this.passThrough(context, 'authorization')
+      if (shared.kind === 'response') {
+        return attempt.collapsed
+          ? this.deliver(context, shared, { fwd: attempt.missKind, collapsed: true }, 'MISS')
+          : this.deliver(context, shared, { hit: true }, 'HIT')
+      }
+      if (shared.kind === 'stale') return this.deliverStale(context, shared)
+      // Another request's forward gave nothing this one may use: go upstream alone, uncached.
+      return this.passThrough(context, shared.kind === 'bypass' ? shared.reason : 'upstream-failed')
+    }
+    if (own.fwdStatus === undefined && shared.kind === 'response') {
+      return this.deliver(context, shared, { hit: true }, 'HIT')
+    }
+    if (shared.kind === 'stale') return this.deliverStale(context, shared)
+    const status: CacheStatusEntry = {
+      fwd: own.staleCopy ? 'stale' : attempt.missKind,
+      ...(own.fwdStatus === undefined ? {} : { fwdStatus: own.fwdStatus }),
+    }
+    return this.answer(context, own, { ...status, stored: own.write !== undefined })
+  }
+
+  /** This request's own forward: what it stored, or what it may only pass on. */
+  private answer(
+    context: RequestContext,
+    result: ForwardResult,
+    status: CacheStatusEntry,
+  ): Response {
+    const detail =
+      status.detail === undefined && result.shared.kind === 'bypass'
+        ? { detail: result.shared.reason }
+        : {}
+    if (result.own instanceof Response) {
+      return passOn(result.own, context.request, { ...status, ...detail }, this.settings)
+    }
+    const stored = result.own ?? storedOf(result.shared)
+    if (stored) {
+      const xCache = result.fwdStatus === 304 ? 'REVALIDATED' : 'MISS'
+      return this.deliver(context, stored, { ...status, ...detail }, xCache, result.delivered)
+    }
+    // Upstream failed and nothing stale may answer: the handler's error is the answer.
+    throw result.error
+  }
+
+  private deliverStale(
+    context: RequestContext,
+    stale: Extract<SharedOutcome, { kind: 'stale' }>,
+  ): Response {
+    const status: CacheStatusEntry =
+      stale.cause === 'revalidating'
+        ? { hit: true, detail: 'stale-while-revalidate' }
+        : {
+            fwd: 'stale',
+            ...(stale.fwdStatus === undefined ? {} : { fwdStatus: stale.fwdStatus }),
+            detail: 'stale-if-error',
+          }
+    return this.deliver(context, stale.copy, status, 'STALE')
+  }
+
+  private deliver(
+    context: RequestContext,
+    stored: StoredResponse,
+    status: CacheStatusEntry,
+    xCache: Delivery['xCache'],
+    delivered: readonly (readonly [string, string])[] = [],
+  ): Response {
+    const now = this.settings.clock()
+    const delivery = { status, xCache, now, scoped: context.scoped, delivered }
+    return replay(stored, context.request, delivery, this.settings)
+  }
+
+  private async passThrough(context: RequestContext, detail: string): Promise<Response> {
+    const result = await this.forwarder.forward({ ...context, copy: undefined, allowStale: false })
+    const status: CacheStatusEntry = {
+      fwd: 'bypass',
+      ...(result.fwdStatus === undefined ? {} : { fwdStatus: result.fwdStatus }),
+      detail,
+    }
+    return this.answer(context, result, status)
+  }
+}
+
+function storedOf(outcome: SharedOutcome | undefined): StoredResponse | undefined {
+  return outcome?.kind === 'response' ? outcome : undefined
+}
+
+/** A request carrying its own validators: a downstream cache (or browser) revalidating. */
+function isConditional(request: Request): boolean {
+  return request.headers.has('if-none-match') || request.headers.has('if-modified-since')
+}
