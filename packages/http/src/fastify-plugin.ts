@@ -72,8 +72,9 @@ export const fastifyResponseCache: FastifyPluginAsync<FastifyResponseCacheOption
       delete request.raw.headers[refreshHeader]
       return
     }
-    const route = new RouteBinding(refresh)
-    const answer = Promise.resolve(responses.handle(route.handler)(fetchRequestOf(request)))
+    const live = fetchRequestOf(request)
+    const route = new RouteBinding(refresh, live)
+    const answer = Promise.resolve(responses.handle(route.handler)(live))
     const first = await Promise.race([
       answer.then((response) => ({ response })),
       route.entered.then(() => undefined),
@@ -110,6 +111,20 @@ Object.assign(fastifyResponseCache, {
   [Symbol.for('fastify.display-name')]: '@strata/cache-http',
 })
 
+/** Request fields the cache sets or removes on the way upstream (validators, ranges). */
+const CACHE_MANAGED = ['if-none-match', 'if-modified-since', 'range', 'if-range']
+
+/**
+ * Whether `upstream` may be answered by the live request's route: only when it is the same
+ * request. A `HEAD` goes upstream as a `GET`, and a revalidation carries the cache's
+ * validators instead of the client's: those run through `inject`, or the route would answer
+ * the client's question instead of the cache's.
+ */
+function ridesLive(upstream: Request, live: Request): boolean {
+  if (upstream.method !== live.method) return false
+  return CACHE_MANAGED.every((name) => upstream.headers.get(name) === live.headers.get(name))
+}
+
 /** A stream payload was wrapped into the route's `Response`; its body is what is left to send. */
 function isStream(raw: RawPayload): boolean {
   return raw !== null && raw !== undefined && typeof raw !== 'string' && !Buffer.isBuffer(raw)
@@ -133,7 +148,10 @@ class RouteBinding {
   private readonly routeResponse: Promise<Response>
   private boundRequest: Request | undefined
 
-  constructor(private readonly refresh: FetchHandler) {
+  constructor(
+    private readonly refresh: FetchHandler,
+    private readonly live: Request,
+  ) {
     this.entered = new Promise((resolve) => {
       this.enter = resolve
     })
@@ -143,7 +161,7 @@ class RouteBinding {
   }
 
   readonly handler: FetchHandler = (request) => {
-    if (this.state !== 'open') return this.refresh(request)
+    if (this.state !== 'open' || !ridesLive(request, this.live)) return this.refresh(request)
     this.state = 'bound'
     this.boundRequest = request
     this.enter()

@@ -5,6 +5,7 @@
  * response to pass on unstored, or a failure that a stale copy may answer (RFC 5861).
  */
 import { bodyEtag } from './etag.js'
+import { formatHttpDate } from './http-date.js'
 import { carryInterimSink } from './interim.js'
 import {
   type FreshnessPolicy,
@@ -210,6 +211,8 @@ export class Forwarder {
     notModified.forEach((value, name) => {
       if (!skipped.has(name)) merged.set(name, value)
     })
+    // RFC 9110 §6.6.1: a 304 without Date is dated on arrival, or the old Date would age it.
+    if (!notModified.has('date')) merged.set('date', formatHttpDate(responseTime))
     const revalidated = new Response(null, { status: copy.status, headers: merged })
     const verdict = judgeResponse(revalidated, forward, this.settings.policy, responseTime)
     const updated: StoredResponse = {

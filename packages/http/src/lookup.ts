@@ -9,7 +9,7 @@ import type { CacheStatusEntry } from './cache-status.js'
 import type { Forwarder, ForwardResult, SharedOutcome } from './forward.js'
 import { RequestKeys } from './keys.js'
 import { type Delivery, type DeliverySettings, passOn, replay } from './replay.js'
-import type { StoredResponse } from './stored-response.js'
+import { isFresh, type StoredResponse } from './stored-response.js'
 import { sameList, varyValues } from './vary.js'
 
 /** Loads wait for upstream themselves: the cache's own loader timeouts must not cut them short. */
@@ -86,6 +86,7 @@ export class ResponseLookup {
     context: RequestContext,
     names: readonly string[],
     allowStale: boolean,
+    validateCopy?: StoredResponse,
   ): Promise<Attempt> {
     const key = context.keys.variant(names, context.request)
     const collapsed = this.inflight.has(key)
@@ -93,7 +94,8 @@ export class ResponseLookup {
     const loader = async (ctx: LoaderContext<SharedOutcome>) => {
       this.inflight.add(key)
       try {
-        own = await this.forwarder.forward({ ...context, copy: storedOf(ctx.stale), allowStale })
+        const copy = storedOf(ctx.stale) ?? validateCopy
+        own = await this.forwarder.forward({ ...context, copy, allowStale })
         return await this.keep(ctx, context, names, own)
       } finally {
         this.inflight.delete(key)
@@ -105,6 +107,14 @@ export class ResponseLookup {
       earlyExpiration: false,
     })
     const missKind = names.length > 0 ? 'vary-miss' : 'uri-miss'
+    if (own === undefined && !collapsed && shared.kind === 'response' && validateCopy === undefined) {
+      // The store still calls it fresh for the millisecond it keeps even a zero-lifetime
+      // response (no-cache, max-age=0): take it out and validate it like any stale copy.
+      if (!isFresh(shared, this.settings.clock())) {
+        await this.settings.cache.delete(key)
+        return this.attempt(context, names, allowStale, shared)
+      }
+    }
     if (shared.kind === 'stale' && shared.cause === 'revalidating') {
       if (own) this.revalidateInBackground(key, context, names)
       // A downstream cache revalidating is never handed a stale copy: wait for the revalidation.

@@ -23,4 +23,12 @@ export type {
   StartedRedisSentinel,
 } from './redis-sentinel.js'
 export { startRedisSentinel } from './redis-sentinel.js'
+export { type LocalServer, skipReasonOutsideCI } from './local-process.js'
+export {
+  type StartedVarnish,
+  startVarnish,
+  VARNISHD,
+  type VarnishOptions,
+  varnishSkipReason,
+} from './varnish.js'
 export type { ServerControls, StartedServer } from './server-handle.js'
