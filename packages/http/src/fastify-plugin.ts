@@ -8,6 +8,7 @@ import {
   responseOf,
   unpackPayload,
 } from './fastify-convert.js'
+import { passedOnFrom } from './replay.js'
 import type { FetchHandler, ResponseCache } from './response-cache.js'
 
 /** Options of {@link fastifyResponseCache}. */
@@ -100,8 +101,13 @@ export const fastifyResponseCache: FastifyPluginAsync<FastifyResponseCacheOption
     const own = responseOf(reply, raw)
     run.deliver(own)
     const answer = await run.answer
-    // Not cached (or not cacheable): the route's reply goes out as it is.
-    if (answer === own) return isStream(raw) ? own.body : raw
+    // Not cached (or not cacheable): the route's reply goes out as it is, with the cache's labels.
+    if (passedOnFrom(answer) === own) {
+      answer.headers.forEach((value, name) => {
+        if (name !== 'set-cookie') reply.header(name, value)
+      })
+      return isStream(raw) ? own.body : raw
+    }
     return applyResponse(reply, answer)
   })
 }

@@ -88,6 +88,14 @@ export function replay(
   return new Response(body, { status: stored.status, statusText: stored.statusText, headers })
 }
 
+/** Responses made by {@link passOn}, with the upstream response each one passes on. */
+const passedOn = new WeakMap<Response, Response>()
+
+/** The upstream response `response` passes on unchanged but for its labels, if it is one. */
+export function passedOnFrom(response: Response): Response | undefined {
+  return passedOn.get(response)
+}
+
 /** Passes upstream's own response on, labelled; without its body when the request was `HEAD`. */
 export function passOn(
   response: Response,
@@ -99,11 +107,13 @@ export function passOn(
   appendCacheStatus(headers, settings.cacheName, status)
   const stripBody = request.method === 'HEAD' && response.body !== null
   if (stripBody) void response.body?.cancel()
-  return new Response(stripBody ? null : response.body, {
+  const labelled = new Response(stripBody ? null : response.body, {
     status: response.status,
     statusText: response.statusText,
     headers,
   })
+  if (!stripBody) passedOn.set(labelled, response)
+  return labelled
 }
 
 function label(
