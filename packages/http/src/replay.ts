@@ -50,13 +50,14 @@ export function replay(
   settings: DeliverySettings,
 ): Response {
   const headers = storedHeaders(stored)
-  const ageMs = currentAgeMs(stored, delivery.now)
-  headers.set('age', String(Math.floor(ageMs / 1000)))
+  const age = Math.floor(currentAgeMs(stored, delivery.now) / 1000)
+  headers.set('age', String(age))
   if (stored.generatedEtag !== undefined) headers.set('etag', stored.generatedEtag)
   setTagHeaders(headers, stored.tags, settings.tagHeaders)
   if (delivery.scoped) headers.set('cache-control', privateControl(headers.get('cache-control')))
   for (const [name, value] of delivery.delivered) headers.append(name, value)
-  const ttl = (stored.freshnessMs - ageMs) / 1000
+  // In whole seconds, as a client computes it from the headers: lifetime minus Age.
+  const ttl = Math.floor(stored.freshnessMs / 1000) - age
   label(headers, { ...delivery.status, ttl }, delivery.xCache, settings)
   const etag = headers.get('etag') ?? undefined
   if (answersNotModified(request.headers, headers, etag, stored.responseTime)) {

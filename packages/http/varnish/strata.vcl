@@ -92,9 +92,9 @@ sub vcl_deliver {
     if (obj.hits > 0) {
         set req.http.X-Strata-Member = "Varnish; hit";
     } elsif (obj.uncacheable) {
-        set req.http.X-Strata-Member = "Varnish; fwd=uri-miss; detail=uncacheable";
+        set req.http.X-Strata-Member = "Varnish; fwd=miss; detail=uncacheable";
     } else {
-        set req.http.X-Strata-Member = "Varnish; fwd=uri-miss; stored";
+        set req.http.X-Strata-Member = "Varnish; fwd=miss; stored";
     }
     if (resp.http.Cache-Status) {
         set resp.http.Cache-Status = resp.http.Cache-Status + ", " + req.http.X-Strata-Member;
