@@ -107,7 +107,12 @@ export class ResponseLookup {
       earlyExpiration: false,
     })
     const missKind = names.length > 0 ? 'vary-miss' : 'uri-miss'
-    if (own === undefined && !collapsed && shared.kind === 'response' && validateCopy === undefined) {
+    if (
+      own === undefined &&
+      !collapsed &&
+      shared.kind === 'response' &&
+      validateCopy === undefined
+    ) {
       // The store still calls it fresh for the millisecond it keeps even a zero-lifetime
       // response (no-cache, max-age=0): take it out and validate it like any stale copy.
       if (!isFresh(shared, this.settings.clock())) {

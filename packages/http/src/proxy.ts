@@ -73,10 +73,7 @@ export function createCachingProxy(options: CachingProxyOptions): CachingProxy {
   const forward = forwardTo(upstream, {
     timeoutMs: parseDuration(upstreamTimeout ?? '30s', 'upstreamTimeout'),
     preserveHost: preserveHost ?? false,
-    // Via names a pseudonym token; a cache name that is not one reads `strata` there.
-    via: /^[\w.-]+$/.test(cacheOptions.cacheName ?? '')
-      ? (cacheOptions.cacheName as string)
-      : 'strata',
+    via: viaName(cacheOptions.cacheName ?? 'Strata'),
   })
   // A proxy does not invent validators: only upstream's own ETag reaches clients.
   const responses = createResponseCache({ generateEtag: false, ...cacheOptions })
@@ -153,6 +150,11 @@ function forwardTo(
     })
   }
   return { handler, agent }
+}
+
+/** Via names a pseudonym token; a cache name that is not one reads `strata` there. */
+function viaName(name: string): string {
+  return /^[\w.-]+$/.test(name) ? name : 'strata'
 }
 
 function pairs(raw: readonly string[]): [string, string][] {

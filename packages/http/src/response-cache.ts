@@ -222,12 +222,9 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
     generateEtag: options.generateEtag ?? true,
     clock,
   }
+  const retry = resolveRetry(options.purgeRetry)
   const dispatcher = options.purger
-    ? new PurgeDispatcher(
-        options.purger,
-        resolveRetry(options.purgeRetry),
-        options.onPurgeError ?? logFailure,
-      )
+    ? new PurgeDispatcher(options.purger, retry, options.onPurgeError ?? logFailure)
     : undefined
   const lookups = new Set<ResponseLookup>()
 

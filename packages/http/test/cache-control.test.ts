@@ -89,7 +89,9 @@ describe('parseCacheControl', () => {
   })
 
   it('RFC 9111 §4.2.1: reads an invalid max-age or s-maxage as 0 and an invalid stale directive as absent', () => {
-    const parsed = parseCacheControl("max-age=-3, s-maxage='10', stale-if-error=x, stale-while-revalidate=1.5")
+    const parsed = parseCacheControl(
+      "max-age=-3, s-maxage='10', stale-if-error=x, stale-while-revalidate=1.5",
+    )
     expect([parsed.maxAge, parsed.sMaxAge]).toEqual([0, 0])
     expect([parsed.staleIfError, parsed.staleWhileRevalidate]).toEqual([undefined, undefined])
     expect(parseCacheControl('max-age=003600').maxAge).toBe(3600)

@@ -39,8 +39,10 @@ const origin: Origin = createOrigin({
       vary: 'Accept-Language',
       'cache-control': 'max-age=60',
     }),
-  '/cookie': (_, n) => text(`session #${n}`, { 'set-cookie': `sid=${n}; HttpOnly`, 'cache-control': 'max-age=60' }),
-  '/me': (request, n) => text(`me: ${request.headers.get('authorization')} #${n}`, { 'cache-control': 'max-age=60' }),
+  '/cookie': (_, n) =>
+    text(`session #${n}`, { 'set-cookie': `sid=${n}; HttpOnly`, 'cache-control': 'max-age=60' }),
+  '/me': (request, n) =>
+    text(`me: ${request.headers.get('authorization')} #${n}`, { 'cache-control': 'max-age=60' }),
   '/public-me': (_, n) => text(`public #${n}`, { 'cache-control': 'public, max-age=60' }),
   '/binary': () =>
     new Response(
@@ -54,15 +56,18 @@ const origin: Origin = createOrigin({
     (_, n) => text(`stats #${n}`, { 'cache-control': 'no-cache' }),
   ),
   '/max-age-0': (_, n) => text(`zero #${n}`, { 'cache-control': 'max-age=0' }),
-  '/negative': (_, n) => text(`negative #${n}`, { 'cache-control': 'max-age=-60', expires: at(3600) }),
+  '/negative': (_, n) =>
+    text(`negative #${n}`, { 'cache-control': 'max-age=-60', expires: at(3600) }),
   '/expires-past': (_, n) => text(`past #${n}`, { expires: at(-60), date: at(0) }),
   '/expires-invalid': (_, n) => text(`invalid #${n}`, { expires: '0', date: at(0) }),
   '/expires-future': (_, n) => text(`future #${n}`, { expires: at(90), date: at(0) }),
   '/none': (_, n) => text(`no freshness #${n}`, {}, 404),
-  '/cdn-private': (_, n) => text(`cdn private #${n}`, { 'cache-control': 'max-age=60', 'cdn-cache-control': 'private' }),
+  '/cdn-private': (_, n) =>
+    text(`cdn private #${n}`, { 'cache-control': 'max-age=60', 'cdn-cache-control': 'private' }),
   '/cdn-no-store': (_, n) =>
     text(`cdn no-store #${n}`, { 'cache-control': 'max-age=60', 'cdn-cache-control': 'no-store' }),
-  '/cdn-longer': (_, n) => text(`cdn longer #${n}`, { 'cache-control': 'max-age=0', 'cdn-cache-control': 'max-age=60' }),
+  '/cdn-longer': (_, n) =>
+    text(`cdn longer #${n}`, { 'cache-control': 'max-age=0', 'cdn-cache-control': 'max-age=60' }),
   '/s-maxage': (_, n) => text(`s-maxage #${n}`, { 'cache-control': 'max-age=600, s-maxage=5' }),
   '/must-revalidate': conditional(
     (n) => (n <= 2 ? '"mr-1"' : '"mr-2"'),
@@ -71,9 +76,14 @@ const origin: Origin = createOrigin({
   '/refresh': conditional(
     () => '"r1"',
     (_, n) =>
-      text(`refresh body #${n}`, { 'cache-control': 'max-age=5', 'x-version': `${n}`, 'last-modified': at(-3600) }),
+      text(`refresh body #${n}`, {
+        'cache-control': 'max-age=5',
+        'x-version': `${n}`,
+        'last-modified': at(-3600),
+      }),
   ),
-  '/aged': (_, n) => text(`aged #${n}`, { 'cache-control': 'max-age=100', age: '30', date: at(-10) }),
+  '/aged': (_, n) =>
+    text(`aged #${n}`, { 'cache-control': 'max-age=100', age: '30', date: at(-10) }),
   '/too-old': (_, n) => text(`too old #${n}`, { 'cache-control': 'max-age=60', age: '120' }),
   '/swr': conditional(
     (n) => `"swr-${n}"`,
@@ -84,10 +94,14 @@ const origin: Origin = createOrigin({
     return text(`sie #${n}`, { 'cache-control': 'max-age=1, stale-if-error=60' })
   },
   '/sie-503': (_, n) =>
-    failing ? text('busy', {}, 503) : text(`sie-503 #${n}`, { 'cache-control': 'max-age=1, stale-if-error=60' }),
+    failing
+      ? text('busy', {}, 503)
+      : text(`sie-503 #${n}`, { 'cache-control': 'max-age=1, stale-if-error=60' }),
   '/strict': (_, n) => {
     if (failing) throw new Error('origin down')
-    return text(`strict #${n}`, { 'cache-control': 'max-age=1, must-revalidate, stale-if-error=60' })
+    return text(`strict #${n}`, {
+      'cache-control': 'max-age=1, must-revalidate, stale-if-error=60',
+    })
   },
   '/flaky': (_, n) => {
     if (failing) throw new Error('origin down')
@@ -103,15 +117,24 @@ const origin: Origin = createOrigin({
       'x-end-to-end': 'kept',
     }),
   '/qualified': (_, n) =>
-    text(`qualified #${n}`, { 'cache-control': 'max-age=60, no-cache="x-token"', 'x-token': `t${n}`, 'x-plain': 'p' }),
-  '/upstream-status': (_, n) => text(`upstream #${n}`, { 'cache-control': 'max-age=60', 'cache-status': 'Edge; hit' }),
+    text(`qualified #${n}`, {
+      'cache-control': 'max-age=60, no-cache="x-token"',
+      'x-token': `t${n}`,
+      'x-plain': 'p',
+    }),
+  '/upstream-status': (_, n) =>
+    text(`upstream #${n}`, { 'cache-control': 'max-age=60', 'cache-status': 'Edge; hit' }),
   '/target': (_, n) => text(`target #${n}`, { 'cache-control': 'max-age=60' }),
   '/other': (_, n) => text(`other #${n}`, { 'cache-control': 'max-age=60' }),
   '/write': (request) => {
     const status = Number(new URL(request.url).searchParams.get('status') ?? 200)
     return text(
       'wrote',
-      { 'cache-control': 'max-age=60', location: '/target', 'content-location': 'https://elsewhere.example/other' },
+      {
+        'cache-control': 'max-age=60',
+        location: '/target',
+        'content-location': 'https://elsewhere.example/other',
+      },
       status,
     )
   },
@@ -160,7 +183,8 @@ describe.each(adapters)('the response cache over real HTTP ($name)', ({ serveWit
 
   const get = (path: string, headers?: Record<string, string>, method = 'GET') =>
     fetch(`${server.url}${path}`, { method, ...(headers ? { headers } : {}) })
-  const body = async (path: string, headers?: Record<string, string>) => (await get(path, headers)).text()
+  const body = async (path: string, headers?: Record<string, string>) =>
+    (await get(path, headers)).text()
 
   describe('reuse', () => {
     it('MISS, then HIT with Age, Cache-Status and the legacy X-Cache', async () => {
@@ -173,7 +197,9 @@ describe.each(adapters)('the response cache over real HTTP ($name)', ({ serveWit
       expect(cacheStatus(second)).toBe('Strata; hit; ttl=55')
       expect(second.headers.get('x-cache')).toBe('HIT')
       expect(second.headers.get('age')).toBe('5')
-      expect(second.headers.get('cache-control')).toBe('public, max-age=60, stale-while-revalidate=600')
+      expect(second.headers.get('cache-control')).toBe(
+        'public, max-age=60, stale-while-revalidate=600',
+      )
       expect(await second.text()).toBe('post v1')
       expect(origin.calls('/post')).toBe(1)
     })
@@ -206,8 +232,12 @@ describe.each(adapters)('the response cache over real HTTP ($name)', ({ serveWit
 
     it('gives concurrent requests with different Vary values their own responses', async () => {
       const languages = ['en', 'fr', 'de', 'en', 'fr', 'de']
-      const bodies = await Promise.all(languages.map((lang) => body('/lang', { 'accept-language': lang })))
-      bodies.forEach((text, index) => expect(text).toMatch(new RegExp(`^hello in ${languages[index]} #\\d$`)))
+      const bodies = await Promise.all(
+        languages.map((lang) => body('/lang', { 'accept-language': lang })),
+      )
+      bodies.forEach((text, index) =>
+        expect(text).toMatch(new RegExp(`^hello in ${languages[index]} #\\d$`)),
+      )
     })
 
     it('stores bodies byte for byte', async () => {
@@ -233,7 +263,9 @@ describe.each(adapters)('the response cache over real HTTP ($name)', ({ serveWit
         'sid=1; HttpOnly',
         'sid=2; HttpOnly',
       ])
-      expect(cacheStatus(await get('/cookie'))).toBe('Strata; fwd=uri-miss; fwd-status=200; detail=set-cookie')
+      expect(cacheStatus(await get('/cookie'))).toBe(
+        'Strata; fwd=uri-miss; fwd-status=200; detail=set-cookie',
+      )
     })
 
     it('RFC 9111 §3.5: answers a request with Authorization from upstream, and stores only an explicitly shareable response', async () => {
@@ -249,11 +281,15 @@ describe.each(adapters)('the response cache over real HTTP ($name)', ({ serveWit
     it('caches per user when scopeKey scopes the key, as private and without Set-Cookie', async () => {
       const alice = { authorization: 'Bearer alice', 'x-user': 'alice' }
       expect(await body('/me', alice)).toBe('me: Bearer alice #1')
-      expect(await body('/me', { authorization: 'Bearer bob', 'x-user': 'bob' })).toBe('me: Bearer bob #2')
+      expect(await body('/me', { authorization: 'Bearer bob', 'x-user': 'bob' })).toBe(
+        'me: Bearer bob #2',
+      )
       const aliceAgain = await get('/me', alice)
       expect(await aliceAgain.text()).toBe('me: Bearer alice #1')
       expect(aliceAgain.headers.get('cache-control')).toBe('private, max-age=60')
-      expect((await get('/cookie', { 'x-user': 'alice' })).headers.get('set-cookie')).toBe('sid=1; HttpOnly')
+      expect((await get('/cookie', { 'x-user': 'alice' })).headers.get('set-cookie')).toBe(
+        'sid=1; HttpOnly',
+      )
       const replayed = await get('/cookie', { 'x-user': 'alice' })
       expect(replayed.headers.get('x-cache')).toBe('HIT')
       expect(replayed.headers.get('set-cookie')).toBeNull()
@@ -268,7 +304,10 @@ describe.each(adapters)('the response cache over real HTTP ($name)', ({ serveWit
       expect(second.headers.get('x-cache')).toBe('REVALIDATED')
       expect(cacheStatus(second)).toBe('Strata; fwd=stale; fwd-status=304; ttl=0; stored')
       expect(await second.text()).toBe('stats #1')
-      expect(origin.requests('/stats').map((r) => r.headers.get('if-none-match'))).toEqual([null, '"stats-v1"'])
+      expect(origin.requests('/stats').map((r) => r.headers.get('if-none-match'))).toEqual([
+        null,
+        '"stats-v1"',
+      ])
     })
 
     it('§5.2.2.1: max-age=0 is never reused without validation', async () => {
@@ -370,11 +409,9 @@ describe.each(adapters)('the response cache over real HTTP ($name)', ({ serveWit
       expect(await body('/must-revalidate')).toBe('must revalidate #1')
       now += 6_000
       expect(await body('/must-revalidate')).toBe('must revalidate #3')
-      expect(origin.requests('/must-revalidate').map((r) => r.headers.get('if-none-match'))).toEqual([
-        null,
-        '"mr-1"',
-        '"mr-1"',
-      ])
+      expect(
+        origin.requests('/must-revalidate').map((r) => r.headers.get('if-none-match')),
+      ).toEqual([null, '"mr-1"', '"mr-1"'])
     })
 
     it('§4.3.2: a downstream cache revalidating a stale entry is answered after revalidation, never from the stale copy', async () => {
@@ -413,7 +450,9 @@ describe.each(adapters)('the response cache over real HTTP ($name)', ({ serveWit
       expect(stale.headers.get('x-cache')).toBe('STALE')
       expect(await stale.text()).toBe('sie #1')
       const overloaded = await get('/sie-503')
-      expect(cacheStatus(overloaded)).toBe('Strata; fwd=stale; fwd-status=503; ttl=-4; detail=stale-if-error')
+      expect(cacheStatus(overloaded)).toBe(
+        'Strata; fwd=stale; fwd-status=503; ttl=-4; detail=stale-if-error',
+      )
       expect(await overloaded.text()).toBe('sie-503 #1')
       now += 60_000
       expect((await get('/sie-503')).status).toBe(503)
@@ -513,7 +552,9 @@ describe.each(adapters)('the response cache over real HTTP ($name)', ({ serveWit
   describe('Cache-Status (RFC 9211)', () => {
     it('appends Strata’s member after upstream caches’ and never stores its own', async () => {
       const miss = await get('/upstream-status')
-      expect(miss.headers.get('cache-status')).toBe('Edge; hit, Strata; fwd=uri-miss; fwd-status=200; ttl=60; stored')
+      expect(miss.headers.get('cache-status')).toBe(
+        'Edge; hit, Strata; fwd=uri-miss; fwd-status=200; ttl=60; stored',
+      )
       const hit = await get('/upstream-status')
       expect(hit.headers.get('cache-status')).toBe('Edge; hit, Strata; hit; ttl=60')
     })
@@ -521,7 +562,9 @@ describe.each(adapters)('the response cache over real HTTP ($name)', ({ serveWit
     it('uses the configured cache name, and sends no X-Cache unless asked', async () => {
       await start({ cacheName: 'app cache', xCache: false })
       const response = await get('/post')
-      expect(response.headers.get('cache-status')).toBe('"app cache"; fwd=uri-miss; fwd-status=200; ttl=60; stored')
+      expect(response.headers.get('cache-status')).toBe(
+        '"app cache"; fwd=uri-miss; fwd-status=200; ttl=60; stored',
+      )
       expect(response.headers.get('x-cache')).toBeNull()
     })
   })

@@ -23,7 +23,12 @@ const SHARED: FreshnessPolicy = {
 
 function judge(
   headers: Record<string, string>,
-  options: { status?: number; authorized?: boolean; scoped?: boolean; policy?: Partial<FreshnessPolicy> } = {},
+  options: {
+    status?: number
+    authorized?: boolean
+    scoped?: boolean
+    policy?: Partial<FreshnessPolicy>
+  } = {},
 ): ResponseVerdict {
   const response = new Response(null, { status: options.status ?? 200, headers })
   const facts = { authorized: options.authorized ?? false, scoped: options.scoped ?? false }
@@ -45,7 +50,9 @@ describe('freshness lifetime (RFC 9111 §4.2.1)', () => {
   })
 
   it('§5.2.2.1: max-age wins over Expires, even a past or invalid one', () => {
-    expect(freshness({ 'cache-control': 'max-age=60', expires: date(-3600), date: date(0) })).toBe(60_000)
+    expect(freshness({ 'cache-control': 'max-age=60', expires: date(-3600), date: date(0) })).toBe(
+      60_000,
+    )
     expect(freshness({ 'cache-control': 'max-age=60', expires: '0' })).toBe(60_000)
   })
 
@@ -81,9 +88,9 @@ describe('freshness lifetime (RFC 9111 §4.2.1)', () => {
     expect(freshness(headers)).toBe(0)
     const heuristic = { fraction: 0.1, maxMs: 86_400_000 }
     expect(freshness(headers, { policy: { heuristic } })).toBe(10_000_000)
-    expect(freshness({ 'last-modified': date(-1_000_000), date: date(0) }, { policy: { heuristic } })).toBe(
-      86_400_000,
-    )
+    expect(
+      freshness({ 'last-modified': date(-1_000_000), date: date(0) }, { policy: { heuristic } }),
+    ).toBe(86_400_000)
   })
 
   it('§4.2.2: heuristic freshness only for heuristically cacheable statuses or public responses', () => {
@@ -93,9 +100,9 @@ describe('freshness lifetime (RFC 9111 §4.2.1)', () => {
       storable: false,
       reason: 'no-freshness',
     })
-    expect(freshness({ ...headers, 'cache-control': 'public' }, { status: 599, policy: { heuristic } })).toBe(
-      10_000_000,
-    )
+    expect(
+      freshness({ ...headers, 'cache-control': 'public' }, { status: 599, policy: { heuristic } }),
+    ).toBe(10_000_000)
   })
 
   it('§4.2.2: the default TTL applies only to responses without any freshness information', () => {
@@ -109,26 +116,44 @@ describe('freshness lifetime (RFC 9111 §4.2.1)', () => {
 
 describe('targeted fields (RFC 9213)', () => {
   it('§2.2: CDN-Cache-Control replaces Cache-Control and Expires for a CDN-role cache', () => {
-    expect(freshness({ 'cache-control': 'max-age=1', 'cdn-cache-control': 'max-age=3600' })).toBe(3_600_000)
-    expect(freshness({ 'cache-control': 'max-age=3600', 'cdn-cache-control': 'max-age=1' })).toBe(1000)
-    expect(freshness({ 'cdn-cache-control': 'max-age=60', expires: date(-100), date: date(0) })).toBe(60_000)
-    expect(freshness({ 'cache-control': 'no-store', 'cdn-cache-control': 'max-age=60' })).toBe(60_000)
+    expect(freshness({ 'cache-control': 'max-age=1', 'cdn-cache-control': 'max-age=3600' })).toBe(
+      3_600_000,
+    )
+    expect(freshness({ 'cache-control': 'max-age=3600', 'cdn-cache-control': 'max-age=1' })).toBe(
+      1000,
+    )
+    expect(
+      freshness({ 'cdn-cache-control': 'max-age=60', expires: date(-100), date: date(0) }),
+    ).toBe(60_000)
+    expect(freshness({ 'cache-control': 'no-store', 'cdn-cache-control': 'max-age=60' })).toBe(
+      60_000,
+    )
   })
 
   it('§2.2: CDN-Cache-Control private, no-store and no-cache apply even when Cache-Control allows', () => {
     const fresh = { 'cache-control': 'max-age=10000', expires: date(10_000), date: date(0) }
-    expect(judge({ ...fresh, 'cdn-cache-control': 'private' })).toEqual({ storable: false, reason: 'private' })
-    expect(judge({ ...fresh, 'cdn-cache-control': 'no-store' })).toEqual({ storable: false, reason: 'no-store' })
+    expect(judge({ ...fresh, 'cdn-cache-control': 'private' })).toEqual({
+      storable: false,
+      reason: 'private',
+    })
+    expect(judge({ ...fresh, 'cdn-cache-control': 'no-store' })).toEqual({
+      storable: false,
+      reason: 'no-store',
+    })
     expect(freshness({ ...fresh, 'cdn-cache-control': 'no-cache', etag: '"a"' })).toBe(0)
   })
 
   it('§2.1: a CDN-Cache-Control that is not a valid Structured Field is ignored', () => {
-    expect(judge({ 'cache-control': 'no-store', 'cdn-cache-control': 'max-age=10000, &&&&&' })).toEqual({
+    expect(
+      judge({ 'cache-control': 'no-store', 'cdn-cache-control': 'max-age=10000, &&&&&' }),
+    ).toEqual({
       storable: false,
       reason: 'no-store',
     })
     // Valid, but max-age has the wrong type: the directive is ignored, the field still rules.
-    expect(freshness({ 'cache-control': 'max-age=60', 'cdn-cache-control': 'max-age="10000"' })).toBe(0)
+    expect(
+      freshness({ 'cache-control': 'max-age=60', 'cdn-cache-control': 'max-age="10000"' }),
+    ).toBe(0)
   })
 
   it('§2.2: a cache configured with no targeted fields is a plain shared cache', () => {
@@ -139,25 +164,41 @@ describe('targeted fields (RFC 9213)', () => {
 
 describe('storing responses (RFC 9111 §3)', () => {
   it('§5.2.2.5: no-store is never stored, whatever its freshness', () => {
-    expect(judge({ 'cache-control': 'max-age=10000, No-StOrE' })).toEqual({ storable: false, reason: 'no-store' })
+    expect(judge({ 'cache-control': 'max-age=10000, No-StOrE' })).toEqual({
+      storable: false,
+      reason: 'no-store',
+    })
   })
 
   it('§5.2.2.3: must-understand stores an understood status despite no-store, never another', () => {
-    expect(judge({ 'cache-control': 'no-store, must-understand, max-age=60' })).toMatchObject({ storable: true })
-    expect(judge({ 'cache-control': 'no-store, must-understand, max-age=60' }, { status: 599 })).toEqual({
+    expect(judge({ 'cache-control': 'no-store, must-understand, max-age=60' })).toMatchObject({
+      storable: true,
+    })
+    expect(
+      judge({ 'cache-control': 'no-store, must-understand, max-age=60' }, { status: 599 }),
+    ).toEqual({
       storable: false,
       reason: 'no-store',
     })
   })
 
   it('§5.2.2.7: a shared cache never stores private; a scoped (per-user) one may', () => {
-    expect(judge({ 'cache-control': 'private, max-age=60' })).toEqual({ storable: false, reason: 'private' })
-    expect(judge({ 'cache-control': 'private, max-age=60' }, { scoped: true })).toMatchObject({ storable: true })
+    expect(judge({ 'cache-control': 'private, max-age=60' })).toEqual({
+      storable: false,
+      reason: 'private',
+    })
+    expect(judge({ 'cache-control': 'private, max-age=60' }, { scoped: true })).toMatchObject({
+      storable: true,
+    })
   })
 
   it('§5.2.2.7 and §5.2.2.4: the fields of a qualified private or no-cache are never stored', () => {
     const verdict = judge({ 'cache-control': 'private="x-user", no-cache="x-token", max-age=60' })
-    expect(verdict).toMatchObject({ storable: true, unstoredFields: ['x-token', 'x-user'], freshnessMs: 60_000 })
+    expect(verdict).toMatchObject({
+      storable: true,
+      unstoredFields: ['x-token', 'x-user'],
+      freshnessMs: 60_000,
+    })
   })
 
   it('§3.5: a response to a request with Authorization is stored only when public, s-maxage or must-revalidate say so', () => {
@@ -166,25 +207,39 @@ describe('storing responses (RFC 9111 §3)', () => {
       reason: 'authorization',
     })
     for (const allowed of ['public, max-age=60', 's-maxage=60', 'max-age=60, must-revalidate']) {
-      expect(judge({ 'cache-control': allowed }, { authorized: true })).toMatchObject({ storable: true })
+      expect(judge({ 'cache-control': allowed }, { authorized: true })).toMatchObject({
+        storable: true,
+      })
     }
   })
 
   it('§4.1: Vary: * is never stored, in any spelling', () => {
     for (const vary of ['*', '*, *', ', *', 'Foo, *']) {
-      expect(judge({ 'cache-control': 'max-age=60', vary })).toEqual({ storable: false, reason: 'vary-star' })
+      expect(judge({ 'cache-control': 'max-age=60', vary })).toEqual({
+        storable: false,
+        reason: 'vary-star',
+      })
     }
   })
 
   it('§3: partial (206) and not-modified (304) responses are not stored as complete responses', () => {
-    expect(judge({ 'cache-control': 'max-age=60' }, { status: 206 })).toMatchObject({ storable: false })
-    expect(judge({ 'cache-control': 'max-age=60' }, { status: 304 })).toMatchObject({ storable: false })
+    expect(judge({ 'cache-control': 'max-age=60' }, { status: 206 })).toMatchObject({
+      storable: false,
+    })
+    expect(judge({ 'cache-control': 'max-age=60' }, { status: 304 })).toMatchObject({
+      storable: false,
+    })
   })
 
   it('§3: any final status may be stored with explicit freshness; without it, only heuristically cacheable ones', () => {
-    expect(judge({ 'cache-control': 'max-age=60' }, { status: 503 })).toMatchObject({ storable: true })
+    expect(judge({ 'cache-control': 'max-age=60' }, { status: 503 })).toMatchObject({
+      storable: true,
+    })
     expect(judge({}, { status: 503 })).toEqual({ storable: false, reason: 'no-freshness' })
-    expect(judge({ etag: '"x"' }, { status: 200 })).toMatchObject({ storable: true, freshnessMs: 0 })
+    expect(judge({ etag: '"x"' }, { status: 200 })).toMatchObject({
+      storable: true,
+      freshnessMs: 0,
+    })
   })
 
   it('Strata: Set-Cookie responses are never stored for a shared key', () => {
@@ -197,23 +252,35 @@ describe('storing responses (RFC 9111 §3)', () => {
 
 describe('serving stale (RFC 9111 §4.2.4, RFC 5861)', () => {
   it('RFC 5861 §3, §4: stale-while-revalidate and stale-if-error windows come from the response', () => {
-    const verdict = judge({ 'cache-control': 'max-age=1, stale-while-revalidate=30, stale-if-error=600' })
+    const verdict = judge({
+      'cache-control': 'max-age=1, stale-while-revalidate=30, stale-if-error=600',
+    })
     expect(verdict).toMatchObject({ staleWhileRevalidateMs: 30_000, staleIfErrorMs: 600_000 })
   })
 
   it('§4.2.4: must-revalidate, proxy-revalidate, no-cache and s-maxage forbid any stale serving', () => {
     const policy = { staleIfErrorMs: 60_000 }
     for (const control of ['must-revalidate', 'proxy-revalidate', 'no-cache', 's-maxage=5']) {
-      const verdict = judge({ 'cache-control': `max-age=5, ${control}, stale-while-revalidate=60, stale-if-error=60` }, { policy })
+      const verdict = judge(
+        { 'cache-control': `max-age=5, ${control}, stale-while-revalidate=60, stale-if-error=60` },
+        { policy },
+      )
       expect(verdict).toMatchObject({ staleWhileRevalidateMs: 0, staleIfErrorMs: 0 })
     }
   })
 
   it('§4.2.4: the configured staleIfError applies where the response neither sets nor forbids it', () => {
-    expect(judge({ 'cache-control': 'max-age=5' }, { policy: { staleIfErrorMs: 60_000 } })).toMatchObject({
+    expect(
+      judge({ 'cache-control': 'max-age=5' }, { policy: { staleIfErrorMs: 60_000 } }),
+    ).toMatchObject({
       staleIfErrorMs: 60_000,
     })
-    expect(judge({ 'cache-control': 'max-age=5, stale-if-error=1' }, { policy: { staleIfErrorMs: 60_000 } })).toMatchObject({
+    expect(
+      judge(
+        { 'cache-control': 'max-age=5, stale-if-error=1' },
+        { policy: { staleIfErrorMs: 60_000 } },
+      ),
+    ).toMatchObject({
       staleIfErrorMs: 1000,
     })
   })
@@ -225,7 +292,8 @@ describe('age (RFC 9111 §4.2.3, §5.1)', () => {
   it('§5.1: Age is the first member when it is a non-negative integer, else ignored', () => {
     expect(ageValue(headers({ age: '7200, 0' }))).toBe(7200)
     expect(ageValue(headers({ age: '0, 7200' }))).toBe(0)
-    for (const invalid of ['abc', '-7200', '7200.0', '']) expect(ageValue(headers({ age: invalid }))).toBe(0)
+    for (const invalid of ['abc', '-7200', '7200.0', ''])
+      expect(ageValue(headers({ age: invalid }))).toBe(0)
     expect(ageValue(headers({ age: '2147483649' }))).toBe(2_147_483_648)
   })
 
@@ -276,7 +344,13 @@ describe('Structured Field dictionaries (RFC 8941 §4.2.2)', () => {
       y: { type: 'boolean', value: false },
       z: { type: 'inner-list' },
     })
-    for (const invalid of ['max-age=60, &&&', 'Max-Age=60', 'a=1,', 'a="unterminated', 'a=1.2345']) {
+    for (const invalid of [
+      'max-age=60, &&&',
+      'Max-Age=60',
+      'a=1,',
+      'a="unterminated',
+      'a=1.2345',
+    ]) {
       expect(parseDictionary(invalid), invalid).toBeUndefined()
     }
   })

@@ -10,16 +10,21 @@ describe('invalidation by unsafe methods (RFC 9111 §4.4)', () => {
   it('§4.4: every method not known to be safe invalidates its target URI, including unknown ones', () => {
     for (const method of ['POST', 'PUT', 'PATCH', 'DELETE', 'M-SEARCH']) {
       expect(isSafeMethod(method)).toBe(false)
-      expect(invalidatedUrlTags(request(method), response(200))).toEqual([urlTag('https://shop.example/items/1?x=1')])
+      expect(invalidatedUrlTags(request(method), response(200))).toEqual([
+        urlTag('https://shop.example/items/1?x=1'),
+      ])
     }
-    for (const method of ['GET', 'HEAD', 'OPTIONS', 'TRACE']) expect(isSafeMethod(method)).toBe(true)
+    for (const method of ['GET', 'HEAD', 'OPTIONS', 'TRACE'])
+      expect(isSafeMethod(method)).toBe(true)
     expect(invalidatedUrlTags(request('OPTIONS'), response(200))).toEqual([])
   })
 
   it('§4.4: an error response (4xx, 5xx) invalidates nothing; a redirect does', () => {
     expect(invalidatedUrlTags(request('POST'), response(404))).toEqual([])
     expect(invalidatedUrlTags(request('POST'), response(500))).toEqual([])
-    expect(invalidatedUrlTags(request('POST'), response(303, { location: '/items' }))).toHaveLength(2)
+    expect(invalidatedUrlTags(request('POST'), response(303, { location: '/items' }))).toHaveLength(
+      2,
+    )
   })
 
   it('§4.4: Location and Content-Location are invalidated on the same origin only', () => {
@@ -30,7 +35,10 @@ describe('invalidation by unsafe methods (RFC 9111 §4.4)', () => {
         'content-location': 'https://elsewhere.example/items/1',
       }),
     )
-    expect(tags).toEqual([urlTag('https://shop.example/items/1?x=1'), urlTag('https://shop.example/items/2')])
+    expect(tags).toEqual([
+      urlTag('https://shop.example/items/1?x=1'),
+      urlTag('https://shop.example/items/2'),
+    ])
   })
 
   it('the per-URL tag ignores the fragment and differs by query', () => {

@@ -1,14 +1,19 @@
 import { readFileSync } from 'node:fs'
 import { type Cache, createCache } from '@strata/cache-core'
 import { memoryStore } from '@strata/cache-memory'
-import { skipReasonOutsideCI, type StartedVarnish, startVarnish, varnishSkipReason } from 'test-servers'
+import {
+  type StartedVarnish,
+  skipReasonOutsideCI,
+  startVarnish,
+  varnishSkipReason,
+} from 'test-servers'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import {
   type CdnPurger,
   cacheHeaders,
   createResponseCache,
-  type PurgeFailure,
   PurgeError,
+  type PurgeFailure,
   type ResponseCache,
   varnishPurger,
 } from '../src/index.js'
@@ -52,9 +57,15 @@ describe.skipIf(skip !== null)(
           },
         ),
       '/cdn-no-store': (_, n) =>
-        Response.json({ n }, { headers: { 'cache-control': 'max-age=60', 'cdn-cache-control': 'no-store' } }),
+        Response.json(
+          { n },
+          { headers: { 'cache-control': 'max-age=60', 'cdn-cache-control': 'no-store' } },
+        ),
       '/surrogate': (_, n) =>
-        Response.json({ n }, { headers: { 'cache-control': 'max-age=0', 'surrogate-control': 'max-age=60' } }),
+        Response.json(
+          { n },
+          { headers: { 'cache-control': 'max-age=0', 'surrogate-control': 'max-age=60' } },
+        ),
       '/stock': (_, n) => Response.json({ n }, { headers: { 'cache-control': 'max-age=60' } }),
     })
 
@@ -92,7 +103,8 @@ describe.skipIf(skip !== null)(
     })
 
     const viaVarnish = (path: string) => fetch(`${varnish.url}${path}`)
-    const json = async (path: string) => (await (await viaVarnish(path)).json()) as Record<string, unknown>
+    const json = async (path: string) =>
+      (await (await viaVarnish(path)).json()) as Record<string, unknown>
 
     it('RFC 9213: Varnish keeps a response CDN-Cache-Control allows although Cache-Control says max-age=0', async () => {
       const first = await viaVarnish('/item')

@@ -4,6 +4,7 @@ export { duringFault, type Fault } from './fault.js'
 export type { ImageChoice, ServerKind } from './images.js'
 export { chooseImage, pinnedImages } from './images.js'
 export { type LoadReport, type LoadTarget, quantile, runLoad } from './load.js'
+export { type LocalServer, skipReasonOutsideCI } from './local-process.js'
 export type { MemcachedOptions, StartedMemcached, StartedMemcachedServer } from './memcached.js'
 export { startMemcached } from './memcached.js'
 export type { PostgresOptions, StartedPostgres } from './postgres.js'
@@ -23,7 +24,7 @@ export type {
   StartedRedisSentinel,
 } from './redis-sentinel.js'
 export { startRedisSentinel } from './redis-sentinel.js'
-export { type LocalServer, skipReasonOutsideCI } from './local-process.js'
+export type { ServerControls, StartedServer } from './server-handle.js'
 export {
   type StartedVarnish,
   startVarnish,
@@ -31,4 +32,3 @@ export {
   type VarnishOptions,
   varnishSkipReason,
 } from './varnish.js'
-export type { ServerControls, StartedServer } from './server-handle.js'

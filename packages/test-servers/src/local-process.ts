@@ -52,7 +52,10 @@ export interface LocalServer extends ServerControls {
  * Why servers of `binaries` cannot run here, or `null` when they can. Under `CI=true` a missing
  * binary is an error for the caller to throw, never a reason to skip.
  */
-export function localBinarySkipReason(binaries: readonly string[], packages: readonly string[]): string | null {
+export function localBinarySkipReason(
+  binaries: readonly string[],
+  packages: readonly string[],
+): string | null {
   const missing = binaries.filter((binary) => !existsSync(binary))
   if (missing.length === 0) return null
   return `${missing.join(', ')} not installed (apt-get install -y ${packages.join(' ')}, or run scripts/prepare-test-env.sh)`
@@ -82,7 +85,11 @@ export async function startLocalServer(spec: LocalServerSpec): Promise<LocalServ
       output += chunk.toString()
     })
     await writeFile(join(dir, 'server.pid'), String(child.pid))
-    await waitUntilAnswering(spec, () => child, () => output)
+    await waitUntilAnswering(
+      spec,
+      () => child,
+      () => output,
+    )
   }
   const stopChild = async (signal: NodeJS.Signals) => {
     const running = child
@@ -186,7 +193,8 @@ async function reapOrphans(): Promise<void> {
       const server = Number(await readFile(join(dir, 'server.pid'), 'utf8').catch(() => ''))
       // A recycled pid may belong to anything now: only a process still running our binary goes.
       const command = await readFile(`/proc/${server}/cmdline`, 'utf8').catch(() => '')
-      if (Number.isInteger(server) && server > 0 && command.includes(dir)) process.kill(server, 'SIGKILL')
+      if (Number.isInteger(server) && server > 0 && command.includes(dir))
+        process.kill(server, 'SIGKILL')
       await rm(dir, { recursive: true, force: true })
     }),
   )

@@ -48,7 +48,10 @@ export function varnishSkipReason(): string | null {
  */
 export async function startVarnish(options: VarnishOptions): Promise<StartedVarnish> {
   const port = await findFreePort()
-  const params = Object.entries(options.params ?? {}).flatMap(([name, value]) => ['-p', `${name}=${value}`])
+  const params = Object.entries(options.params ?? {}).flatMap(([name, value]) => [
+    '-p',
+    `${name}=${value}`,
+  ])
   const server = await startLocalServer({
     kind: 'varnish',
     binary: VARNISHD,
