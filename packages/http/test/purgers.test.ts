@@ -116,7 +116,9 @@ describe('fastlyPurger (Fastly bulk purge by surrogate key)', () => {
       soft: true,
       attempts: 3,
     })
-    expect((failures[0]?.error as PurgeError).status).toBe(502)
+    const error = failures[0]?.error
+    expect(error).toBeInstanceOf(PurgeError)
+    expect((error as PurgeError).status).toBe(502)
   })
 
   it('an onPurgeError that throws is contained: invalidate and its outcome still settle', async () => {

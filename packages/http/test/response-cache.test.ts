@@ -235,9 +235,9 @@ describe.each(adapters)('the response cache over real HTTP ($name)', ({ serveWit
       const bodies = await Promise.all(
         languages.map((lang) => body('/lang', { 'accept-language': lang })),
       )
-      bodies.forEach((text, index) =>
-        expect(text).toMatch(new RegExp(`^hello in ${languages[index]} #\\d$`)),
-      )
+      for (const [index, text] of bodies.entries()) {
+        expect(text).toMatch(new RegExp(`^hello in ${languages[index]} #\\d$`))
+      }
     })
 
     it('stores bodies byte for byte', async () => {
