@@ -31,4 +31,5 @@ export {
   VARNISHD,
   type VarnishOptions,
   varnishSkipReason,
+  withBackend,
 } from './varnish.js'

@@ -37,6 +37,25 @@ export interface StartedVarnish extends LocalServer {
   readonly url: string
 }
 
+/**
+ * `vcl` with its `backend default` pointed at `host:port`: a VCL written for production (its
+ * own backend address) runs unchanged against a test server.
+ * @throws Error when `vcl` has no `backend default { .host = …; .port = …; }`.
+ */
+export function withBackend(
+  vcl: string,
+  backend: { readonly host?: string; readonly port: number },
+): string {
+  const pattern = /backend\s+default\s*\{[^}]*\}/
+  if (!pattern.test(vcl))
+    throw new Error('test-servers: the VCL has no `backend default { ... }` to point')
+  return vcl.replace(pattern, (block) =>
+    block
+      .replace(/\.host\s*=\s*"[^"]*"/, `.host = "${backend.host ?? '127.0.0.1'}"`)
+      .replace(/\.port\s*=\s*"[^"]*"/, `.port = "${backend.port}"`),
+  )
+}
+
 /** Why Varnish tests cannot run here (varnishd or the xkey vmod missing), or `null`. */
 export function varnishSkipReason(): string | null {
   return localBinarySkipReason([VARNISHD, XKEY_VMOD], PACKAGES)
