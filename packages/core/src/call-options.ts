@@ -2,11 +2,11 @@ import { type Duration, parseDuration, parsePositiveDuration } from './duration.
 import type { WritePlan } from './entries.js'
 import { InvalidOptionError } from './errors.js'
 import { parseBeta } from './options/checks.js'
-import {
-  type EarlyExpirationOptions,
-  type LoaderTimeoutOptions,
-  type LockOptions,
-  type ResolvedOptions,
+import type {
+  EarlyExpirationOptions,
+  LoaderTimeoutOptions,
+  LockOptions,
+  ResolvedOptions,
 } from './options.js'
 
 /** Options of `set`, `setMany` and `writeThrough`. */

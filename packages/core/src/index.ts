@@ -9,8 +9,8 @@ export type { CacheEventName, CacheEvents, CacheListener, RefreshReason } from '
 export { shouldRefreshEarly } from './freshness.js'
 export type { ScopeAttributes } from './keys.js'
 export type { LoaderContext } from './loader-context.js'
-export { parseBeta, parsePositiveInteger, rejectUnknownOptions } from './options/checks.js'
 export type { Loader } from './loading.js'
+export { parseBeta, parsePositiveInteger, rejectUnknownOptions } from './options/checks.js'
 export type {
   CacheOptions,
   EarlyExpirationOptions,

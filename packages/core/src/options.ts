@@ -160,7 +160,6 @@ export interface ResolvedOptions {
   readonly random: () => number
 }
 
-
 function resolveCompression(
   compression: CompressionOptions | boolean | undefined,
 ): Required<CompressionOptions> | undefined {

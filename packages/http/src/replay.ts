@@ -24,6 +24,7 @@ const TAG_SEPARATORS: Record<TagHeaderName, string> = {
 export interface DeliverySettings {
   readonly cacheName: string
   readonly xCache: boolean
+  readonly accelExpires: boolean
   readonly tagHeaders: readonly TagHeaderName[]
 }
 
@@ -59,6 +60,7 @@ export function replay(
   // In whole seconds, as a client computes it from the headers: lifetime minus Age.
   const ttl = Math.floor(stored.freshnessMs / 1000) - age
   label(headers, { ...delivery.status, ttl }, delivery.xCache, settings)
+  if (settings.accelExpires) headers.set('x-accel-expires', String(Math.max(0, ttl)))
   const etag = headers.get('etag') ?? undefined
   if (answersNotModified(request.headers, headers, etag, stored.responseTime)) {
     headers.delete('content-length')
@@ -106,6 +108,8 @@ export function passOn(
 ): Response {
   const headers = new Headers(response.headers)
   appendCacheStatus(headers, settings.cacheName, status)
+  // What this cache does not keep, nginx must not keep either.
+  if (settings.accelExpires) headers.set('x-accel-expires', '0')
   const stripBody = request.method === 'HEAD' && response.body !== null
   if (stripBody) void response.body?.cancel()
   const labelled = new Response(stripBody ? null : response.body, {

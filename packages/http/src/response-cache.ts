@@ -120,6 +120,13 @@ export interface ResponseCacheOptions {
    */
   readonly xCache?: boolean
   /**
+   * Send `X-Accel-Expires` with the seconds of freshness this cache gives each response (0 for
+   * what it does not store), so an nginx `proxy_cache` in front keeps responses exactly as long
+   * as the targeted field (`CDN-Cache-Control`) says. nginx reads it and never forwards it.
+   * @default false
+   */
+  readonly accelExpires?: boolean
+  /**
    * Give responses without an `ETag` one made from their body (never sent upstream), so
    * browsers and CDNs can revalidate them with `If-None-Match`.
    * @default true
@@ -179,6 +186,7 @@ export const RESPONSE_CACHE_OPTIONS = [
   'onPurgeError',
   'cacheName',
   'xCache',
+  'accelExpires',
   'generateEtag',
   'tagHeaders',
   'clock',
@@ -214,6 +222,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
     scopeKey: options.scopeKey,
     cacheName: cacheName(options.cacheName),
     xCache: options.xCache ?? false,
+    accelExpires: options.accelExpires ?? false,
     tagHeaders: tagHeaders(options.tagHeaders),
   }
   const forwarding = {

@@ -7,6 +7,13 @@ export { type LoadReport, type LoadTarget, quantile, runLoad } from './load.js'
 export { type LocalServer, skipReasonOutsideCI } from './local-process.js'
 export type { MemcachedOptions, StartedMemcached, StartedMemcachedServer } from './memcached.js'
 export { startMemcached } from './memcached.js'
+export {
+  NGINX,
+  type NginxOptions,
+  nginxSkipReason,
+  type StartedNginx,
+  startNginx,
+} from './nginx.js'
 export type { PostgresOptions, StartedPostgres } from './postgres.js'
 export { startPostgres } from './postgres.js'
 export type { ProvidedRedisClusterNode, TestServersContext } from './provided-context.js'

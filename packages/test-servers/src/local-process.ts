@@ -36,6 +36,8 @@ export interface LocalServerSpec {
   readonly args: (dir: string) => readonly string[]
   /** Files written into the server's directory before it starts, by relative path. */
   readonly files: (dir: string) => Readonly<Record<string, string>>
+  /** Directories created in it for the server's unprivileged workers to write (cache, temp). */
+  readonly writableDirs?: readonly string[]
 }
 
 /** A running local server. */
@@ -73,11 +75,19 @@ export async function startLocalServer(spec: LocalServerSpec): Promise<LocalServ
   for (const [name, content] of Object.entries(spec.files(dir))) {
     await writeFile(join(dir, name), content, { mode: 0o644 })
   }
+  for (const name of spec.writableDirs ?? []) {
+    await mkdir(join(dir, name), { recursive: true })
+    await chmod(join(dir, name), 0o777)
+  }
   await writeFile(join(dir, 'owner.pid'), String(process.pid))
   let output = ''
   let child: ChildProcess | undefined
   const launch = async () => {
-    child = spawn(spec.binary, [...spec.args(dir)], { stdio: ['ignore', 'pipe', 'pipe'] })
+    // Its own process group: pause, unpause and kill reach the workers too, not only the master.
+    child = spawn(spec.binary, [...spec.args(dir)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    })
     child.stdout?.on('data', (chunk: Buffer) => {
       output += chunk.toString()
     })
@@ -91,14 +101,31 @@ export async function startLocalServer(spec: LocalServerSpec): Promise<LocalServ
       () => output,
     )
   }
-  const stopChild = async (signal: NodeJS.Signals) => {
+  /** Signals the whole process group (master and workers). */
+  const signalGroup = (signal: NodeJS.Signals) => {
+    if (child?.pid === undefined) return
+    try {
+      process.kill(-child.pid, signal)
+    } catch (error) {
+      // Already gone: nothing left to signal.
+      if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error
+    }
+  }
+  /** A clean stop asks the master (it stops its workers); a kill takes the whole group. */
+  const stopChild = async (signal: 'SIGTERM' | 'SIGKILL') => {
     const running = child
-    if (!running || running.exitCode !== null || running.signalCode !== null) return
+    if (!running || running.exitCode !== null || running.signalCode !== null) {
+      if (signal === 'SIGKILL') signalGroup('SIGKILL')
+      return
+    }
     const exited = new Promise((resolve) => running.once('exit', resolve))
-    running.kill(signal)
-    const timer = setTimeout(() => running.kill('SIGKILL'), STOP_TIMEOUT_MS)
+    if (signal === 'SIGKILL') signalGroup('SIGKILL')
+    else running.kill(signal)
+    const timer = setTimeout(() => signalGroup('SIGKILL'), STOP_TIMEOUT_MS)
     await exited
     clearTimeout(timer)
+    // Workers the master left behind go with it.
+    signalGroup('SIGKILL')
   }
   await launch().catch(async (error: unknown) => {
     await stopChild('SIGKILL')
@@ -108,7 +135,7 @@ export async function startLocalServer(spec: LocalServerSpec): Promise<LocalServ
   let paused = false
   let stopped = false
   const thaw = () => {
-    if (paused) child?.kill('SIGCONT')
+    if (paused) signalGroup('SIGCONT')
     paused = false
   }
   return {
@@ -117,7 +144,7 @@ export async function startLocalServer(spec: LocalServerSpec): Promise<LocalServ
     dir,
     output: () => output,
     async pause() {
-      child?.kill('SIGSTOP')
+      signalGroup('SIGSTOP')
       paused = true
     },
     async unpause() {

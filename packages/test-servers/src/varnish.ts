@@ -3,13 +3,19 @@
  * `varnish-modules`, as a plain process on 127.0.0.1: the CDN in front of Strata in the
  * HTTP-cache tests.
  */
+import { existsSync, readdirSync } from 'node:fs'
 import { findFreePort } from './free-port.js'
 import { type LocalServer, localBinarySkipReason, startLocalServer } from './local-process.js'
 
 /** Where Debian installs the Varnish daemon. */
 export const VARNISHD = '/usr/sbin/varnishd'
-/** The xkey vmod of varnish-modules (the VCL imports it). */
-export const XKEY_VMOD = '/usr/lib/x86_64-linux-gnu/varnish/vmods/libvmod_xkey.so'
+/** The xkey vmod of varnish-modules (the VCL imports it), in Debian's multiarch directory. */
+function xkeyVmod(): string {
+  const lib = '/usr/lib'
+  const vmod = (arch: string) => `${lib}/${arch}/varnish/vmods/libvmod_xkey.so`
+  const arches = existsSync(lib) ? readdirSync(lib).filter((dir) => dir.endsWith('-linux-gnu')) : []
+  return vmod(arches.find((arch) => existsSync(vmod(arch))) ?? 'x86_64-linux-gnu')
+}
 const PACKAGES = ['varnish', 'varnish-modules']
 
 /** Options of {@link startVarnish}. */
@@ -58,7 +64,7 @@ export function withBackend(
 
 /** Why Varnish tests cannot run here (varnishd or the xkey vmod missing), or `null`. */
 export function varnishSkipReason(): string | null {
-  return localBinarySkipReason([VARNISHD, XKEY_VMOD], PACKAGES)
+  return localBinarySkipReason([VARNISHD, xkeyVmod()], PACKAGES)
 }
 
 /**
