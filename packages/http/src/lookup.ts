@@ -18,6 +18,27 @@ const NO_TIMEOUT = { soft: '24d', hard: '24d' } as const
 /** The vary index only names headers; it may live long, a wrong one is corrected on the next miss. */
 const VARY_INDEX_TTL = '1d'
 
+/**
+ * What every lookup of one response cache shares, however many handlers it wraps (the Fastify
+ * plugin wraps one per request).
+ */
+export class LookupState {
+  /** Variant keys being forwarded right now (a request joining one is collapsed). */
+  readonly inflight = new Set<string>()
+  private readonly background = new Set<Promise<unknown>>()
+
+  /** Runs `work` behind the response; `settled()` waits for it. */
+  track(work: Promise<unknown>): void {
+    const run = work.finally(() => this.background.delete(run))
+    this.background.add(run)
+  }
+
+  /** Resolves when every background revalidation started so far has finished. */
+  async settled(): Promise<void> {
+    while (this.background.size > 0) await Promise.allSettled([...this.background])
+  }
+}
+
 /** One request's view of the cache, from `createResponseCache`'s options. */
 export interface LookupSettings extends DeliverySettings {
   readonly cache: Cache
@@ -45,13 +66,10 @@ interface RequestContext {
 }
 
 export class ResponseLookup {
-  /** Variant keys this process is forwarding for right now (a request joining one is collapsed). */
-  private readonly inflight = new Set<string>()
-  private readonly background = new Set<Promise<unknown>>()
-
   constructor(
     private readonly settings: LookupSettings,
     private readonly forwarder: Forwarder,
+    private readonly state: LookupState,
   ) {}
 
   /** Answers a `GET` or `HEAD`. */
@@ -77,11 +95,6 @@ export class ResponseLookup {
     return this.respond(context, attempt)
   }
 
-  /** Resolves when every background revalidation started so far has finished. */
-  async settled(): Promise<void> {
-    while (this.background.size > 0) await Promise.allSettled([...this.background])
-  }
-
   private async attempt(
     context: RequestContext,
     names: readonly string[],
@@ -89,16 +102,16 @@ export class ResponseLookup {
     validateCopy?: StoredResponse,
   ): Promise<Attempt> {
     const key = context.keys.variant(names, context.request)
-    const collapsed = this.inflight.has(key)
+    const collapsed = this.state.inflight.has(key)
     let own: ForwardResult | undefined
     const loader = async (ctx: LoaderContext<SharedOutcome>) => {
-      this.inflight.add(key)
+      this.state.inflight.add(key)
       try {
         const copy = storedOf(ctx.stale) ?? validateCopy
         own = await this.forwarder.forward({ ...context, copy, allowStale })
         return await this.keep(ctx, context, names, own)
       } finally {
-        this.inflight.delete(key)
+        this.state.inflight.delete(key)
       }
     }
     const shared = await this.settings.cache.getOrSet(key, loader, {
@@ -166,14 +179,13 @@ export class ResponseLookup {
       return this.keep(ctx, context, names, result)
     }
     // Soft timeout 0: the cache answers with the stale copy at once and refreshes behind it.
-    const run = this.settings.cache
-      .getOrSet(key, loader, {
+    this.state.track(
+      this.settings.cache.getOrSet(key, loader, {
         tags: context.tags,
         timeout: { soft: 0, hard: NO_TIMEOUT.hard },
         earlyExpiration: false,
-      })
-      .finally(() => this.background.delete(run))
-    this.background.add(run)
+      }),
+    )
   }
 
   private async respond(context: RequestContext, attempt: Attempt): Promise<Response> {

@@ -6,7 +6,7 @@
 import type { Cache, Duration } from '@strata/cache-core'
 import { InvalidOptionError, parseDuration, rejectUnknownOptions } from '@strata/cache-core'
 import { Forwarder } from './forward.js'
-import { type LookupSettings, ResponseLookup } from './lookup.js'
+import { type LookupSettings, LookupState, ResponseLookup } from './lookup.js'
 import {
   PurgeDispatcher,
   type PurgeFailure,
@@ -235,12 +235,11 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
   const dispatcher = options.purger
     ? new PurgeDispatcher(options.purger, retry, options.onPurgeError ?? logFailure)
     : undefined
-  const lookups = new Set<ResponseLookup>()
+  const state = new LookupState()
 
   return {
     handle(handler) {
-      const lookup = new ResponseLookup(settings, new Forwarder(handler, forwarding))
-      lookups.add(lookup)
+      const lookup = new ResponseLookup(settings, new Forwarder(handler, forwarding), state)
       return async (request) => {
         const method = request.method.toUpperCase()
         if (method === 'GET' || method === 'HEAD') return lookup.serve(request)
@@ -260,7 +259,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       return { cdn }
     },
     async settled() {
-      await Promise.all([...[...lookups].map((lookup) => lookup.settled()), dispatcher?.settled()])
+      await Promise.all([state.settled(), dispatcher?.settled()])
     },
   }
 }

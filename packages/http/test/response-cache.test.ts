@@ -125,6 +125,10 @@ const origin: Origin = createOrigin({
   '/upstream-status': (_, n) =>
     text(`upstream #${n}`, { 'cache-control': 'max-age=60', 'cache-status': 'Edge; hit' }),
   '/target': (_, n) => text(`target #${n}`, { 'cache-control': 'max-age=60' }),
+  '/slow': async (_, n) => {
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    return text(`slow #${n}`, { 'cache-control': 'max-age=60' })
+  },
   '/other': (_, n) => text(`other #${n}`, { 'cache-control': 'max-age=60' }),
   '/write': (request) => {
     const status = Number(new URL(request.url).searchParams.get('status') ?? 200)
@@ -557,6 +561,19 @@ describe.each(adapters)('the response cache over real HTTP ($name)', ({ serveWit
       )
       const hit = await get('/upstream-status')
       expect(hit.headers.get('cache-status')).toBe('Edge; hit, Strata; hit; ttl=60')
+    })
+
+    it('concurrent requests for one response go upstream once; the ones that waited say collapsed', async () => {
+      const all = await Promise.all(Array.from({ length: 4 }, () => get('/slow')))
+      expect(await Promise.all(all.map((response) => response.text()))).toEqual(
+        Array(4).fill('slow #1'),
+      )
+      const statuses = all.map((response) => cacheStatus(response)).sort()
+      expect(statuses.filter((status) => status?.endsWith('; stored'))).toHaveLength(1)
+      expect(
+        statuses.filter((status) => status === 'Strata; fwd=uri-miss; ttl=60; collapsed'),
+      ).toHaveLength(3)
+      expect(origin.calls('/slow')).toBe(1)
     })
 
     it('uses the configured cache name, and sends no X-Cache unless asked', async () => {
