@@ -1,3 +1,7 @@
+/**
+ * `Cache-Control`: a builder that refuses contradictions, and a parser that reads what others
+ * send the most restrictive way RFC 9111 allows.
+ */
 import { type Duration, InvalidOptionError, parseDuration } from '@strata/cache-core'
 
 /** Directives of a `Cache-Control` header, as `cacheControl()` builds it. */

@@ -1,3 +1,4 @@
+/** The Fastify 5 plugin: the response cache in `onRequest` / `onSend` hooks around ordinary routes. */
 import { randomUUID } from 'node:crypto'
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import {

@@ -1,3 +1,4 @@
+/** `@strata/cache-http`: the public API (the Fastify plugin is in `./fastify`). */
 export {
   type CacheControlOptions,
   cacheControl,
