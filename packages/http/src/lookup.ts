@@ -29,7 +29,12 @@ export class LookupState {
 
   /** Runs `work` behind the response; `settled()` waits for it. */
   track(work: Promise<unknown>): void {
-    const run = work.finally(() => this.background.delete(run))
+    const run = work
+      // Only a failing store (with onStoreError: 'throw') gets here; no request waits to be told.
+      .catch((error: unknown) =>
+        console.error('@strata/cache-http: background revalidation failed', error),
+      )
+      .finally(() => this.background.delete(run))
     this.background.add(run)
   }
 
@@ -164,11 +169,11 @@ export class ResponseLookup {
       })
       return this.keep(ctx, context, names, result)
     }
-    // Soft timeout 0: the cache answers with the stale copy at once and refreshes behind it.
+    // Nobody waits for this load but settled(): it runs to its end, tracked.
     this.state.track(
       this.settings.cache.getOrSet(key, loader, {
         tags: context.tags,
-        timeout: { soft: 0, hard: NO_TIMEOUT.hard },
+        timeout: NO_TIMEOUT,
         earlyExpiration: false,
       }),
     )
