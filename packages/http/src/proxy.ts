@@ -1,20 +1,6 @@
-/**
- * A caching reverse proxy: Strata's response cache in front of an upstream HTTP server, for
- * Node's `http`. Upstream is reached with `node:http(s)` (not `fetch`), so headers arrive line
- * by line as sent, bodies are never decoded, redirects are passed on, and hop-by-hop fields
- * stay on their own connection.
- */
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http'
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
-import { Readable } from 'node:stream'
-import {
-  type Duration,
-  InvalidOptionError,
-  parseDuration,
-  rejectUnknownOptions,
-} from '@strata/cache-core'
-import { interimSinkOf } from './interim.js'
-import { type NodeHandler, rawHeaders, toNodeHandler } from './node-adapter.js'
+/** A caching reverse proxy: Strata's response cache in front of an upstream HTTP server. */
+import { type Duration, parseDuration, rejectUnknownOptions } from '@strata/cache-core'
+import { type NodeHandler, toNodeHandler } from './node-adapter.js'
 import {
   createResponseCache,
   type FetchHandler,
@@ -22,7 +8,7 @@ import {
   type ResponseCache,
   type ResponseCacheOptions,
 } from './response-cache.js'
-import { endToEndHeaders } from './stored-response.js'
+import { forwardTo } from './upstream.js'
 
 /**
  * Options of {@link createCachingProxy}: the upstream, and every response cache option
@@ -56,13 +42,10 @@ export interface CachingProxy {
   close(): Promise<void>
 }
 
-/** Statuses whose responses never have content. */
-const BODYLESS = new Set([204, 304])
-
 const PROXY_OPTIONS = ['upstream', 'upstreamTimeout', 'preserveHost']
 
 /**
- * Creates a caching reverse proxy to `upstream`:
+ * Creates a caching reverse proxy to `upstream` (reached with `node:http(s)`, see `upstream.ts`):
  * `http.createServer(createCachingProxy({ upstream, cache }).listener).listen(8080)`.
  * A connection failure upstream answers `502`, a timeout `504` (both never stored).
  * @throws InvalidOptionError for an unusable option.
@@ -73,7 +56,7 @@ export function createCachingProxy(options: CachingProxyOptions): CachingProxy {
   const forward = forwardTo(upstream, {
     timeoutMs: parseDuration(upstreamTimeout ?? '30s', 'upstreamTimeout'),
     preserveHost: preserveHost ?? false,
-    via: viaName(cacheOptions.cacheName ?? 'Strata'),
+    via: cacheOptions.cacheName ?? 'Strata',
   })
   // A proxy does not invent validators: only upstream's own ETag reaches clients.
   const responses = createResponseCache({ generateEtag: false, ...cacheOptions })
@@ -86,109 +69,4 @@ export function createCachingProxy(options: CachingProxyOptions): CachingProxy {
       forward.agent.destroy()
     },
   }
-}
-
-interface Upstream {
-  readonly handler: FetchHandler
-  readonly agent: HttpAgent
-}
-
-function forwardTo(
-  upstream: string,
-  settings: { timeoutMs: number; preserveHost: boolean; via: string },
-): Upstream {
-  const { via } = settings
-  let base: URL
-  try {
-    base = new URL(upstream)
-  } catch {
-    throw new InvalidOptionError(
-      'upstream',
-      `must be an http(s) URL, got ${JSON.stringify(upstream)}`,
-    )
-  }
-  if (base.protocol !== 'http:' && base.protocol !== 'https:') {
-    throw new InvalidOptionError(
-      'upstream',
-      `must be an http(s) URL, got ${JSON.stringify(upstream)}`,
-    )
-  }
-  const secure = base.protocol === 'https:'
-  const agent = secure ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true })
-  const send = secure ? httpsRequest : httpRequest
-  const prefix = base.pathname.replace(/\/+$/, '')
-  const handler: FetchHandler = (request) => {
-    const url = new URL(request.url)
-    const headers = endToEndHeaders(request.headers)
-    if (!settings.preserveHost) headers.set('host', base.host)
-    headers.append('via', `1.1 ${via}`)
-    return new Promise<Response>((resolve) => {
-      const outgoing = send(
-        {
-          protocol: base.protocol,
-          hostname: base.hostname,
-          port: base.port,
-          method: request.method,
-          path: `${prefix}${url.pathname}${url.search}`,
-          headers: Object.fromEntries(headerLines(headers)),
-          agent,
-          timeout: settings.timeoutMs,
-        },
-        (incoming) => resolve(toResponse(incoming, request.method)),
-      )
-      const interim = interimSinkOf(request)
-      if (interim) {
-        outgoing.on('information', (info) => interim(info.statusCode, pairs(info.rawHeaders)))
-      }
-      outgoing.once('timeout', () => {
-        outgoing.destroy()
-        resolve(gatewayError(504, `upstream gave no answer within ${settings.timeoutMs} ms`))
-      })
-      outgoing.once('error', (error) => resolve(gatewayError(502, error.message)))
-      if (request.body === null) outgoing.end()
-      else Readable.fromWeb(request.body as never).pipe(outgoing)
-    })
-  }
-  return { handler, agent }
-}
-
-/** Via names a pseudonym token; a cache name that is not one reads `strata` there. */
-function viaName(name: string): string {
-  return /^[\w.-]+$/.test(name) ? name : 'strata'
-}
-
-function pairs(raw: readonly string[]): [string, string][] {
-  const out: [string, string][] = []
-  for (let i = 0; i + 1 < raw.length; i += 2) out.push([raw[i]!, raw[i + 1]!])
-  return out
-}
-
-/** Header lines for `node:http`: repeated fields as arrays, so `Set-Cookie`-like lists survive. */
-function headerLines(headers: Headers): [string, string | string[]][] {
-  const lines = new Map<string, string[]>()
-  headers.forEach((value, name) => {
-    lines.set(name, [...(lines.get(name) ?? []), value])
-  })
-  return [...lines].map(([name, values]) => [name, values.length === 1 ? values[0]! : values])
-}
-
-function toResponse(incoming: IncomingMessage, method: string): Response {
-  const status = incoming.statusCode ?? 502
-  const headers = endToEndHeaders(rawHeaders(incoming.rawHeaders))
-  const bodyless = BODYLESS.has(status) || method === 'HEAD'
-  if (bodyless) incoming.resume()
-  // The Response constructor only takes 200-599; anything else is not a response to pass on.
-  if (status < 200 || status > 599) return gatewayError(502, `upstream answered status ${status}`)
-  return new Response(bodyless ? null : (Readable.toWeb(incoming) as ReadableStream<Uint8Array>), {
-    status,
-    statusText: incoming.statusMessage ?? '',
-    headers,
-  })
-}
-
-function gatewayError(status: 502 | 504, reason: string): Response {
-  return new Response(`${status === 502 ? 'Bad Gateway' : 'Gateway Timeout'}: ${reason}\n`, {
-    status,
-    headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' },
-  })
 }

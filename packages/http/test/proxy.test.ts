@@ -19,6 +19,8 @@ import { type CachingProxy, createCachingProxy } from '../src/index.js'
 type UpstreamRoute = (req: IncomingMessage, res: ServerResponse, count: number) => void
 
 const counts = new Map<string, number>()
+/** Sockets upstream has answered on: the `/once-per-connection` route resets a reused one. */
+const servedSockets = new WeakSet<object>()
 const seen: { path: string; headers: IncomingMessage['headers'] }[] = []
 const routes: Record<string, UpstreamRoute> = {
   '/lines': (_, res, n) => {
@@ -70,6 +72,17 @@ const routes: Record<string, UpstreamRoute> = {
   '/redirect': (_, res) => {
     res.writeHead(302, { location: '/elsewhere', 'cache-control': 'max-age=60' })
     res.end()
+  },
+  '/once-per-connection': (req, res) => {
+    // An upstream that closed a kept-alive connection just as the proxy reused it.
+    if (servedSockets.has(req.socket)) {
+      req.socket.destroy()
+      return
+    }
+    servedSockets.add(req.socket)
+    req.resume()
+    res.writeHead(200, { 'content-type': 'text/plain', 'cache-control': 'no-store' })
+    res.end(`${req.method} answered`)
   },
   '/silent': () => {
     // Never answers: the proxy's upstream timeout must.
@@ -213,6 +226,16 @@ describe('createCachingProxy', () => {
     expect(post?.headers.host).toBe(new URL(upstreamUrl).host)
     expect(post?.headers.via).toBe('1.1 Strata')
     expect((await raw('/item')).body.toString()).toBe('item #3')
+  })
+
+  it('sends an idempotent request again when a reused connection upstream turns out closed; never a POST', async () => {
+    await raw('/once-per-connection', 'PUT', 'first')
+    const put = await raw('/once-per-connection', 'PUT', 'second')
+    expect(put.status).toBe(200)
+    expect(put.body.toString()).toBe('PUT answered')
+    await raw('/once-per-connection', 'PUT', 'third')
+    const post = await raw('/once-per-connection', 'POST', 'not twice')
+    expect(post.status).toBe(502)
   })
 
   it('answers 504 when upstream stays silent past upstreamTimeout, and 502 when it is unreachable', async () => {
