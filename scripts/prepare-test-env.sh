@@ -2,7 +2,9 @@
 # Prepares a machine that cannot pull from any container registry (this workplace, its CI) to run
 # Strata's integration tests: installs a Docker engine and Debian's server packages, starts the
 # engine if none answers, and builds small local images (strata-local/*) from Debian's binaries.
-# test-servers prefers those images when they exist, so no registry is ever contacted.
+# test-servers prefers those images when they exist, so no registry is ever contacted. The HTTP
+# caches (Varnish with varnish-modules, nginx) need no image: test-servers runs their Debian
+# binaries as plain processes, so only their packages are installed here.
 #
 # Idempotent: installed packages, a running engine and up-to-date images are left as they are.
 # Runs as root. A developer laptop with Docker Desktop does not need this script at all.
@@ -31,12 +33,17 @@ install_packages() {
   [[ -x /usr/bin/redis-cli ]] || missing+=(redis-tools)
   [[ -x /usr/bin/memcached ]] || missing+=(memcached)
   [[ -x /usr/lib/postgresql/$PG_VERSION/bin/postgres ]] || missing+=(postgresql)
+  # @strata/cache-http's CDN tests: Varnish 7 with the xkey vmod, and nginx.
+  [[ -x /usr/sbin/varnishd ]] || missing+=(varnish)
+  dpkg-query -W -f='${Status}' varnish-modules 2>/dev/null | grep -q 'install ok installed' ||
+    missing+=(varnish-modules)
+  [[ -x /usr/sbin/nginx ]] || missing+=(nginx)
   if ((${#missing[@]} == 0)); then
     log "packages already installed"
     return
   fi
   log "installing ${missing[*]}"
-  # Keep apt from starting the packaged services: the tests run the servers in containers.
+  # Keep apt from starting the packaged services: the tests start the servers themselves.
   local policy=/usr/sbin/policy-rc.d created_policy=0
   if [[ ! -e $policy ]]; then
     printf '#!/bin/sh\nexit 101\n' >"$policy"

@@ -1,8 +1,8 @@
 import { once } from 'node:events'
-import { createServer } from 'node:http'
+import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { type Cache, createCache } from '@strata/cache-core'
-import { type CdnPurger, toNodeHandler } from '@strata/cache-http'
+import { type CdnPurger, toNodeHandler, varnishPurger } from '@strata/cache-http'
 import { type BlogApp, createBlogApp } from './blog-app.js'
 import { type BlogData, MemoryBlogData } from './blog-data.js'
 import { PostgresBlogData } from './postgres-blog-data.js'
@@ -32,22 +32,33 @@ export interface BlogServerOptions {
   readonly host?: string
   /**
    * Purges the CDN by tag after each update.
-   * @default a purger that logs the tags it would purge
+   * @default a Varnish purger when `varnishUrl` is set, else a purger that logs the tags it
+   * would purge
    */
   readonly purger?: CdnPurger
+  /**
+   * A Varnish in front of the API, running the VCL `@strata/cache-http` ships
+   * (`@strata/cache-http/varnish/strata.vcl`): updates purge it by tag.
+   * @default none
+   */
+  readonly varnishUrl?: string
 }
 
 export interface BlogServer {
   readonly url: string
   readonly app: BlogApp
   readonly cache: Cache
+  /** The Node HTTP server, for embedding and for tests that watch its requests. */
+  readonly server: Server
   close(): Promise<void>
 }
 
 /** A purger for running without a CDN: it says what a real one would purge. */
 export const loggingPurger: CdnPurger = {
-  async purgeTags(purged) {
-    console.log(`CDN purge (no CDN configured): ${purged.join(', ')}`)
+  name: 'log',
+  async purge(purged, options) {
+    const kind = options?.soft ? 'soft purge' : 'purge'
+    console.log(`CDN ${kind} (no CDN configured): ${purged.join(', ')}`)
   },
 }
 
@@ -57,7 +68,10 @@ export async function startBlogServer(options: BlogServerOptions = {}): Promise<
     ? await PostgresBlogData.connect({ connectionString: options.databaseUrl })
     : new MemoryBlogData()
   const cache = createCache({ store: options.cacheUrl ?? 'memory://', namespace: 'blog' })
-  const app = createBlogApp({ cache, data, purger: options.purger ?? loggingPurger })
+  const purger =
+    options.purger ??
+    (options.varnishUrl ? varnishPurger({ urls: options.varnishUrl }) : loggingPurger)
+  const app = createBlogApp({ cache, data, purger })
   const handle = toNodeHandler(app.handler)
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => console.error('request failed:', error))
@@ -69,10 +83,13 @@ export async function startBlogServer(options: BlogServerOptions = {}): Promise<
     url: `http://${address}:${port}`,
     app,
     cache,
+    server,
     async close() {
       server.closeAllConnections()
       server.close()
       await once(server, 'close')
+      // CDN purges still retrying finish (or give up) before their cache goes away.
+      await app.responses.settled()
       await cache.close()
       await data.close()
     },

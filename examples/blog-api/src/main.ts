@@ -1,7 +1,8 @@
 /**
  * The blog API: `npm start -w @strata/example-blog-api` (after `npm run build`).
  * CACHE_URL picks the application cache's store (default memory://), PORT the port (3000),
- * DATABASE_URL a PostgreSQL database for the data and the stats view (default: in memory).
+ * DATABASE_URL a PostgreSQL database for the data and the stats view (default: in memory),
+ * VARNISH_URL a Varnish in front of it to purge on updates (default: none, purges are logged).
  */
 import { startBlogServer } from './blog-server.js'
 
@@ -9,6 +10,7 @@ const server = await startBlogServer({
   cacheUrl: process.env.CACHE_URL ?? 'memory://',
   port: Number(process.env.PORT ?? 3000),
   ...(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : {}),
+  ...(process.env.VARNISH_URL ? { varnishUrl: process.env.VARNISH_URL } : {}),
 })
 const dataSource = process.env.DATABASE_URL ? 'PostgreSQL' : 'in memory'
 console.log(

@@ -1,3 +1,7 @@
+/**
+ * `Cache-Control`: a builder that refuses contradictions, and a parser that reads what others
+ * send the most restrictive way RFC 9111 allows.
+ */
 import { type Duration, InvalidOptionError, parseDuration } from '@strata/cache-core'
 
 /** Directives of a `Cache-Control` header, as `cacheControl()` builds it. */
@@ -58,27 +62,44 @@ export interface CacheControlOptions {
   readonly mustRevalidate?: boolean
 }
 
-/** A parsed `Cache-Control` header. Ages are whole seconds, as in the header. */
+/**
+ * A parsed `Cache-Control` header (or a targeted field such as `CDN-Cache-Control`). Ages are
+ * whole seconds, as in the header.
+ */
 export interface ParsedCacheControl {
   readonly public: boolean
+  /** `private`, unqualified: no shared cache may store the response. */
   readonly private: boolean
+  /** `no-cache`, unqualified: every reuse must be validated first. */
   readonly noCache: boolean
   readonly noStore: boolean
   readonly immutable: boolean
   readonly mustRevalidate: boolean
-  /** `max-age` in seconds, when present and valid. */
+  /** `proxy-revalidate`: `must-revalidate` for shared caches only. */
+  readonly proxyRevalidate: boolean
+  /** `must-understand` (RFC 9111 §5.2.2.3): overrides `no-store` for understood statuses. */
+  readonly mustUnderstand: boolean
+  /**
+   * `max-age` in seconds. A present but invalid value (negative, decimal, quoted with `'`) is 0:
+   * RFC 9111 §4.2.1 asks for the most restrictive reading. Values past 2^31 are 2^31 (§1.2.2).
+   */
   readonly maxAge?: number
-  /** `s-maxage` in seconds, when present and valid. */
+  /** `s-maxage` in seconds, read as `maxAge` is. */
   readonly sMaxAge?: number
-  /** `stale-while-revalidate` in seconds, when present and valid. */
+  /** `stale-while-revalidate` in seconds, when present and valid (invalid grants nothing). */
   readonly staleWhileRevalidate?: number
-  /** `stale-if-error` in seconds, when present and valid. */
+  /** `stale-if-error` in seconds, when present and valid (invalid grants nothing). */
   readonly staleIfError?: number
+  /** Header names of a qualified `no-cache="…"`, lower-case: never reused without validation. */
+  readonly noCacheFields: readonly string[]
+  /** Header names of a qualified `private="…"`, lower-case: never stored by a shared cache. */
+  readonly privateFields: readonly string[]
   /** Every other directive, lower-cased, with its value or `true`. */
   readonly extensions: Readonly<Record<string, string | true>>
 }
 
-const AGE_DIRECTIVES = [
+/** The age directives, by option name. @internal */
+export const AGE_DIRECTIVES = [
   ['maxAge', 'max-age'],
   ['sMaxAge', 's-maxage'],
   ['staleWhileRevalidate', 'stale-while-revalidate'],
@@ -149,9 +170,31 @@ export function toSeconds(age: Duration, option: string): number {
   return Math.ceil(ms / 1000)
 }
 
+/** RFC 9111 §1.2.2: a delta-seconds value too large to represent is 2^31 seconds. */
+const DELTA_SECONDS_CAP = 2_147_483_648
+
+/** Directives whose presence alone is their meaning. @internal */
+export const FLAG_DIRECTIVES = {
+  public: 'public',
+  immutable: 'immutable',
+  mustRevalidate: 'must-revalidate',
+  proxyRevalidate: 'proxy-revalidate',
+  mustUnderstand: 'must-understand',
+  noStore: 'no-store',
+} as const
+/** Every directive with a field of its own in {@link ParsedCacheControl}. @internal */
+export const KNOWN_DIRECTIVES: ReadonlySet<string> = new Set([
+  ...Object.values(FLAG_DIRECTIVES),
+  'private',
+  'no-cache',
+  ...AGE_DIRECTIVES.map(([, directive]) => directive),
+])
+
 /**
- * Parses a `Cache-Control` header value. Lenient, as headers come from elsewhere: unknown
- * directives go to `extensions`, an age that is not a non-negative integer is left out.
+ * Parses a `Cache-Control` header value (several header lines joined with `, `). Lenient, as
+ * headers come from elsewhere: unknown directives go to `extensions`; the first of a repeated
+ * directive wins; a present but invalid `max-age` / `s-maxage` reads as 0 (stale), an invalid
+ * stale directive as absent — the most restrictive reading (RFC 9111 §4.2.1).
  */
 export function parseCacheControl(header: string | null | undefined): ParsedCacheControl {
   const flags = new Map<string, string | true>()
@@ -163,28 +206,43 @@ export function parseCacheControl(header: string | null | undefined): ParsedCach
   }
   const ages: { -readonly [K in (typeof AGE_DIRECTIVES)[number][0]]?: number } = {}
   for (const [option, directive] of AGE_DIRECTIVES) {
-    const value = flags.get(directive)
-    if (typeof value === 'string' && /^\d+$/.test(value)) ages[option] = Number(value)
+    if (!flags.has(directive)) continue
+    const seconds = deltaSeconds(flags.get(directive))
+    const freshness = option === 'maxAge' || option === 'sMaxAge'
+    if (seconds !== undefined) ages[option] = seconds
+    else if (freshness) ages[option] = 0
   }
-  const known = new Set([
-    'public',
-    'private',
-    'no-cache',
-    'no-store',
-    'immutable',
-    'must-revalidate',
-    ...AGE_DIRECTIVES.map(([, directive]) => directive),
-  ])
+  const noCache = flags.get('no-cache')
+  const privateValue = flags.get('private')
   return {
-    public: flags.has('public'),
-    private: flags.has('private'),
-    noCache: flags.has('no-cache'),
-    noStore: flags.has('no-store'),
-    immutable: flags.has('immutable'),
-    mustRevalidate: flags.has('must-revalidate'),
+    public: flags.has(FLAG_DIRECTIVES.public),
+    private: privateValue === true,
+    noCache: noCache === true,
+    noStore: flags.has(FLAG_DIRECTIVES.noStore),
+    immutable: flags.has(FLAG_DIRECTIVES.immutable),
+    mustRevalidate: flags.has(FLAG_DIRECTIVES.mustRevalidate),
+    proxyRevalidate: flags.has(FLAG_DIRECTIVES.proxyRevalidate),
+    mustUnderstand: flags.has(FLAG_DIRECTIVES.mustUnderstand),
     ...ages,
-    extensions: Object.fromEntries([...flags].filter(([name]) => !known.has(name))),
+    noCacheFields: fieldNames(noCache),
+    privateFields: fieldNames(privateValue),
+    extensions: Object.fromEntries([...flags].filter(([name]) => !KNOWN_DIRECTIVES.has(name))),
   }
+}
+
+/** A delta-seconds value (digits only, leading zeros allowed), capped at 2^31. */
+function deltaSeconds(value: string | true | undefined): number | undefined {
+  if (typeof value !== 'string' || !/^\d+$/.test(value)) return undefined
+  return Math.min(Number(value), DELTA_SECONDS_CAP)
+}
+
+/** The field names of a qualified `no-cache` / `private` (an empty list for the bare form). @internal */
+export function fieldNames(value: string | true | undefined): string[] {
+  if (typeof value !== 'string') return []
+  return value
+    .split(',')
+    .map((name) => name.trim().toLowerCase())
+    .filter((name) => name !== '')
 }
 
 /** Splits on commas outside quoted strings (`private="Set-Cookie, X-Token"` is one directive). */

@@ -1,3 +1,4 @@
+/** Builders for the CDN layer's headers: `CDN-Cache-Control` (RFC 9213) and `Surrogate-Control`. */
 import type { Duration } from '@strata/cache-core'
 import { type CacheControlOptions, cacheControl } from './cache-control.js'
 

@@ -1,3 +1,4 @@
+/** Conversions between Fastify's requests and replies and fetch's `Request` and `Response`. */
 import { Readable } from 'node:stream'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { toHeaders } from './node-adapter.js'

@@ -1,3 +1,4 @@
+/** The Fastify 5 plugin: the response cache in `onRequest` / `onSend` hooks around ordinary routes. */
 import { randomUUID } from 'node:crypto'
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import {
@@ -8,6 +9,7 @@ import {
   responseOf,
   unpackPayload,
 } from './fastify-convert.js'
+import { passedOnFrom } from './replay.js'
 import type { FetchHandler, ResponseCache } from './response-cache.js'
 
 /** Options of {@link fastifyResponseCache}. */
@@ -72,8 +74,9 @@ export const fastifyResponseCache: FastifyPluginAsync<FastifyResponseCacheOption
       delete request.raw.headers[refreshHeader]
       return
     }
-    const route = new RouteBinding(refresh)
-    const answer = Promise.resolve(responses.handle(route.handler)(fetchRequestOf(request)))
+    const live = fetchRequestOf(request)
+    const route = new RouteBinding(refresh, live)
+    const answer = Promise.resolve(responses.handle(route.handler)(live))
     const first = await Promise.race([
       answer.then((response) => ({ response })),
       route.entered.then(() => undefined),
@@ -99,8 +102,13 @@ export const fastifyResponseCache: FastifyPluginAsync<FastifyResponseCacheOption
     const own = responseOf(reply, raw)
     run.deliver(own)
     const answer = await run.answer
-    // Not cached (or not cacheable): the route's reply goes out as it is.
-    if (answer === own) return isStream(raw) ? own.body : raw
+    // Not cached (or not cacheable): the route's reply goes out as it is, with the cache's labels.
+    if (passedOnFrom(answer) === own) {
+      answer.headers.forEach((value, name) => {
+        if (name !== 'set-cookie') reply.header(name, value)
+      })
+      return isStream(raw) ? own.body : raw
+    }
     return applyResponse(reply, answer)
   })
 }
@@ -109,6 +117,20 @@ Object.assign(fastifyResponseCache, {
   [Symbol.for('skip-override')]: true,
   [Symbol.for('fastify.display-name')]: '@strata/cache-http',
 })
+
+/** Request fields the cache sets or removes on the way upstream (validators, ranges). */
+const CACHE_MANAGED = ['if-none-match', 'if-modified-since', 'range', 'if-range']
+
+/**
+ * Whether `upstream` may be answered by the live request's route: only when it is the same
+ * request. A `HEAD` goes upstream as a `GET`, and a revalidation carries the cache's
+ * validators instead of the client's: those run through `inject`, or the route would answer
+ * the client's question instead of the cache's.
+ */
+function ridesLive(upstream: Request, live: Request): boolean {
+  if (upstream.method !== live.method) return false
+  return CACHE_MANAGED.every((name) => upstream.headers.get(name) === live.headers.get(name))
+}
 
 /** A stream payload was wrapped into the route's `Response`; its body is what is left to send. */
 function isStream(raw: RawPayload): boolean {
@@ -133,7 +155,10 @@ class RouteBinding {
   private readonly routeResponse: Promise<Response>
   private boundRequest: Request | undefined
 
-  constructor(private readonly refresh: FetchHandler) {
+  constructor(
+    private readonly refresh: FetchHandler,
+    private readonly live: Request,
+  ) {
     this.entered = new Promise((resolve) => {
       this.enter = resolve
     })
@@ -143,7 +168,7 @@ class RouteBinding {
   }
 
   readonly handler: FetchHandler = (request) => {
-    if (this.state !== 'open') return this.refresh(request)
+    if (this.state !== 'open' || !ridesLive(request, this.live)) return this.refresh(request)
     this.state = 'bound'
     this.boundRequest = request
     this.enter()

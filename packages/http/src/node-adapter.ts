@@ -1,6 +1,10 @@
+/** Node's `http` (and Express) on fetch-style handlers: requests in, responses out. */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web'
 import type { TLSSocket } from 'node:tls'
+import { setInterimSink } from './interim.js'
 import type { FetchHandler } from './response-cache.js'
 
 /** A Node `http` / Express-style handler; `next` receives errors when given (Express). */
@@ -19,7 +23,9 @@ export type NodeHandler = (
 export function toNodeHandler(handler: FetchHandler): NodeHandler {
   return async (req, res, next) => {
     try {
-      const response = await handler(toRequest(req))
+      const request = toRequest(req)
+      setInterimSink(request, (status, headers) => writeInterim(res, status, headers))
+      const response = await handler(request)
       await writeResponse(response, res)
     } catch (error) {
       if (next) return next(error)
@@ -30,6 +36,24 @@ export function toNodeHandler(handler: FetchHandler): NodeHandler {
   }
 }
 
+/** Relays `102 Processing` and `103 Early Hints`; other interim statuses have no Node API. */
+function writeInterim(
+  res: ServerResponse,
+  status: number,
+  headers: readonly (readonly [string, string])[],
+): void {
+  if (res.headersSent) return
+  if (status === 102) res.writeProcessing()
+  if (status !== 103) return
+  const hints: Record<string, string[]> = {}
+  for (const [name, value] of headers) {
+    const key = name.toLowerCase()
+    hints[key] = [...(hints[key] ?? []), value]
+  }
+  // Node refuses Early Hints without a Link; such a 103 tells the client nothing anyway.
+  if (hints.link) res.writeEarlyHints(hints)
+}
+
 /** The fetch `Request` of a Node request. */
 export function toRequest(req: IncomingMessage): Request {
   const encrypted = (req.socket as TLSSocket).encrypted === true
@@ -37,7 +61,7 @@ export function toRequest(req: IncomingMessage): Request {
     req.url ?? '/',
     `${encrypted ? 'https' : 'http'}://${req.headers.host ?? 'localhost'}`,
   )
-  const headers = toHeaders(req.headers)
+  const headers = rawHeaders(req.rawHeaders)
   const hasBody = req.method !== 'GET' && req.method !== 'HEAD'
   return new Request(url, {
     method: req.method ?? 'GET',
@@ -48,7 +72,10 @@ export function toRequest(req: IncomingMessage): Request {
   } as RequestInit)
 }
 
-/** Writes a fetch `Response` to a Node response, `Set-Cookie` values kept separate. */
+/**
+ * Writes a fetch `Response` to a Node response, `Set-Cookie` values kept separate. A body of
+ * known `Content-Length` is streamed; one without is read in full first, so it gets one.
+ */
 export async function writeResponse(response: Response, res: ServerResponse): Promise<void> {
   res.statusCode = response.status
   if (response.statusText) res.statusMessage = response.statusText
@@ -61,9 +88,20 @@ export async function writeResponse(response: Response, res: ServerResponse): Pr
     res.end()
     return
   }
+  if (response.headers.has('content-length')) {
+    await pipeline(Readable.fromWeb(response.body as NodeReadableStream), res)
+    return
+  }
   const body = Buffer.from(await response.arrayBuffer())
   res.setHeader('content-length', body.byteLength)
   res.end(body)
+}
+
+/** Fetch `Headers` from Node's raw header list: every line kept, repeated ones joined. */
+export function rawHeaders(raw: readonly string[]): Headers {
+  const headers = new Headers()
+  for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!)
+  return headers
 }
 
 /** Fetch `Headers` from Node's header object (request or response), repeated values kept. */

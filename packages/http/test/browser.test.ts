@@ -41,7 +41,7 @@ beforeAll(async () => {
     return
   }
   cache = createCache({ store: memoryStore(), earlyExpiration: false })
-  const responses = createResponseCache({ cache, ttl: '10m' })
+  const responses = createResponseCache({ cache })
   const cached = responses.handle(app)
   // Counted in front of the response cache: every request the browser really sent.
   server = await serve(async (request) => {

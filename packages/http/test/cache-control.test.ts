@@ -67,19 +67,34 @@ describe('parseCacheControl', () => {
       noStore: false,
       immutable: true,
       mustRevalidate: false,
+      proxyRevalidate: false,
+      mustUnderstand: false,
       maxAge: 60,
       sMaxAge: 120,
       staleWhileRevalidate: 30,
+      noCacheFields: [],
+      privateFields: [],
       extensions: { 'x-custom': 'a' },
     })
   })
 
-  it('keeps quoted lists as one directive and ignores invalid ages', () => {
-    const parsed = parseCacheControl('private="set-cookie, x-token", no-cache, max-age=-3')
-    expect(parsed.private).toBe(true)
+  it('keeps quoted field lists as one directive (RFC 9111 §5.2.2.4, §5.2.2.7)', () => {
+    const parsed = parseCacheControl('private="Set-Cookie, X-Token", no-cache, max-age=60')
+    expect(parsed.private).toBe(false)
+    expect(parsed.privateFields).toEqual(['set-cookie', 'x-token'])
     expect(parsed.noCache).toBe(true)
-    expect(parsed.maxAge).toBeUndefined()
+    expect(parsed.noCacheFields).toEqual([])
     expect(parsed.extensions).toEqual({})
+    expect(parseCacheControl('extension="max-age=3600", max-age=1').maxAge).toBe(1)
+  })
+
+  it('RFC 9111 §4.2.1: reads an invalid max-age or s-maxage as 0 and an invalid stale directive as absent', () => {
+    const parsed = parseCacheControl(
+      "max-age=-3, s-maxage='10', stale-if-error=x, stale-while-revalidate=1.5",
+    )
+    expect([parsed.maxAge, parsed.sMaxAge]).toEqual([0, 0])
+    expect([parsed.staleIfError, parsed.staleWhileRevalidate]).toEqual([undefined, undefined])
+    expect(parseCacheControl('max-age=003600').maxAge).toBe(3600)
   })
 
   it('treats a missing header as no directives, and the first of a duplicate wins', () => {

@@ -27,7 +27,7 @@ beforeEach(async () => {
   now = 1_000_000
   calls.clear()
   cache = createCache({ store: memoryStore(), clock: () => now, earlyExpiration: false })
-  const responses = createResponseCache({ cache, clock: () => now })
+  const responses = createResponseCache({ cache, clock: () => now, xCache: true })
   app = Fastify()
   await app.register(fastifyResponseCache, { responses })
   app.get('/object', async (_request, reply) => {
@@ -45,6 +45,7 @@ beforeEach(async () => {
   app.get('/stream', async (_request, reply) => {
     count('/stream')
     reply.type('application/octet-stream')
+    reply.header('cache-control', 'max-age=60')
     return Readable.from([Buffer.from([0, 1, 2]), Buffer.from([253, 254, 255])])
   })
   app.get('/nostore', async (_request, reply) => {

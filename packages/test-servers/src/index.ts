@@ -4,8 +4,16 @@ export { duringFault, type Fault } from './fault.js'
 export type { ImageChoice, ServerKind } from './images.js'
 export { chooseImage, pinnedImages } from './images.js'
 export { type LoadReport, type LoadTarget, quantile, runLoad } from './load.js'
+export { type LocalServer, skipReasonOutsideCI } from './local-process.js'
 export type { MemcachedOptions, StartedMemcached, StartedMemcachedServer } from './memcached.js'
 export { startMemcached } from './memcached.js'
+export {
+  NGINX,
+  type NginxOptions,
+  nginxSkipReason,
+  type StartedNginx,
+  startNginx,
+} from './nginx.js'
 export type { PostgresOptions, StartedPostgres } from './postgres.js'
 export { startPostgres } from './postgres.js'
 export type { ProvidedRedisClusterNode, TestServersContext } from './provided-context.js'
@@ -24,3 +32,11 @@ export type {
 } from './redis-sentinel.js'
 export { startRedisSentinel } from './redis-sentinel.js'
 export type { ServerControls, StartedServer } from './server-handle.js'
+export {
+  type StartedVarnish,
+  startVarnish,
+  VARNISHD,
+  type VarnishOptions,
+  varnishSkipReason,
+  withBackend,
+} from './varnish.js'

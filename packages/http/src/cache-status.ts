@@ -1,0 +1,51 @@
+/**
+ * The `Cache-Status` response field (RFC 9211): one list member per cache the response went
+ * through, the origin's side first. Strata appends its own member and keeps the ones of caches
+ * upstream of it, so a downstream cache (Varnish, a CDN) that stores the response shows
+ * Strata's member under Strata's name, never as its own.
+ */
+
+/** One cache's member of `Cache-Status`, as RFC 9211 §2 defines its parameters. */
+export interface CacheStatusEntry {
+  /** The response came from the cache without going forward. */
+  readonly hit?: boolean
+  /** Why the request went forward (RFC 9211 §2.2). */
+  readonly fwd?: 'bypass' | 'method' | 'uri-miss' | 'vary-miss' | 'miss' | 'request' | 'stale'
+  /** The status of the response from upstream, when the request went forward. */
+  readonly fwdStatus?: number
+  /** Seconds of freshness left (negative once stale). */
+  readonly ttl?: number
+  /** The response from upstream was stored. */
+  readonly stored?: boolean
+  /** The request joined another request's forward for the same response. */
+  readonly collapsed?: boolean
+  /** More about the outcome, e.g. why a response was not stored. */
+  readonly detail?: string
+}
+
+const TOKEN = /^[A-Za-z*][\w!#$%&'*+\-.^`|~:/]*$/
+
+/** A Structured Field token when `value` is one, else a String. */
+export function sfTokenOrString(value: string): string {
+  return TOKEN.test(value) ? value : `"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"`
+}
+
+/** The list member for `name` and `entry`, e.g. `Strata; fwd=uri-miss; fwd-status=200; stored`. */
+export function cacheStatusMember(name: string, entry: CacheStatusEntry): string {
+  const params: string[] = []
+  if (entry.hit) params.push('hit')
+  if (entry.fwd !== undefined) params.push(`fwd=${entry.fwd}`)
+  if (entry.fwdStatus !== undefined) params.push(`fwd-status=${entry.fwdStatus}`)
+  if (entry.ttl !== undefined) params.push(`ttl=${Math.trunc(entry.ttl)}`)
+  if (entry.stored) params.push('stored')
+  if (entry.collapsed) params.push('collapsed')
+  if (entry.detail !== undefined) params.push(`detail=${sfTokenOrString(entry.detail)}`)
+  return [sfTokenOrString(name), ...params].join('; ')
+}
+
+/** Appends this cache's member to the `Cache-Status` of `headers` (after upstream members). */
+export function appendCacheStatus(headers: Headers, name: string, entry: CacheStatusEntry): void {
+  const member = cacheStatusMember(name, entry)
+  const upstream = headers.get('cache-status')
+  headers.set('cache-status', upstream ? `${upstream}, ${member}` : member)
+}

@@ -1,0 +1,72 @@
+/** A caching reverse proxy: Strata's response cache in front of an upstream HTTP server. */
+import { type Duration, parseDuration, rejectUnknownOptions } from '@strata/cache-core'
+import { type NodeHandler, toNodeHandler } from './node-adapter.js'
+import {
+  createResponseCache,
+  type FetchHandler,
+  RESPONSE_CACHE_OPTIONS,
+  type ResponseCache,
+  type ResponseCacheOptions,
+} from './response-cache.js'
+import { forwardTo } from './upstream.js'
+
+/**
+ * Options of {@link createCachingProxy}: the upstream, and every response cache option
+ * (`generateEtag` defaults to `false` here: a proxy passes on upstream's validators only).
+ */
+export interface CachingProxyOptions extends ResponseCacheOptions {
+  /** The server behind the proxy, e.g. `'http://127.0.0.1:8080'`. Required, so it has no default. */
+  readonly upstream: string
+  /**
+   * How long the connection to upstream may stay silent: before the response starts, the
+   * client then gets a `504`; during its body, the response is cut short (and never stored).
+   * @default '30s'
+   */
+  readonly upstreamTimeout?: Duration
+  /**
+   * Send the client's `Host` upstream instead of the upstream's own.
+   * @default false
+   */
+  readonly preserveHost?: boolean
+}
+
+/** A running caching proxy's parts. */
+export interface CachingProxy {
+  /** The response cache in front of upstream (`invalidate(tags)`, `settled()`). */
+  readonly responses: ResponseCache
+  /** The proxy as a fetch-style handler. */
+  readonly fetch: FetchHandler
+  /** The proxy for `http.createServer(proxy.listener)`. */
+  readonly listener: NodeHandler
+  /** Closes the connections kept alive to upstream. The cache is yours to close. */
+  close(): Promise<void>
+}
+
+const PROXY_OPTIONS = ['upstream', 'upstreamTimeout', 'preserveHost']
+
+/**
+ * Creates a caching reverse proxy to `upstream` (reached with `node:http(s)`, see `upstream.ts`):
+ * `http.createServer(createCachingProxy({ upstream, cache }).listener).listen(8080)`.
+ * A connection failure upstream answers `502`, a timeout `504` (both never stored).
+ * @throws InvalidOptionError for an unusable option.
+ */
+export function createCachingProxy(options: CachingProxyOptions): CachingProxy {
+  const { upstream, upstreamTimeout, preserveHost, ...cacheOptions } = options
+  rejectUnknownOptions(options, [...PROXY_OPTIONS, ...RESPONSE_CACHE_OPTIONS])
+  const forward = forwardTo(upstream, {
+    timeoutMs: parseDuration(upstreamTimeout ?? '30s', 'upstreamTimeout'),
+    preserveHost: preserveHost ?? false,
+    via: cacheOptions.cacheName ?? 'Strata',
+  })
+  // A proxy does not invent validators: only upstream's own ETag reaches clients.
+  const responses = createResponseCache({ generateEtag: false, ...cacheOptions })
+  const fetch = responses.handle(forward.handler)
+  return {
+    responses,
+    fetch,
+    listener: toNodeHandler(fetch),
+    async close() {
+      forward.agent.destroy()
+    },
+  }
+}

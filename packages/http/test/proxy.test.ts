@@ -1,0 +1,258 @@
+import { once } from 'node:events'
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { gzipSync } from 'node:zlib'
+import { type Cache, createCache, InvalidOptionError } from '@strata/cache-core'
+import { memoryStore } from '@strata/cache-memory'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type CachingProxy, createCachingProxy } from '../src/index.js'
+
+// createCachingProxy in front of a raw node:http upstream, so the test controls every header
+// line, interim response and connection the way a real origin server can.
+
+type UpstreamRoute = (req: IncomingMessage, res: ServerResponse, count: number) => void
+
+const counts = new Map<string, number>()
+/** Sockets upstream has answered on: the `/once-per-connection` route resets a reused one. */
+const servedSockets = new WeakSet<object>()
+const seen: { path: string; headers: IncomingMessage['headers'] }[] = []
+const routes: Record<string, UpstreamRoute> = {
+  '/lines': (_, res, n) => {
+    // Two header lines of one field, as some origins send them.
+    res.writeHead(
+      200,
+      [
+        ['Content-Type', 'text/plain'],
+        ['Cache-Control', 'max-age=3600'],
+        ['Age', '7200'],
+        ['Age', '0'],
+      ].flat(),
+    )
+    res.end(`lines #${n}`)
+  },
+  '/two-expires': (_, res, n) => {
+    res.writeHead(200, [
+      'Expires',
+      new Date(Date.now() + 3_600_000).toUTCString(),
+      'Expires',
+      new Date(Date.now() + 7_200_000).toUTCString(),
+    ])
+    res.end(`two expires #${n}`)
+  },
+  '/hop': (_, res, n) => {
+    res.writeHead(200, {
+      'cache-control': 'max-age=60',
+      connection: 'x-private-hop',
+      'x-private-hop': 'secret',
+      'keep-alive': 'timeout=5',
+      'proxy-authenticate': 'Basic',
+      'x-kept': 'yes',
+    })
+    res.end(`hop #${n}`)
+  },
+  '/hints': (_, res, n) => {
+    res.writeEarlyHints({ link: '</style.css>; rel=preload; as=style' })
+    res.writeHead(200, { 'cache-control': 'max-age=60', 'content-type': 'text/plain' })
+    res.end(`hints #${n}`)
+  },
+  '/gzip': (_, res) => {
+    res.writeHead(200, {
+      'cache-control': 'max-age=60',
+      'content-encoding': 'gzip',
+      'content-type': 'text/plain',
+    })
+    res.end(gzipSync('compressed body'))
+  },
+  '/redirect': (_, res) => {
+    res.writeHead(302, { location: '/elsewhere', 'cache-control': 'max-age=60' })
+    res.end()
+  },
+  '/once-per-connection': (req, res) => {
+    // An upstream that closed a kept-alive connection just as the proxy reused it.
+    if (servedSockets.has(req.socket)) {
+      req.socket.destroy()
+      return
+    }
+    servedSockets.add(req.socket)
+    req.resume()
+    res.writeHead(200, { 'content-type': 'text/plain', 'cache-control': 'no-store' })
+    res.end(`${req.method} answered`)
+  },
+  '/silent': () => {
+    // Never answers: the proxy's upstream timeout must.
+  },
+  '/item': (req, res, n) => {
+    if (req.method === 'POST') {
+      let body = ''
+      req.on('data', (chunk) => {
+        body += chunk
+      })
+      req.on('end', () => {
+        res.writeHead(201, { 'content-type': 'text/plain' })
+        res.end(`created from ${body}`)
+      })
+      return
+    }
+    res.writeHead(200, { 'cache-control': 'max-age=60', 'content-type': 'text/plain' })
+    res.end(`item #${n}`)
+  },
+}
+
+let upstream: Server
+let upstreamUrl: string
+let cache: Cache
+let proxy: CachingProxy
+let proxyServer: Server
+let proxyUrl: string
+
+async function listen(server: Server): Promise<string> {
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+}
+
+beforeAll(async () => {
+  upstream = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname
+    const n = (counts.get(path) ?? 0) + 1
+    counts.set(path, n)
+    seen.push({ path, headers: req.headers })
+    const route = routes[path]
+    if (route) route(req, res, n)
+    else res.writeHead(404).end()
+  })
+  upstreamUrl = await listen(upstream)
+  cache = createCache({ store: memoryStore(), earlyExpiration: false })
+  proxy = createCachingProxy({ upstream: upstreamUrl, cache, upstreamTimeout: '300ms' })
+  proxyServer = createServer((req, res) => {
+    proxy.listener(req, res).catch((error: unknown) => console.error(error))
+  })
+  proxyUrl = await listen(proxyServer)
+})
+
+afterAll(async () => {
+  proxyServer.closeAllConnections()
+  proxyServer.close()
+  upstream.closeAllConnections()
+  upstream.close()
+  await proxy.close()
+  await cache.close()
+})
+
+/** A raw request through the proxy: no decompression, interim responses collected. */
+function raw(path: string, method = 'GET', body?: string) {
+  return new Promise<{
+    status: number
+    headers: IncomingMessage['headers']
+    body: Buffer
+    interim: number[]
+  }>((resolve, reject) => {
+    const interim: number[] = []
+    const req = httpRequest(`${proxyUrl}${path}`, { method }, (res) => {
+      const chunks: Buffer[] = []
+      res.on('data', (chunk: Buffer) => chunks.push(chunk))
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          body: Buffer.concat(chunks),
+          interim,
+        }),
+      )
+    })
+    req.on('information', (info) => interim.push(info.statusCode))
+    req.on('error', reject)
+    req.end(body)
+  })
+}
+
+describe('createCachingProxy', () => {
+  it('RFC 9111 §5.1: of two Age lines the first counts (Age: 7200 > max-age: stale at once)', async () => {
+    expect((await raw('/lines')).body.toString()).toBe('lines #1')
+    expect((await raw('/lines')).body.toString()).toBe('lines #2')
+  })
+
+  it('RFC 9111 §5.3: two Expires lines are invalid, so already expired', async () => {
+    expect((await raw('/two-expires')).body.toString()).toBe('two expires #1')
+    expect((await raw('/two-expires')).body.toString()).toBe('two expires #2')
+  })
+
+  it('RFC 9110 §7.6.1: hop-by-hop fields and those named in Connection stay on upstream’s connection', async () => {
+    for (const response of [await raw('/hop'), await raw('/hop')]) {
+      expect(response.headers['x-private-hop']).toBeUndefined()
+      expect(response.headers['proxy-authenticate']).toBeUndefined()
+      expect(response.headers['x-kept']).toBe('yes')
+    }
+    expect(counts.get('/hop')).toBe(1)
+  })
+
+  it('RFC 9110 §15.2: a 103 Early Hints reaches the client whose request went upstream, and is never stored', async () => {
+    const miss = await raw('/hints')
+    expect(miss.interim).toEqual([103])
+    const hit = await raw('/hints')
+    expect(hit.body.toString()).toBe('hints #1')
+    expect(hit.interim).toEqual([])
+  })
+
+  it('stores and replays an encoded body byte for byte, never decoding it', async () => {
+    const first = await raw('/gzip')
+    const second = await raw('/gzip')
+    expect(second.headers['content-encoding']).toBe('gzip')
+    expect(second.body.equals(first.body)).toBe(true)
+    expect(second.body.equals(gzipSync('compressed body'))).toBe(true)
+    expect(counts.get('/gzip')).toBe(1)
+  })
+
+  it('passes redirects on instead of following them, and caches them by their own headers', async () => {
+    const first = await raw('/redirect')
+    expect(first.status).toBe(302)
+    expect(first.headers.location).toBe('/elsewhere')
+    expect((await raw('/redirect')).status).toBe(302)
+    expect(counts.get('/redirect')).toBe(1)
+  })
+
+  it('sends upstream its own Host and a Via, and streams a request body; a POST invalidates the URL', async () => {
+    expect((await raw('/item')).body.toString()).toBe('item #1')
+    const created = await raw('/item', 'POST', 'payload')
+    expect(created.status).toBe(201)
+    expect(created.body.toString()).toBe('created from payload')
+    const post = seen.filter((request) => request.path === '/item')[1]
+    expect(post?.headers.host).toBe(new URL(upstreamUrl).host)
+    expect(post?.headers.via).toBe('1.1 Strata')
+    expect((await raw('/item')).body.toString()).toBe('item #3')
+  })
+
+  it('sends an idempotent request again when a reused connection upstream turns out closed; never a POST', async () => {
+    await raw('/once-per-connection', 'PUT', 'first')
+    const put = await raw('/once-per-connection', 'PUT', 'second')
+    expect(put.status).toBe(200)
+    expect(put.body.toString()).toBe('PUT answered')
+    await raw('/once-per-connection', 'PUT', 'third')
+    const post = await raw('/once-per-connection', 'POST', 'not twice')
+    expect(post.status).toBe(502)
+  })
+
+  it('answers 504 when upstream stays silent past upstreamTimeout, and 502 when it is unreachable', async () => {
+    const silent = await raw('/silent')
+    expect(silent.status).toBe(504)
+    const unreachable = createCachingProxy({ upstream: 'http://127.0.0.1:9', cache })
+    const response = await unreachable.fetch(new Request('http://proxy.test/anything'))
+    expect(response.status).toBe(502)
+    expect(response.headers.get('cache-status')).toMatch(/^Strata; fwd=uri-miss; fwd-status=502/)
+    await unreachable.close()
+  })
+
+  it('rejects an unusable upstream and unknown options', () => {
+    expect(() => createCachingProxy({ upstream: 'ftp://x', cache })).toThrow(InvalidOptionError)
+    expect(() => createCachingProxy({ upstream: 'not a url', cache })).toThrow(InvalidOptionError)
+    expect(() =>
+      createCachingProxy({ upstream: upstreamUrl, cache, upstreamTimout: '1s' } as never),
+    ).toThrow(/upstreamTimout/)
+  })
+})
