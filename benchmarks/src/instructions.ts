@@ -11,7 +11,13 @@
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
-const CASES = ['memory get hit', 'memory getOrSet hit', 'memory set']
+const CASES = [
+  'raw lru-cache get (awaited)',
+  'memory get hit',
+  'memory getOrSet hit',
+  'raw lru-cache set (awaited)',
+  'memory set',
+]
 const N = 10_000
 // Deterministic V8: no concurrent compiler threads whose timing would change what gets
 // optimised when, so two runs of the same build count the same instructions (±0.1%).

@@ -70,6 +70,11 @@ export interface ForwardRequest {
   readonly copy: StoredResponse | undefined
   /** Whether this request may be answered stale while the copy revalidates. */
   readonly allowStale: boolean
+  /**
+   * The application cache holds the copy as stale though its own headers still call it fresh: a
+   * soft invalidation (`invalidate(tags, { soft: true })`). It is revalidated upstream.
+   */
+  readonly softExpired?: boolean
   readonly scoped: boolean
   readonly authorized: boolean
   /** Tags known before the forward (from the `tags` option and the URL's own tag). */
@@ -106,7 +111,8 @@ export class Forwarder {
   async forward(forward: ForwardRequest): Promise<ForwardResult> {
     const { copy } = forward
     const { clock } = this.settings
-    if (copy && isFresh(copy, clock())) return { shared: copy, delivered: [] }
+    if (copy && !forward.softExpired && isFresh(copy, clock()))
+      return { shared: copy, delivered: [] }
     if (copy && forward.allowStale && stalenessMs(copy, clock()) < copy.staleWhileRevalidateMs) {
       return { shared: { kind: 'stale', copy, cause: 'revalidating' }, delivered: [] }
     }

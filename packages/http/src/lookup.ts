@@ -98,8 +98,15 @@ export class ResponseLookup {
     const loader = async (ctx: LoaderContext<SharedOutcome>) => {
       this.state.inflight.add(key)
       try {
-        const copy = storedOf(ctx.stale) ?? validateCopy
-        own = await this.forwarder.forward({ ...context, copy, allowStale })
+        const stale = storedOf(ctx.stale)
+        const copy = stale ?? validateCopy
+        // The cache calls its copy stale: by its own headers, or soft-invalidated before.
+        own = await this.forwarder.forward({
+          ...context,
+          copy,
+          allowStale,
+          softExpired: stale !== undefined,
+        })
         return await this.keep(ctx, context, names, own)
       } finally {
         this.state.inflight.delete(key)
@@ -162,10 +169,12 @@ export class ResponseLookup {
   /** stale-while-revalidate: the stale copy was served; revalidate it without a client waiting. */
   private revalidateInBackground(key: string, context: RequestContext, names: readonly string[]) {
     const loader = async (ctx: LoaderContext<SharedOutcome>) => {
+      const stale = storedOf(ctx.stale)
       const result = await this.forwarder.forward({
         ...context,
-        copy: storedOf(ctx.stale),
+        copy: stale,
         allowStale: false,
+        softExpired: stale !== undefined,
       })
       return this.keep(ctx, context, names, result)
     }

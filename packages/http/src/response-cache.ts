@@ -162,8 +162,9 @@ export interface ResponseCache {
   /**
    * Invalidates `tags` in the application cache, then purges them from the CDN in the
    * background (retried with backoff; a final failure goes to `onPurgeError`).
-   * @param options.soft - soft-purge the CDN (see {@link PurgeOptions}); the application
-   *   cache is invalidated hard.
+   * @param options.soft - soft invalidation: the application cache marks the responses stale
+   *   (`expireTags`: served within their stale-while-revalidate window while they revalidate)
+   *   and the CDN gets a soft purge where it has one (see {@link PurgeOptions}).
    */
   invalidate(tags: readonly string[], options?: PurgeOptions): Promise<Invalidation>
   /** Resolves when every CDN purge and background revalidation started so far is done. */
@@ -252,7 +253,10 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
     async invalidate(tags, purge) {
       if (!Array.isArray(tags)) throw new InvalidOptionError('tags', 'must be an array of strings')
       rejectUnknownOptions(purge, ['soft'], 'invalidate')
-      await cache.invalidateTags(tags)
+      // Soft: stale, not gone. Within stale-while-revalidate the stored responses are still
+      // served while they revalidate, here as at the CDN's soft purge.
+      if (purge?.soft) await cache.expireTags(tags)
+      else await cache.invalidateTags(tags)
       const cdn = dispatcher
         ? dispatcher.dispatch(tags, purge?.soft ?? false)
         : Promise.resolve<PurgeOutcome>({ ok: true, attempts: 0 })

@@ -603,5 +603,21 @@ describe.each(adapters)('the response cache over real HTTP ($name)', ({ serveWit
       expect(after.headers.get('x-cache')).toBe('MISS')
       expect(await after.text()).toBe('post v2')
     })
+
+    it('a soft invalidation keeps serving the stored response while it revalidates (app cache and CDN)', async () => {
+      expect(await (await get('/post')).text()).toBe('post v1')
+      await responses.invalidate(['posts'], { soft: true })
+      // Within stale-while-revalidate the old response is still served, and refreshed behind it.
+      expect(await (await get('/post')).text()).toBe('post v1')
+      await responses.settled()
+      // A background revalidation has landed once a read shows the new body.
+      let body = ''
+      for (let i = 0; i < 50 && body !== 'post v2'; i++) {
+        body = await (await get('/post')).text()
+        if (body !== 'post v2') await new Promise((resolve) => setTimeout(resolve, 20))
+      }
+      expect(body).toBe('post v2')
+      expect(purged.at(-1)).toEqual({ tags: ['posts'], soft: true })
+    })
   })
 })
