@@ -163,6 +163,16 @@ export class CacheBus {
     this.#parts = parts
   }
 
+  /**
+   * Whether announcements may go out: the bus is on and the store (when known) has one. Read
+   * synchronously so that a write to a store without a bus skips announcing altogether.
+   */
+  get publishes(): boolean {
+    if (!this.#parts.enabled) return false
+    const store = this.#parts.store.ready
+    return store === undefined || (store.capabilities.bus && store.bus !== undefined)
+  }
+
   /** Starts listening (once), when the bus is enabled; a failure is an `error` event. */
   listen(): void {
     if (!this.#parts.enabled || this.#subscribed) return

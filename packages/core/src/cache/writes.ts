@@ -31,14 +31,15 @@ export async function set<T>(
   checkCallOptions(options, 'set')
   const plan = writePlan(options, runtime.options)
   runtime.flights.supersedeKey(storeKey)
-  const captured = await entries.capture(plan.tags)
+  const capturing = entries.capture(plan.tags)
+  const captured = capturing instanceof Promise ? await capturing : capturing
   if (!captured) return
   const written = await entries.write(
     storeKey,
     entries.envelope(value, plan, 0, captured, runtime.options.clock()),
   )
   if (!written) return
-  await runtime.bus.announceChanged([storeKey], false)
+  if (runtime.bus.publishes) await runtime.bus.announceChanged([storeKey], false)
   if (runtime.emitter.has('set')) runtime.emitter.emit('set', { key })
 }
 

@@ -280,14 +280,29 @@ export class Entries {
   }
 
   /**
-   * Captures the versions a write depends on, before its loader runs.
+   * Captures the versions a write depends on, before its loader runs. Synchronous when there is
+   * nothing to read (no tags, on a store that clears by prefix): the common write.
    * @returns `undefined` when the store failed: the value must then not be cached.
    */
-  async capture(tags: readonly string[]): Promise<CapturedVersions | undefined> {
-    const store = await this.runtime.store.resolve()
+  capture(tags: readonly string[]): Awaitable<CapturedVersions | undefined> {
+    const store = this.runtime.store.ready
+    if (store === undefined) return this.captureAfterResolve(tags)
     const keys = counterKeys(this.keys, store, tags)
     if (keys.length === 0)
       return { tags, tagVersions: [], expiryVersions: [], generations: undefined }
+    return this.captureCounters(store, tags, keys)
+  }
+
+  private async captureAfterResolve(tags: readonly string[]) {
+    await this.runtime.store.resolve()
+    return this.capture(tags)
+  }
+
+  private async captureCounters(
+    store: Store,
+    tags: readonly string[],
+    keys: readonly string[],
+  ): Promise<CapturedVersions | undefined> {
     const values = await this.counters(keys)
     if (!values) return undefined
     // Create missing counters now, so an entry never records "missing": if a counter is later

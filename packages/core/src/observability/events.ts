@@ -70,30 +70,37 @@ export type CacheListener<E extends CacheEventName> = (payload: CacheEvents[E]) 
  * thrown: errors handled by the cache stay handled.
  */
 export class CacheEmitter {
-  private readonly listeners = new Map<CacheEventName, Set<(payload: never) => void>>()
+  readonly #listeners = new Map<CacheEventName, Set<(payload: never) => void>>()
+  /**
+   * Events someone listens to, as plain properties: the hit path asks `has('hit')` on every
+   * lookup, and a property read costs less than a map lookup.
+   */
+  readonly #listened: Partial<Record<CacheEventName, true>> = {}
 
   on<E extends CacheEventName>(event: E, listener: CacheListener<E>): () => void {
-    let set = this.listeners.get(event)
+    let set = this.#listeners.get(event)
     if (!set) {
       set = new Set()
-      this.listeners.set(event, set)
+      this.#listeners.set(event, set)
     }
     set.add(listener as (payload: never) => void)
+    this.#listened[event] = true
     return () => this.off(event, listener)
   }
 
   off<E extends CacheEventName>(event: E, listener: CacheListener<E>): void {
-    this.listeners.get(event)?.delete(listener as (payload: never) => void)
+    const set = this.#listeners.get(event)
+    set?.delete(listener as (payload: never) => void)
+    if (set?.size === 0) delete this.#listened[event]
   }
 
   /** `true` when someone listens: lets the hot path skip building payloads. */
   has(event: CacheEventName): boolean {
-    return (this.listeners.get(event)?.size ?? 0) > 0
+    return this.#listened[event] === true
   }
 
   emit<E extends CacheEventName>(event: E, payload: CacheEvents[E]): void {
-    const set = this.listeners.get(event)
-    if (!set || set.size === 0) return
-    for (const listener of set) (listener as CacheListener<E>)(payload)
+    if (this.#listened[event] !== true) return
+    for (const listener of this.#listeners.get(event)!) (listener as CacheListener<E>)(payload)
   }
 }

@@ -42,6 +42,8 @@ export interface StoreAccessOptions {
 export class StoreAccess {
   #store: Store | undefined
   #guard: StoreGuard | undefined
+  /** An in-process store: called without timer or breaker (see StoreGuard.runInProcess). */
+  #inProcess = false
   #hold: StoreHold | undefined
   readonly #loading: Promise<Store> | undefined
   readonly #options: StoreAccessOptions
@@ -65,7 +67,8 @@ export class StoreAccess {
     this.#options.onAttach(store)
     this.#hold = holdStore(store, closeWithCache)
     const circuit = breaker && new CircuitBreaker(breaker.failures, breaker.cooldownMs, clock)
-    this.#guard = new StoreGuard(store.name, timeoutMs, circuit)
+    this.#inProcess = store.capabilities.records === 'object'
+    this.#guard = new StoreGuard(store.name, timeoutMs, this.#inProcess ? undefined : circuit)
     this.#store = store
     return store
   }
@@ -104,7 +107,7 @@ export class StoreAccess {
       return this.#afterResolve(() => this.readOrMiss(operation, key, call, fallback))
     let result: Awaitable<T>
     try {
-      result = this.#guard!.run(operation, () => call(store))
+      result = this.#run(operation, () => call(store))
     } catch (error) {
       return this.#degrade(operation, key, error, fallback)
     }
@@ -124,7 +127,7 @@ export class StoreAccess {
   ): Promise<boolean> {
     const store = await this.resolve()
     try {
-      await this.#guard!.run(operation, () => call(store))
+      await this.#run(operation, () => call(store))
       return true
     } catch (error) {
       return this.#degrade(operation, key, error, false)
@@ -135,7 +138,7 @@ export class StoreAccess {
   async mustSucceed<T>(operation: string, call: (store: Store) => Awaitable<T>): Promise<T> {
     const store = await this.resolve()
     try {
-      return await this.#guard!.run(operation, () => call(store))
+      return await this.#run(operation, () => call(store))
     } catch (error) {
       if (error instanceof StoreError) this.#options.countFailure()
       throw error
@@ -151,7 +154,7 @@ export class StoreAccess {
     const store = this.#store
     if (!store || this.#closed) return Promise.resolve({ error: new CacheClosedError() })
     try {
-      return Promise.resolve(this.#guard!.run(operation, () => call(store))).then(
+      return Promise.resolve(this.#run(operation, () => call(store))).then(
         (value) => ({ value }),
         (error: unknown) => ({ error }),
       )
@@ -185,6 +188,13 @@ export class StoreAccess {
   abandon(): void {
     this.#closed = true
     this.#hold?.abandon()
+  }
+
+  /** One store call through the guard: with timer and breaker, or in process without them. */
+  #run<T>(operation: string, call: () => Awaitable<T>): Awaitable<T> {
+    return this.#inProcess
+      ? this.#guard!.runInProcess(operation, call)
+      : this.#guard!.run(operation, call)
   }
 
   async #afterResolve<T>(next: () => Awaitable<T>): Promise<T> {

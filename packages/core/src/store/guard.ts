@@ -40,6 +40,25 @@ export class StoreGuard {
     return this.withTimeout(operation, result)
   }
 
+  /**
+   * Runs a call of an in-process store (`records: 'object'`): no timer and no breaker, which
+   * protect against a network and a server, not against process memory; failures still become
+   * {@link StoreError}.
+   */
+  runInProcess<T>(operation: string, call: () => Awaitable<T>): Awaitable<T> {
+    let result: Awaitable<T>
+    try {
+      result = call()
+    } catch (error) {
+      throw this.failed(operation, error)
+    }
+    if (result instanceof Promise)
+      return result.catch((error: unknown) => {
+        throw this.failed(operation, error)
+      })
+    return result
+  }
+
   private withTimeout<T>(operation: string, pending: Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
