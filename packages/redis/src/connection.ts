@@ -1,3 +1,11 @@
+/**
+ * The connections the store opens itself: ioredis options that fail fast and heal by themselves,
+ * and the start-up gate that holds commands back during the first connection attempt. A client
+ * the user passes in never goes through here.
+ *
+ * @module
+ */
+
 import { Cluster, type ClusterNode, type ClusterOptions, Redis, type RedisOptions } from 'ioredis'
 
 /** A connection the store talks through: a standalone (or Sentinel) client, or a Cluster. */
@@ -34,6 +42,9 @@ export function reconnectDelay(attempt: number): number {
  * `sentinelCommandTimeout` matters only with `sentinels`: ioredis asks the Sentinels one by one
  * for the master, and without it a frozen Sentinel (the connection opens, nothing answers) would
  * hold every (re)connection for ever instead of passing on to the next Sentinel.
+ *
+ * Public on purpose: a `client` you pass to `redisStore` keeps its own settings, and
+ * `new Redis(url, { ...FAIL_FAST_OPTIONS })` gives it the store's.
  */
 export const FAIL_FAST_OPTIONS: Readonly<RedisOptions> = {
   enableOfflineQueue: false,
@@ -49,6 +60,8 @@ export const FAIL_FAST_OPTIONS: Readonly<RedisOptions> = {
  * `redisOptions`. `retryDelayOnFailover: 0` fails a command for a master whose connection is
  * down at once, instead of retrying it every 100 ms up to 16 times (1.6 s): a master without a
  * replica stays down, and a failover takes longer than that anyway.
+ *
+ * Public on purpose, like {@link FAIL_FAST_OPTIONS}, for a Cluster you create yourself.
  */
 export const FAIL_FAST_CLUSTER_OPTIONS: Readonly<ClusterOptions> = {
   enableOfflineQueue: false,

@@ -1,7 +1,9 @@
 import { Cluster } from 'ioredis'
 import { describeWithServers, injectServer } from 'test-servers/vitest'
 import { expect, test } from 'vitest'
-import { FAIL_FAST_OPTIONS, redisStore } from '../src/index.js'
+import { FAIL_FAST_OPTIONS } from '../src/connection.js'
+import { redisStore } from '../src/index.js'
+import { describeBusGaps } from './bus-gaps.js'
 import { readsProcessed, uniquePrefix } from './helpers.js'
 import { describeRedisStoreExtras, masters } from './store-extras.js'
 
@@ -10,6 +12,7 @@ const clusterStore = (options = {}) =>
 
 describeWithServers('redisStore on a 3-master Redis Cluster', () => {
   describeRedisStoreExtras(clusterStore)
+  describeBusGaps(() => clusterStore())
 
   test('spreads keys over every master, and clear reaches them all', async () => {
     const store = clusterStore()

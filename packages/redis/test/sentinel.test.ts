@@ -12,7 +12,8 @@ import { describeWithServers } from 'test-servers/vitest'
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest'
 import { DEFAULT_COMMAND_TIMEOUT_MS } from '../src/connection.js'
 import { type RedisStore, type RedisStoreOptions, redisStore } from '../src/index.js'
-import { connected, redisCapabilities } from './conformance-setup.js'
+import { describeBusGaps } from './bus-gaps.js'
+import { connected, redisCapabilities, redisFaults } from './conformance-setup.js'
 import { uniquePrefix } from './helpers.js'
 
 const WORKERS = 8
@@ -43,7 +44,10 @@ describeWithServers('Redis Sentinel (master, replica, 3 Sentinels)', () => {
     name: 'redis (sentinel)',
     createStore: () => connected(redisStore({ options: viaSentinels() })),
     capabilities: redisCapabilities,
+    faults: redisFaults,
   })
+
+  describeBusGaps(() => redisStore({ options: viaSentinels() }))
 
   describe('failover: the master is killed and Sentinel promotes the replica', () => {
     let store: RedisStore
