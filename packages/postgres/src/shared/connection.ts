@@ -1,3 +1,10 @@
+/**
+ * Connection settings shared by the store and the materialized view: the time limits of every
+ * call and the config of a pool the package creates.
+ *
+ * @module
+ */
+
 import { Pool, type PoolConfig } from 'pg'
 import { type Duration, toMilliseconds } from './duration.js'
 

@@ -1,3 +1,11 @@
+/**
+ * `PostgresStore`: the Store contract on a PostgreSQL table, through pg. Every statement goes
+ * through one function (`#run`: migration on first use, the query timeout, errors named after
+ * the operation); the bus, locks and sweeper are wired here.
+ *
+ * @module
+ */
+
 import {
   InvalidDurationError,
   InvalidOptionError,
@@ -10,22 +18,20 @@ import {
 } from '@strata/cache-core'
 import type { ClientConfig, Pool, QueryConfig, QueryResult, QueryResultRow } from 'pg'
 import { createPool, poolConfig, resolveTimeouts, type Timeouts } from '../shared/connection.js'
-import { toMilliseconds } from '../shared/duration.js'
 import { toStoreError } from '../shared/errors.js'
-import { validateIdentifier } from '../shared/identifier.js'
-import { NotificationListener } from '../shared/notification-listener.js'
 import { withTransaction } from '../shared/transaction.js'
 import { PostgresBus } from './bus.js'
 import { MAX_KEY_BYTES, storedKey } from './key-mapping.js'
 import { PostgresLocks } from './locks.js'
-import type { PostgresStoreOptions } from './options.js'
+import { type PostgresStoreOptions, resolveStoreOptions } from './options.js'
 import { likePrefixPattern, prefixUpperBound } from './prefix-range.js'
 import type { QueryRunner } from './query-runner.js'
 import { type StoreSchema, storeSchema } from './schema.js'
 import { type StoreStatements, storeStatements } from './statements.js'
 import { Sweeper } from './sweeper.js'
 
-const NAME = 'postgres'
+/** The store's name in errors and metrics. */
+export const STORE_NAME = 'postgres'
 
 /** bytea values are limited to 1 GB by PostgreSQL. */
 const MAX_VALUE_BYTES = 1024 * 1024 * 1024 - 1
@@ -35,7 +41,7 @@ const MAX_VALUE_BYTES = 1024 * 1024 * 1024 - 1
  * {@link postgresStore}.
  */
 export class PostgresStore implements Store {
-  readonly name = NAME
+  readonly name = STORE_NAME
   readonly capabilities: StoreCapabilities = {
     records: 'bytes',
     ttlResolutionMs: 1,
@@ -44,6 +50,7 @@ export class PostgresStore implements Store {
     scopedClear: true,
     locks: true,
     bus: true,
+    busGaps: true,
   }
   /** The pool the store queries (yours when you passed `pool`). */
   readonly client: Pool
@@ -58,29 +65,22 @@ export class PostgresStore implements Store {
   readonly #autoMigrate: boolean
   readonly #sweepBatchSize: number
   readonly #onError: (error: StoreError) => void
-  readonly #listener: NotificationListener
   readonly #sweeper: Sweeper
   readonly #onPoolError = (error: Error) =>
-    this.#onError(new StoreError(NAME, 'pool', { cause: error }))
+    this.#onError(new StoreError(STORE_NAME, 'pool', { cause: error }))
   #migrated = false
   #migrating: Promise<void> | undefined
   #closing: Promise<void> | undefined
 
   constructor(options: PostgresStoreOptions) {
-    const table = options.table ?? 'strata_cache'
-    this.schema = storeSchema(table, options.schema, options.unlogged ?? true)
+    const resolved = resolveStoreOptions(options)
+    this.schema = storeSchema(resolved.table, options.schema, options.unlogged ?? true)
     this.#statements = storeStatements(this.schema)
     this.#timeouts = resolveTimeouts(options)
     this.#autoMigrate = options.autoMigrate ?? true
-    this.#sweepBatchSize = positiveInteger('sweepBatchSize', options.sweepBatchSize ?? 1000)
+    this.#sweepBatchSize = resolved.sweepBatchSize
     this.#onError = options.onError ?? ((error) => process.emitWarning(error))
-    const busChannel = options.busChannel ?? `${table}_bus`
-    validateIdentifier('busChannel', busChannel)
 
-    if (options.pool !== undefined && options.connectionString !== undefined) {
-      throw new InvalidOptionError('pool', 'give either pool or connectionString, not both')
-    }
-    const maxConnections = positiveInteger('maxConnections', options.maxConnections ?? 10)
     let clientConfig: ClientConfig
     if (options.pool !== undefined) {
       this.client = options.pool
@@ -91,39 +91,30 @@ export class PostgresStore implements Store {
           options.pool.options.connectionTimeoutMillis ?? this.#timeouts.connectionTimeoutMs,
         keepAlive: true,
       }
-    } else if (options.connectionString !== undefined) {
-      this.client = createPool(options.connectionString, this.#timeouts, maxConnections)
-      this.#ownsPool = true
-      clientConfig = poolConfig(options.connectionString, this.#timeouts, 1)
     } else {
-      throw new InvalidOptionError('pool', 'give a pg Pool (pool) or a URL (connectionString)')
+      const connectionString = options.connectionString as string
+      this.client = createPool(connectionString, this.#timeouts, resolved.maxConnections)
+      this.#ownsPool = true
+      clientConfig = poolConfig(connectionString, this.#timeouts, 1)
     }
     // An idle connection that dies emits 'error' on the pool: unheard, it would crash the process.
     this.client.on('error', this.#onPoolError)
 
-    this.#listener = new NotificationListener({
-      clientConfig,
-      onNotification: (_channel, payload) => this.bus.deliver(payload),
-      onGap: () => {
-        options.onBusGap?.()
-        this.bus.reportGap()
-      },
-      onError: (error) => this.#onError(new StoreError(NAME, 'listen', { cause: error })),
-    })
     this.bus = new PostgresBus({
-      storeName: NAME,
-      pgChannel: busChannel,
-      listener: this.#listener,
+      storeName: STORE_NAME,
+      pgChannel: resolved.busChannel,
+      clientConfig,
       notify: async (channel, payload) => {
         await this.#run('publish', this.#statements.notify, [channel, payload])
       },
-      wrapError: (operation, error) => toStoreError(NAME, operation, error, this.#timeouts),
+      wrapError: (operation, error) => toStoreError(STORE_NAME, operation, error, this.#timeouts),
+      onError: this.#onError,
     })
     this.locks = new PostgresLocks(this.#run, this.#statements, storedKey)
     this.#sweeper = new Sweeper(
       () => this.sweep(),
-      toMilliseconds('sweepInterval', options.sweepInterval ?? 60_000),
-      (error) => this.#onError(toStoreError(NAME, 'sweep', error, this.#timeouts)),
+      resolved.sweepIntervalMs,
+      (error) => this.#onError(toStoreError(STORE_NAME, 'sweep', error, this.#timeouts)),
     )
   }
 
@@ -141,7 +132,7 @@ export class PostgresStore implements Store {
         for (const statement of this.schema.ddl) await client.query(statement)
       })
     } catch (error) {
-      throw toStoreError(NAME, 'migrate', error, this.#timeouts)
+      throw toStoreError(STORE_NAME, 'migrate', error, this.#timeouts)
     }
     this.#migrated = true
   }
@@ -228,7 +219,7 @@ export class PostgresStore implements Store {
       return
     }
     if (Buffer.byteLength(prefix, 'utf8') > MAX_KEY_BYTES) {
-      throw new StoreError(NAME, 'clear', {
+      throw new StoreError(STORE_NAME, 'clear', {
         message: `a prefix longer than ${MAX_KEY_BYTES} bytes cannot match mapped long keys`,
       })
     }
@@ -257,7 +248,8 @@ export class PostgresStore implements Store {
 
   /**
    * Stops the sweeper and the listen connection, and ends the pool if the store created it
-   * (a pool you passed in stays open). Calling it twice is harmless.
+   * (a pool you passed in stays open). Calling it twice is harmless. Core calls it when the
+   * last cache using the store closes.
    */
   close(): Promise<void> {
     this.#closing ??= this.#close()
@@ -266,7 +258,7 @@ export class PostgresStore implements Store {
 
   async #close(): Promise<void> {
     await this.#sweeper.stop()
-    await this.#listener.close()
+    await this.bus.close()
     if (this.#ownsPool) await this.client.end()
     this.client.off('error', this.#onPoolError)
   }
@@ -277,7 +269,10 @@ export class PostgresStore implements Store {
     values: readonly unknown[],
   ): Promise<QueryResult<R>> => {
     if (this.#closing !== undefined && operation !== 'sweep') {
-      throw new StoreError(NAME, operation, { code: 'E_CLOSED', message: 'the store is closed' })
+      throw new StoreError(STORE_NAME, operation, {
+        code: 'E_CLOSED',
+        message: 'the store is closed',
+      })
     }
     if (!this.#migrated && this.#autoMigrate) await this.#migrateOnce()
     // pg reads query_timeout from the query config too; its types do not declare it.
@@ -289,7 +284,7 @@ export class PostgresStore implements Store {
     try {
       return await this.client.query<R>(config)
     } catch (error) {
-      throw toStoreError(NAME, operation, error, this.#timeouts)
+      throw toStoreError(STORE_NAME, operation, error, this.#timeouts)
     }
   }
 
@@ -311,13 +306,13 @@ function asBytes(value: Buffer): Uint8Array {
 
 function toBuffer(key: string, record: StoreRecord): Buffer {
   if (!(record instanceof Uint8Array)) {
-    throw new StoreError(NAME, 'set', {
+    throw new StoreError(STORE_NAME, 'set', {
       code: 'E_INVALID_VALUE',
       message: `the record for "${key}" is not a Uint8Array (this store keeps bytes)`,
     })
   }
   if (record.byteLength > MAX_VALUE_BYTES) {
-    throw new ValueTooLargeError(NAME, key, record.byteLength, MAX_VALUE_BYTES)
+    throw new ValueTooLargeError(STORE_NAME, key, record.byteLength, MAX_VALUE_BYTES)
   }
   return Buffer.isBuffer(record)
     ? record
@@ -331,9 +326,17 @@ function ttlMilliseconds(ttlMs: number): number {
   return Math.ceil(ttlMs)
 }
 
-function positiveInteger(option: string, value: number): number {
-  if (!Number.isSafeInteger(value) || value < 1) {
-    throw new InvalidOptionError(option, 'expected an integer >= 1')
-  }
-  return value
+/**
+ * Creates a store on a PostgreSQL table (created on first use).
+ *
+ * @example
+ * ```ts
+ * const store = postgresStore({ connectionString: process.env.DATABASE_URL })
+ * const cache = createCache({ store })
+ * ```
+ * @throws InvalidOptionError for an unknown option (naming the closest known one), or when
+ * neither or both of `pool` and `connectionString` are given.
+ */
+export function postgresStore(options: PostgresStoreOptions): PostgresStore {
+  return new PostgresStore(options)
 }

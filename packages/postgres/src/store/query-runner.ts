@@ -1,3 +1,10 @@
+/**
+ * The type of the store's one query function (`PostgresStore#run`), handed to the parts that
+ * run statements on its behalf (locks).
+ *
+ * @module
+ */
+
 import type { QueryResult, QueryResultRow } from 'pg'
 import type { Statement } from './statements.js'
 
