@@ -9,7 +9,13 @@ import { type BusGap, type StoreBus, StoreError } from '@strata/cache-core'
 import calculateSlot from 'cluster-key-slot'
 import { type Cluster, Redis } from 'ioredis'
 import { type Command, type Commands, operation, STORE_NAME } from './commands.js'
-import { isCluster, type RedisClient, StartupGate, startupWaitMs } from './connection.js'
+import {
+  DISCONNECT_TIMEOUT_MS,
+  isCluster,
+  type RedisClient,
+  StartupGate,
+  startupWaitMs,
+} from './connection.js'
 import { type OpenSubscriber, Subscriber } from './subscriber.js'
 
 /** Where the bus sends errors that have no caller. */
@@ -170,7 +176,12 @@ function slotMaster(cluster: Cluster, channel: string): Redis | undefined {
 /** How the bus opens its subscriber connection on `client`'s server(s). */
 function subscriberFactory(client: RedisClient): OpenSubscriber {
   if (!isCluster(client)) {
-    return async () => client.duplicate({ lazyConnect: true, autoResubscribe: false })
+    return async () =>
+      client.duplicate({
+        lazyConnect: true,
+        autoResubscribe: false,
+        disconnectTimeout: DISCONNECT_TIMEOUT_MS,
+      })
   }
   // One node of the Cluster, taken in turn: a node that goes away for good is replaced by the
   // next one, instead of being retried for ever.
@@ -189,6 +200,7 @@ function subscriberFactory(client: RedisClient): OpenSubscriber {
       autoResubscribe: false,
       readOnly: false,
       retryStrategy: () => null,
+      disconnectTimeout: DISCONNECT_TIMEOUT_MS,
     })
   }
 }

@@ -23,6 +23,12 @@ export function isCluster(client: RedisClient): client is Cluster {
 export const DEFAULT_COMMAND_TIMEOUT_MS = 1000
 /** Milliseconds a TCP connect (and its ready check) may take before it is retried. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 2000
+/**
+ * Milliseconds a disconnected socket may take to close before it is destroyed. ioredis arms
+ * this timer on every `disconnect()`, even for a socket that is already gone (a connection
+ * waiting to reconnect), and its default of 2 s then holds a process that has closed everything.
+ */
+export const DISCONNECT_TIMEOUT_MS = 100
 /** Longest pause between two reconnection attempts. */
 export const MAX_RECONNECT_DELAY_MS = 1000
 
@@ -53,6 +59,7 @@ export const FAIL_FAST_OPTIONS: Readonly<RedisOptions> = {
   maxRetriesPerRequest: 1,
   retryStrategy: reconnectDelay,
   sentinelCommandTimeout: DEFAULT_COMMAND_TIMEOUT_MS,
+  disconnectTimeout: DISCONNECT_TIMEOUT_MS,
 }
 
 /**
