@@ -29,6 +29,21 @@ describeWithServers('the documented code leaves a process that exits by itself',
     expectExitedAfterClose(exit, { stderr: /could not invalidate "users"/ })
   })
 
+  test('a store from a URL (getting-started §5 on memcached), up and down', async () => {
+    const gettingStarted = markdownSample(
+      fileURLToPath(new URL('../../../docs/getting-started.md', import.meta.url)),
+      'process.env.CACHE_URL',
+    )
+    const url = `memcached://${injectServer('memcachedServers').join(',')}`
+    const up = await runUntilExit(gettingStarted, { cwd: PACKAGE_DIR, env: { CACHE_URL: url } })
+    expectExitedAfterClose(up)
+    const down = await runUntilExit(gettingStarted, {
+      cwd: PACKAGE_DIR,
+      env: { CACHE_URL: `memcached://${NO_SERVER}` },
+    })
+    expectExitedAfterClose(down, { stderr: /could not invalidate/ })
+  })
+
   test('a store shared by two caches: the first close leaves it working for the second', async () => {
     const shared = sharedStoreSample({
       imports: "import { memcachedStore } from '@strata/cache-memcached'",

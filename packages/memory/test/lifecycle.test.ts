@@ -13,6 +13,18 @@ describe('the documented code leaves a process that exits by itself', () => {
     expectExitedAfterClose(await runUntilExit(sample, { cwd: PACKAGE_DIR }))
   })
 
+  test('getting-started §5 on memory://', async () => {
+    const gettingStarted = markdownSample(
+      fileURLToPath(new URL('../../../docs/getting-started.md', import.meta.url)),
+      'process.env.CACHE_URL',
+    )
+    const exit = await runUntilExit(gettingStarted, {
+      cwd: PACKAGE_DIR,
+      env: { CACHE_URL: 'memory://' },
+    })
+    expectExitedAfterClose(exit)
+  })
+
   test('a store shared by two caches: the first close leaves it working for the second', async () => {
     const sample = sharedStoreSample({
       imports: "import { memoryStore } from '@strata/cache-memory'",
