@@ -1,4 +1,4 @@
-import { markdownSample, runUntilExit, type SampleExit, sharedStoreSample } from 'test-servers'
+import { markdownSample, runUntilExit, sharedStoreSample } from 'test-servers'
 import { describeWithServers, expectExitedAfterClose, injectServer } from 'test-servers/vitest'
 import { expect, test } from 'vitest'
 import { doc, NO_SERVER, PACKAGE_DIR, REDIS_PAGE } from './lifecycle.js'
