@@ -89,11 +89,16 @@ export interface ConnectionSpec {
 export function openConnection(spec: ConnectionSpec): RedisClient {
   if (spec.cluster !== undefined) {
     const options = spec.cluster.options ?? {}
-    return new Cluster([...spec.cluster.nodes], {
+    const cluster = new Cluster([...spec.cluster.nodes], {
       ...FAIL_FAST_CLUSTER_OPTIONS,
       ...options,
       redisOptions: { ...FAIL_FAST_OPTIONS, ...options.redisOptions },
     })
+    // ioredis connects to a node on its first command, and a Cluster without an offline queue
+    // fails every command sent to a node while it connects ("Connection is closed."): a burst
+    // of calls to a node not used yet would all fail. Connect each node once it is discovered.
+    cluster.on('+node', connectNode)
+    return cluster
   }
   const options = { ...FAIL_FAST_OPTIONS, ...spec.options }
   return spec.url === undefined ? new Redis(options) : new Redis(spec.url, options)
@@ -106,7 +111,8 @@ export function startupWaitMs(client: RedisClient): number {
 }
 
 /**
- * Holds commands back while a connection the store opened makes its first connection attempt.
+ * Holds commands back while a connection the store opened makes its first connection attempt
+ * (a Cluster: its first slot map, then a connection to each master).
  *
  * With `enableOfflineQueue: false`, ioredis rejects every command until the connection is
  * ready; without this gate, the first requests after start-up would all fail. The gate opens
@@ -118,21 +124,59 @@ export class StartupGate {
   pending: Promise<void> | undefined
 
   constructor(client: RedisClient, waitMs: number) {
-    if (client.status === 'ready') return
+    if (client.status === 'ready' && (!isCluster(client) || mastersReady(client))) return
     this.pending = new Promise<void>((resolve) => {
       const open = (): void => {
         clearTimeout(timer)
-        client.off('ready', open)
+        client.off('ready', ready)
         client.off('close', open)
         client.off('end', open)
+        if (this.pending === undefined) return
         this.pending = undefined
         resolve()
       }
+      const ready = (): void => {
+        if (isCluster(client)) void mastersSettled(client).then(open)
+        else open()
+      }
       const timer = setTimeout(open, waitMs)
       timer.unref()
-      client.once('ready', open)
+      client.once('ready', ready)
       client.once('close', open)
       client.once('end', open)
+      if (client.status === 'ready') ready()
     })
   }
+}
+
+/** Starts connecting a Cluster node ioredis created without connecting it. */
+function connectNode(node: Redis): void {
+  // A failed connection fails the commands sent to that node; ioredis also reports it as a
+  // `node error` event and refreshes its slot map.
+  if (node.status === 'wait') node.connect().catch(() => {})
+}
+
+function mastersReady(cluster: Cluster): boolean {
+  return cluster.nodes('master').every((node) => node.status === 'ready')
+}
+
+/** Resolves once every master the Cluster knows has connected, or failed to. */
+async function mastersSettled(cluster: Cluster): Promise<void> {
+  await Promise.all(cluster.nodes('master').map(nodeSettled))
+}
+
+function nodeSettled(node: Redis): Promise<void> {
+  if (node.status === 'ready' || node.status === 'end') return Promise.resolve()
+  return new Promise((resolve) => {
+    const done = (): void => {
+      node.off('ready', done)
+      node.off('close', done)
+      node.off('end', done)
+      resolve()
+    }
+    node.once('ready', done)
+    node.once('close', done)
+    node.once('end', done)
+    connectNode(node)
+  })
 }

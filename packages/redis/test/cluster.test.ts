@@ -45,6 +45,25 @@ describeWithServers('redisStore on a 3-master Redis Cluster', () => {
     }
   })
 
+  test('a new store answers a burst of calls to every master (each master connected before the first call)', async () => {
+    // ioredis connects to a node on its first command; without an offline queue, the other
+    // commands sent to that node meanwhile used to fail with "Connection is closed."
+    for (let round = 0; round < 3; round++) {
+      const store = clusterStore()
+      try {
+        const prefix = uniquePrefix('burst')
+        const keys = Array.from({ length: 60 }, (_, i) => `${prefix}${i}`)
+        const outcomes = await Promise.allSettled(
+          keys.map((key) => store.set(key, Buffer.from(key), 10_000)),
+        )
+        expect(outcomes.filter((outcome) => outcome.status === 'rejected')).toEqual([])
+        expect(masters(store).map((node) => node.status)).toEqual(['ready', 'ready', 'ready'])
+      } finally {
+        await store.close()
+      }
+    }
+  })
+
   test('sends the commands of one tick in one write per master', async () => {
     const store = clusterStore()
     try {
