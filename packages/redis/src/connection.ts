@@ -96,8 +96,15 @@ export function openConnection(spec: ConnectionSpec): RedisClient {
     })
     // ioredis connects to a node on its first command, and a Cluster without an offline queue
     // fails every command sent to a node while it connects ("Connection is closed."): a burst
-    // of calls to a node not used yet would all fail. Connect each node once it is discovered.
-    cluster.on('+node', connectNode)
+    // of calls to a node not used yet would all fail. Connect the masters once the Cluster is
+    // ready, and a node discovered later at once. Not before: ioredis' own ready check would
+    // meet a connecting node and fail the same way.
+    cluster.on('ready', () => {
+      for (const node of cluster.nodes('master')) connectNode(node)
+    })
+    cluster.on('+node', (node: Redis) => {
+      if (cluster.status === 'ready') connectNode(node)
+    })
     return cluster
   }
   const options = { ...FAIL_FAST_OPTIONS, ...spec.options }
