@@ -1,3 +1,11 @@
+/**
+ * The one road from the store to memcached: every request goes through
+ * {@link Connection.execute}, which sends it through memjs's transport, bounds it by a
+ * deadline and turns any failure into a `StoreError` naming the store and the operation.
+ *
+ * @module
+ */
+
 import type { Socket } from 'node:net'
 import { StoreError, StoreTimeoutError } from '@strata/cache-core'
 import type { Client } from 'memjs'
@@ -34,25 +42,26 @@ const STATUS_TEXT: Readonly<Record<number, string>> = {
  * whatever state memjs or the socket is in, a call settles within `timeoutMs`.
  */
 export class Connection {
-  private readonly deadlines: Deadlines
-  private closed = false
+  readonly client: Client
+  /** The bound on every call, in milliseconds. */
+  readonly timeoutMs: number
+  readonly #deadlines: Deadlines
+  #closed = false
   /** Requests sent in the current tick of the event loop. */
-  private sentThisTick = 0
-  private corkedSockets: Socket[] = []
-  private readonly endTick = () => {
-    this.sentThisTick = 0
-    const sockets = this.corkedSockets
+  #sentThisTick = 0
+  #corkedSockets: Socket[] = []
+  readonly #endTick = () => {
+    this.#sentThisTick = 0
+    const sockets = this.#corkedSockets
     if (sockets.length === 0) return
-    this.corkedSockets = []
+    this.#corkedSockets = []
     for (const socket of sockets) socket.uncork()
   }
 
-  constructor(
-    readonly client: Client,
-    /** The bound on every call, in milliseconds. */
-    readonly timeoutMs: number,
-  ) {
-    this.deadlines = new Deadlines(timeoutMs)
+  constructor(client: Client, timeoutMs: number) {
+    this.client = client
+    this.timeoutMs = timeoutMs
+    this.#deadlines = new Deadlines(timeoutMs)
   }
 
   /**
@@ -62,27 +71,27 @@ export class Connection {
    */
   execute(operation: string, request: Request): Promise<Response> {
     return new Promise<Response>((resolve, reject) => {
-      if (this.closed) {
+      if (this.#closed) {
         reject(new StoreError(STORE_NAME, operation, { message: 'the store is closed' }))
         return
       }
-      const pending = this.deadlines.track(() =>
+      const pending = this.#deadlines.track(() =>
         reject(new StoreTimeoutError(STORE_NAME, operation, this.timeoutMs)),
       )
       try {
-        if (this.sentThisTick++ === 0) process.nextTick(this.endTick)
-        else if (this.sentThisTick === 2) this.cork()
+        if (this.#sentThisTick++ === 0) process.nextTick(this.#endTick)
+        else if (this.#sentThisTick === 2) this.#cork()
         this.client.incrSeq()
         // memjs wraps its sequence with `& 0xffffffff`, which turns negative after 2^31 calls,
         // while answers carry it unsigned: register and send it unsigned so they still match.
         const seq = this.client.seq >>> 0
         this.client.perform(request.key, encodeRequest(request, seq), seq, (error, response) => {
-          if (!this.deadlines.settle(pending)) return
+          if (!this.#deadlines.settle(pending)) return
           if (error) reject(new StoreError(STORE_NAME, operation, { cause: error }))
           else resolve(response as Response)
         })
       } catch (error) {
-        if (this.deadlines.settle(pending)) {
+        if (this.#deadlines.settle(pending)) {
           reject(new StoreError(STORE_NAME, operation, { cause: error }))
         }
       }
@@ -95,19 +104,19 @@ export class Connection {
    * sockets are corked until the tick ends, so the rest of the batch leaves in one write. A lone
    * request is written at once, as memjs does. Sockets memjs has not opened yet are left alone.
    */
-  private cork(): void {
+  #cork(): void {
     for (const server of this.client.servers) {
       const socket = (server as unknown as { _socket?: Socket })._socket
       if (socket !== undefined && !socket.destroyed) {
         socket.cork()
-        this.corkedSockets.push(socket)
+        this.#corkedSockets.push(socket)
       }
     }
   }
 
   /** Stops accepting calls; calls already sent still settle. */
   close(): void {
-    this.closed = true
+    this.#closed = true
   }
 }
 

@@ -1,3 +1,10 @@
+/**
+ * The memjs client the store creates from server addresses: fail-fast defaults under the
+ * user's options, and consistent hashing over several servers.
+ *
+ * @module
+ */
+
 import { InvalidOptionError } from '@strata/cache-core'
 import { Client, Server } from 'memjs'
 import { HashRing } from './hash-ring.js'

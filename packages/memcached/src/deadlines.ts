@@ -1,3 +1,9 @@
+/**
+ * A hard deadline on every call, kept with one timer for all calls in flight.
+ *
+ * @module
+ */
+
 /** One operation waiting for an answer. */
 export interface Pending {
   /** When it times out (epoch ms). */
@@ -17,26 +23,29 @@ export interface Pending {
  * The timer keeps the process alive only while an operation is waiting.
  */
 export class Deadlines {
-  private queue: Pending[] = []
-  private head = 0
-  private waiting = 0
-  private timer: NodeJS.Timeout | undefined
+  readonly #timeoutMs: number
+  #queue: Pending[] = []
+  #head = 0
+  #waiting = 0
+  #timer: NodeJS.Timeout | undefined
 
-  constructor(private readonly timeoutMs: number) {}
+  constructor(timeoutMs: number) {
+    this.#timeoutMs = timeoutMs
+  }
 
   /** Registers an operation; call {@link settle} when it is answered. */
   track(expire: () => void): Pending {
-    const pending: Pending = { deadline: Date.now() + this.timeoutMs, settled: false, expire }
+    const pending: Pending = { deadline: Date.now() + this.#timeoutMs, settled: false, expire }
     // Answers mostly arrive in order: dropping answered operations from the head keeps the
     // queue as short as the number of operations in flight.
-    while (this.head < this.queue.length && this.queue[this.head]?.settled) this.head++
-    if (this.head === this.queue.length) {
-      this.queue.length = 0
-      this.head = 0
+    while (this.#head < this.#queue.length && this.#queue[this.#head]?.settled) this.#head++
+    if (this.#head === this.#queue.length) {
+      this.#queue.length = 0
+      this.#head = 0
     }
-    this.queue.push(pending)
-    if (this.waiting++ === 0) this.timer?.ref()
-    if (this.timer === undefined) this.arm(this.timeoutMs)
+    this.#queue.push(pending)
+    if (this.#waiting++ === 0) this.#timer?.ref()
+    if (this.#timer === undefined) this.#arm(this.#timeoutMs)
     return pending
   }
 
@@ -44,26 +53,26 @@ export class Deadlines {
   settle(pending: Pending): boolean {
     if (pending.settled) return false
     pending.settled = true
-    if (--this.waiting === 0) this.timer?.unref()
+    if (--this.#waiting === 0) this.#timer?.unref()
     return true
   }
 
-  private arm(delayMs: number): void {
-    this.timer = setTimeout(() => this.onTimer(), Math.max(delayMs, 1))
-    if (this.waiting === 0) this.timer.unref()
+  #arm(delayMs: number): void {
+    this.#timer = setTimeout(() => this.#onTimer(), Math.max(delayMs, 1))
+    if (this.#waiting === 0) this.#timer.unref()
   }
 
-  private onTimer(): void {
-    this.timer = undefined
+  #onTimer(): void {
+    this.#timer = undefined
     const now = Date.now()
-    this.expireUntil(now)
-    const next = this.queue[this.head]
-    if (next !== undefined) this.arm(next.deadline - now)
+    this.#expireUntil(now)
+    const next = this.#queue[this.#head]
+    if (next !== undefined) this.#arm(next.deadline - now)
   }
 
-  private expireUntil(now: number): void {
-    const queue = this.queue
-    let head = this.head
+  #expireUntil(now: number): void {
+    const queue = this.#queue
+    let head = this.#head
     while (head < queue.length) {
       const pending = queue[head] as Pending
       if (!pending.settled) {
@@ -74,13 +83,13 @@ export class Deadlines {
       head++
     }
     if (head === queue.length) {
-      this.queue = []
-      this.head = 0
+      this.#queue = []
+      this.#head = 0
     } else if (head > 1024 && head * 2 > queue.length) {
-      this.queue = queue.slice(head)
-      this.head = 0
+      this.#queue = queue.slice(head)
+      this.#head = 0
     } else {
-      this.head = head
+      this.#head = head
     }
   }
 }

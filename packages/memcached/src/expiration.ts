@@ -1,3 +1,9 @@
+/**
+ * TTLs as memcached's expiration field: whole seconds, never 0, absolute past 30 days.
+ *
+ * @module
+ */
+
 /** The largest relative expiration memcached accepts; larger values are absolute Unix times. */
 export const MAX_RELATIVE_EXPIRATION_SECONDS = 30 * 24 * 60 * 60
 

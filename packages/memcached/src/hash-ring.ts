@@ -1,3 +1,9 @@
+/**
+ * Consistent hashing of keys over several servers.
+ *
+ * @module
+ */
+
 import { createHash } from 'node:crypto'
 
 /** Points each server gets on the ring (as ketama: 40 MD5 digests of 4 points each). */
@@ -13,8 +19,8 @@ const POINTS_PER_SERVER = 160
  * finalizer (fast on every call). The layout is not ketama-compatible with other clients.
  */
 export class HashRing {
-  private readonly points: Uint32Array
-  private readonly owners: Uint16Array
+  readonly #points: Uint32Array
+  readonly #owners: Uint16Array
 
   /** @param servers server names, e.g. `'10.0.0.1:11211'`; their position is the answer. */
   constructor(servers: readonly string[]) {
@@ -30,14 +36,14 @@ export class HashRing {
     entries.sort(
       (a, b) => a.point - b.point || compare(servers[a.owner] ?? '', servers[b.owner] ?? ''),
     )
-    this.points = Uint32Array.from(entries, (entry) => entry.point)
-    this.owners = Uint16Array.from(entries, (entry) => entry.owner)
+    this.#points = Uint32Array.from(entries, (entry) => entry.point)
+    this.#owners = Uint16Array.from(entries, (entry) => entry.owner)
   }
 
   /** The position, in the constructor's list, of the server that owns `key`. */
   serverFor(key: string): number {
     const hash = hashKey(key)
-    const points = this.points
+    const points = this.#points
     let low = 0
     let high = points.length
     while (low < high) {
@@ -45,7 +51,7 @@ export class HashRing {
       if ((points[middle] as number) < hash) low = middle + 1
       else high = middle
     }
-    return this.owners[low === points.length ? 0 : low] as number
+    return this.#owners[low === points.length ? 0 : low] as number
   }
 }
 

@@ -1,3 +1,9 @@
+/**
+ * Keys as memcached accepts them: kept when they fit, else hashed, injectively.
+ *
+ * @module
+ */
+
 import { createHash } from 'node:crypto'
 
 /** Memcached's largest key, in bytes. */

@@ -1,3 +1,9 @@
+/**
+ * Cross-process locks as memcached items holding the owner's token.
+ *
+ * @module
+ */
+
 import type { StoreLocks } from '@strata/cache-core'
 import { type Connection, unexpectedStatus } from './connection.js'
 import { toExpiration } from './expiration.js'
@@ -13,11 +19,15 @@ import { Opcode, readCas, Status, storageExtras } from './protocol.js'
  * `leaseMs` + 2 s. A lock lives on one server: if that server restarts, its locks are lost.
  */
 export class MemcachedLocks implements StoreLocks {
+  readonly #connection: Connection
+
   /** @internal the store creates its locks. */
-  constructor(private readonly connection: Connection) {}
+  constructor(connection: Connection) {
+    this.#connection = connection
+  }
 
   async acquire(key: string, owner: string, leaseMs: number): Promise<boolean> {
-    const response = await this.connection.execute('lock.acquire', {
+    const response = await this.#connection.execute('lock.acquire', {
       opcode: Opcode.add,
       key: toMemcachedKey(key),
       extras: storageExtras(toExpiration(leaseMs)),
@@ -31,37 +41,33 @@ export class MemcachedLocks implements StoreLocks {
 
   async release(key: string, owner: string): Promise<boolean> {
     const mapped = toMemcachedKey(key)
-    const cas = await this.ownedCas('lock.release', mapped, owner)
+    const cas = await this.#ownedCas('lock.release', mapped, owner)
     if (cas === undefined) return false
-    const response = await this.connection.execute('lock.release', {
+    const response = await this.#connection.execute('lock.release', {
       opcode: Opcode.delete,
       key: mapped,
       cas,
     })
-    return this.compareOutcome('lock.release', response.header.status)
+    return this.#compareOutcome('lock.release', response.header.status)
   }
 
   async extend(key: string, owner: string, leaseMs: number): Promise<boolean> {
     const mapped = toMemcachedKey(key)
-    const cas = await this.ownedCas('lock.extend', mapped, owner)
+    const cas = await this.#ownedCas('lock.extend', mapped, owner)
     if (cas === undefined) return false
-    const response = await this.connection.execute('lock.extend', {
+    const response = await this.#connection.execute('lock.extend', {
       opcode: Opcode.set,
       key: mapped,
       extras: storageExtras(toExpiration(leaseMs)),
       value: Buffer.from(owner),
       cas,
     })
-    return this.compareOutcome('lock.extend', response.header.status)
+    return this.#compareOutcome('lock.extend', response.header.status)
   }
 
   /** The lock item's CAS token when `owner` holds it, otherwise `undefined`. */
-  private async ownedCas(
-    operation: string,
-    key: string,
-    owner: string,
-  ): Promise<bigint | undefined> {
-    const response = await this.connection.execute(operation, { opcode: Opcode.get, key })
+  async #ownedCas(operation: string, key: string, owner: string): Promise<bigint | undefined> {
+    const response = await this.#connection.execute(operation, { opcode: Opcode.get, key })
     const status = response.header.status
     if (status === Status.keyNotFound) return undefined
     if (status !== Status.ok) throw unexpectedStatus(operation, status)
@@ -69,7 +75,7 @@ export class MemcachedLocks implements StoreLocks {
   }
 
   /** A compare-and-write either applied, or lost to an expiry or another owner. */
-  private compareOutcome(operation: string, status: number): boolean {
+  #compareOutcome(operation: string, status: number): boolean {
     if (status === Status.ok) return true
     if (status === Status.keyExists || status === Status.keyNotFound) return false
     throw unexpectedStatus(operation, status)

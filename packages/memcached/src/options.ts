@@ -1,3 +1,11 @@
+/**
+ * The options of `memcachedStore`, their defaults and their checks. memjs's own option object
+ * (`options`) is passed through to memjs unchecked.
+ *
+ * @module
+ */
+
+import { InvalidOptionError, parsePositiveInteger, rejectUnknownOptions } from '@strata/cache-core'
 import type { Client, ClientOptions, ServerOptions } from 'memjs'
 
 /** Options handed to memjs's client and to each of its servers. */
@@ -59,10 +67,10 @@ export type MemcachedStoreOptions = MemcachedConnectionOptions & {
 }
 
 /** memcached's default item size. */
-export const DEFAULT_ITEM_SIZE_BYTES = 1024 * 1024
+const DEFAULT_ITEM_SIZE_BYTES = 1024 * 1024
 
 /** Room left in an item for memcached's header (about 60 bytes) and a key of up to 250. */
-export const ITEM_OVERHEAD_BYTES = 512
+const ITEM_OVERHEAD_BYTES = 512
 
 /** The default bound on every call. */
 export const DEFAULT_OPERATION_TIMEOUT_MS = 1000
@@ -74,6 +82,9 @@ const silentLogger = { log(): void {} }
  * adds its own timeout and circuit breaker. Failover is off because a key that moves to another
  * server while its own is down comes back stale when it returns, and a tag or namespace counter
  * that moved would undo invalidations.
+ *
+ * Public on purpose: a `client` you pass to `memcachedStore` keeps its own settings, and
+ * `memjs.Client.create(servers, { ...DEFAULT_MEMJS_OPTIONS })` gives it the store's.
  */
 export const DEFAULT_MEMJS_OPTIONS: Readonly<MemjsOptions> = Object.freeze({
   timeout: 0.25,
@@ -86,3 +97,50 @@ export const DEFAULT_MEMJS_OPTIONS: Readonly<MemjsOptions> = Object.freeze({
   // Every failure reaches the caller as a StoreError; memjs would also print it.
   logger: silentLogger,
 })
+
+const KNOWN_OPTIONS = [
+  'servers',
+  'client',
+  'options',
+  'itemSizeBytes',
+  'maxValueBytes',
+  'operationTimeoutMs',
+  'consistentHashing',
+] as const
+
+/** The checked limits of a store. */
+export interface ResolvedOptions {
+  readonly maxValueBytes: number
+  readonly operationTimeoutMs: number
+}
+
+/**
+ * Checks the options: unknown names (naming the closest known one), sizes and the timeout.
+ * @throws InvalidOptionError
+ */
+export function resolveOptions(options: MemcachedStoreOptions): ResolvedOptions {
+  rejectUnknownOptions(options, KNOWN_OPTIONS)
+  if (options.client !== undefined && options.servers !== undefined) {
+    throw new InvalidOptionError('servers', 'cannot be combined with "client"')
+  }
+  const itemSizeBytes = parsePositiveInteger(
+    options.itemSizeBytes ?? DEFAULT_ITEM_SIZE_BYTES,
+    'itemSizeBytes',
+  )
+  const maxValueBytes = parsePositiveInteger(
+    options.maxValueBytes ?? Math.max(itemSizeBytes - ITEM_OVERHEAD_BYTES, 1),
+    'maxValueBytes',
+  )
+  if (maxValueBytes > itemSizeBytes) {
+    throw new InvalidOptionError('maxValueBytes', 'must not exceed itemSizeBytes')
+  }
+  const operationTimeoutMs = options.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS
+  if (
+    typeof operationTimeoutMs !== 'number' ||
+    !(operationTimeoutMs > 0) ||
+    !Number.isFinite(operationTimeoutMs)
+  ) {
+    throw new InvalidOptionError('operationTimeoutMs', 'must be a positive number of ms')
+  }
+  return { maxValueBytes, operationTimeoutMs }
+}

@@ -1,3 +1,9 @@
+/**
+ * Server addresses (`host:port`, `[v6]:port`, `user:password@host:port`), parsed.
+ *
+ * @module
+ */
+
 import { InvalidOptionError } from '@strata/cache-core'
 
 /** memcached's default port. */

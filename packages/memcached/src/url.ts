@@ -1,5 +1,12 @@
-import { InvalidOptionError, redact, type Store } from '@strata/cache-core'
-import { MemcachedStore } from './store.js'
+/**
+ * `createStoreFromUrl`: a memcached store from a `memcached://` URL, which is how core loads
+ * this adapter for `createCache({ store: 'memcached://…' })`.
+ *
+ * @module
+ */
+
+import { InvalidOptionError, redact } from '@strata/cache-core'
+import { MemcachedStore } from './memcached-store.js'
 
 const SCHEME = /^memcached:\/\//i
 
@@ -10,7 +17,7 @@ const SCHEME = /^memcached:\/\//i
  * this.
  * @throws InvalidOptionError when the URL is not of that form.
  */
-export function createStoreFromUrl(url: string): Store {
+export function createStoreFromUrl(url: string): MemcachedStore {
   if (!SCHEME.test(url)) {
     throw new InvalidOptionError('store', `"${redact(url)}" is not a memcached:// URL`)
   }

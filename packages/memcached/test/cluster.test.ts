@@ -2,7 +2,8 @@ import memjs from 'memjs'
 import { type StartedMemcached, startMemcached } from 'test-servers'
 import { describeWithServers } from 'test-servers/vitest'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { HashRing, type MemcachedStore, memcachedStore } from '../src/index.js'
+import { HashRing } from '../src/hash-ring.js'
+import { type MemcachedStore, memcachedStore } from '../src/index.js'
 
 const P = `cluster.test:${process.pid}:`
 const KEYS = Array.from({ length: 3000 }, (_, i) => `${P}key:${i}`)

@@ -43,11 +43,20 @@ describe('Deadlines', () => {
   })
 
   it('holds the process open only while an operation waits', () => {
-    const deadlines = new Deadlines(100)
+    vi.useRealTimers()
+    // Timers that keep the process alive (an unref'd one is not listed).
+    const liveTimers = () =>
+      process.getActiveResourcesInfo().filter((resource) => resource === 'Timeout').length
+    const before = liveTimers()
+    const deadlines = new Deadlines(100_000)
     const pending = deadlines.track(() => {})
-    const timer = (deadlines as unknown as { timer: NodeJS.Timeout }).timer
-    expect(timer.hasRef()).toBe(true)
+    expect(liveTimers()).toBe(before + 1)
     deadlines.settle(pending)
-    expect(timer.hasRef()).toBe(false)
+    expect(liveTimers()).toBe(before)
+    // A later operation holds it again, and only until it settles.
+    const next = deadlines.track(() => {})
+    expect(liveTimers()).toBe(before + 1)
+    deadlines.settle(next)
+    expect(liveTimers()).toBe(before)
   })
 })

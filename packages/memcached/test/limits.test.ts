@@ -4,7 +4,8 @@ import memjs from 'memjs'
 import { type StartedMemcached, startMemcached } from 'test-servers'
 import { describeWithServers, injectServer } from 'test-servers/vitest'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { MAPPED_KEY_MARKER, type MemcachedStore, memcachedStore } from '../src/index.js'
+import { type MemcachedStore, memcachedStore } from '../src/index.js'
+import { MAPPED_KEY_MARKER } from '../src/keys.js'
 import { text } from './text.js'
 
 const P = `limits.test:${process.pid}:`

@@ -1,4 +1,4 @@
-import { StoreError } from '@strata/cache-core'
+import { InvalidOptionError, StoreError } from '@strata/cache-core'
 import memjs from 'memjs'
 import { describeWithServers, injectServer } from 'test-servers/vitest'
 import { afterAll, beforeAll, expect, it } from 'vitest'
@@ -163,6 +163,24 @@ describeWithServers('MemcachedStore on one server', () => {
     await fromUrl.close()
     await fromUrl.close()
     await expect(fromUrl.get(`${P}url`)).rejects.toBeInstanceOf(StoreError)
+  })
+
+  it('rejects unknown options, naming the closest known one, and bad limits', () => {
+    const attempt = (options: object) => () => memcachedStore(options as never)
+    expect(attempt({ server: ['127.0.0.1:1'] })).toThrow(InvalidOptionError)
+    expect(attempt({ server: ['127.0.0.1:1'] })).toThrow(
+      /"server": unknown option; did you mean "servers"/,
+    )
+    expect(attempt({ operationTimeout: 5 })).toThrow(/"operationTimeout".*"operationTimeoutMs"/)
+    expect(attempt({ itemSizeBytes: 0 })).toThrow(/"itemSizeBytes": must be an integer >= 1/)
+    expect(attempt({ itemSizeBytes: 1000, maxValueBytes: 2000 })).toThrow(/"maxValueBytes"/)
+    expect(attempt({ operationTimeoutMs: -1 })).toThrow(/"operationTimeoutMs"/)
+    const client = memjs.Client.create('127.0.0.1:1', { logger: { log() {} } })
+    expect(attempt({ client, servers: ['127.0.0.1:1'] })).toThrow(/"servers": cannot be combined/)
+    client.close()
+    // memjs's own options are memjs's business: passed through as they are.
+    const store = memcachedStore({ servers: ['127.0.0.1:1'], options: { notMemjs: 1 } as never })
+    void store.close()
   })
 
   it('leaves a client it was given open', async () => {

@@ -1,5 +1,13 @@
+/**
+ * `MemoryStore`: the Store contract in process, on lru-cache. Records are kept as objects;
+ * counters and lock leases live in maps beside the LRU.
+ *
+ * @module
+ */
+
 import {
-  InvalidOptionError,
+  parsePositiveInteger,
+  rejectUnknownOptions,
   type Store,
   type StoreCapabilities,
   type StoreEntry,
@@ -29,6 +37,11 @@ export interface MemoryStoreOptions {
   readonly sizeCalculation?: (record: StoreRecord, key: string) => number
 }
 
+/** The store's name in errors and metrics. */
+export const STORE_NAME = 'memory'
+
+const KNOWN_OPTIONS = ['max', 'maxSize', 'sizeCalculation'] as const
+
 interface Lease {
   readonly owner: string
   readonly expiresAt: number
@@ -49,21 +62,22 @@ const CAPABILITIES: StoreCapabilities = {
  * locks only span this process (which is all one process needs).
  */
 export class MemoryStore implements Store {
-  readonly name = 'memory'
+  readonly name = STORE_NAME
   readonly capabilities = CAPABILITIES
   /** The underlying `lru-cache` instance. */
   readonly client: LRUCache<string, StoreRecord>
-  private readonly counters = new Map<string, number>()
-  private readonly leases = new Map<string, Lease>()
+  readonly #counters = new Map<string, number>()
+  readonly #leases = new Map<string, Lease>()
   readonly locks: StoreLocks
 
+  /**
+   * @throws InvalidOptionError for an unknown option (naming the closest known one), `max`
+   * below 1 or a negative `maxSize`.
+   */
   constructor(options: MemoryStoreOptions = {}) {
-    const max = options.max ?? 10_000
-    const maxSize = options.maxSize ?? 0
-    if (!Number.isInteger(max) || max < 1)
-      throw new InvalidOptionError('max', 'must be an integer >= 1')
-    if (!Number.isInteger(maxSize) || maxSize < 0)
-      throw new InvalidOptionError('maxSize', 'must be an integer >= 0')
+    rejectUnknownOptions(options, KNOWN_OPTIONS)
+    const max = parsePositiveInteger(options.max ?? 10_000, 'max')
+    const maxSize = parsePositiveInteger(options.maxSize ?? 0, 'maxSize', 0)
     this.client = new LRUCache<string, StoreRecord>({
       max,
       ...(maxSize > 0 ? { maxSize, sizeCalculation: options.sizeCalculation ?? estimateSize } : {}),
@@ -71,26 +85,26 @@ export class MemoryStore implements Store {
     })
     this.locks = {
       acquire: async (key, owner, leaseMs) => {
-        const lease = this.leases.get(key)
+        const lease = this.#leases.get(key)
         if (lease && lease.expiresAt > Date.now()) return false
-        this.leases.set(key, { owner, expiresAt: Date.now() + leaseMs })
+        this.#leases.set(key, { owner, expiresAt: Date.now() + leaseMs })
         return true
       },
       release: async (key, owner) => {
-        if (!this.holds(key, owner)) return false
-        this.leases.delete(key)
+        if (!this.#holds(key, owner)) return false
+        this.#leases.delete(key)
         return true
       },
       extend: async (key, owner, leaseMs) => {
-        if (!this.holds(key, owner)) return false
-        this.leases.set(key, { owner, expiresAt: Date.now() + leaseMs })
+        if (!this.#holds(key, owner)) return false
+        this.#leases.set(key, { owner, expiresAt: Date.now() + leaseMs })
         return true
       },
     }
   }
 
-  private holds(key: string, owner: string): boolean {
-    const lease = this.leases.get(key)
+  #holds(key: string, owner: string): boolean {
+    const lease = this.#leases.get(key)
     return lease !== undefined && lease.owner === owner && lease.expiresAt > Date.now()
   }
 
@@ -119,25 +133,27 @@ export class MemoryStore implements Store {
   }
 
   async increment(key: string, by: number): Promise<number> {
-    const next = (this.counters.get(key) ?? 0) + by
-    this.counters.set(key, next)
+    const next = (this.#counters.get(key) ?? 0) + by
+    this.#counters.set(key, next)
     return next
   }
 
   async getCounters(keys: readonly string[]): Promise<(number | undefined)[]> {
-    return keys.map((key) => this.counters.get(key))
+    return keys.map((key) => this.#counters.get(key))
   }
 
   async clear(prefix: string): Promise<void> {
     for (const key of [...this.client.keys()]) if (key.startsWith(prefix)) this.client.delete(key)
-    for (const key of [...this.counters.keys()])
-      if (key.startsWith(prefix)) this.counters.delete(key)
-    for (const key of [...this.leases.keys()]) if (key.startsWith(prefix)) this.leases.delete(key)
+    for (const key of [...this.#counters.keys()])
+      if (key.startsWith(prefix)) this.#counters.delete(key)
+    for (const key of [...this.#leases.keys()]) if (key.startsWith(prefix)) this.#leases.delete(key)
   }
 
+  /** Empties the store; it holds nothing that would keep a process alive. */
   async close(): Promise<void> {
     this.client.clear()
-    this.leases.clear()
+    this.#counters.clear()
+    this.#leases.clear()
   }
 }
 
@@ -152,7 +168,11 @@ function estimateSize(record: StoreRecord): number {
   }
 }
 
-/** Creates an in-process store. */
+/**
+ * Creates an in-process store. It holds no connection or timer: `close()` (which core calls
+ * when the last cache using it closes) only empties it.
+ * @throws InvalidOptionError for an unknown or invalid option.
+ */
 export function memoryStore(options?: MemoryStoreOptions): MemoryStore {
   return new MemoryStore(options)
 }

@@ -55,6 +55,18 @@ describe('memory store extras', () => {
   it('validates its options', () => {
     expect(() => memoryStore({ max: 0 })).toThrow(InvalidOptionError)
     expect(() => memoryStore({ maxSize: -1 })).toThrow(InvalidOptionError)
+    expect(() => memoryStore({ max: 1.5 })).toThrow(/"max": must be an integer >= 1/)
+    expect(() => memoryStore({ maxsize: 10 } as never)).toThrow(
+      /"maxsize": unknown option; did you mean "maxSize"/,
+    )
+  })
+
+  it('rejects a memory:// URL with an unknown or malformed parameter', () => {
+    expect(() => createStoreFromUrl('memory://?maxx=5')).toThrow(/"maxx".*did you mean "max"/)
+    expect(() => createStoreFromUrl('memory://?max=lots')).toThrow(/"max"/)
+    expect(() => createStoreFromUrl('memory://?max=')).toThrow(/"max"/)
+    expect(() => createStoreFromUrl('redis://127.0.0.1')).toThrow(InvalidOptionError)
+    expect(createStoreFromUrl('memory://?max=5&maxSize=100')).toBeInstanceOf(MemoryStore)
   })
 
   it('is created from a memory:// URL, directly or through createCache', async () => {

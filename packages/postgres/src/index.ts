@@ -1,3 +1,10 @@
+/**
+ * `@strata/cache-postgres`: a Strata store on a PostgreSQL table (with locks and a
+ * LISTEN/NOTIFY bus that reports gaps), and materialized views served as a cache layer.
+ *
+ * @module
+ */
+
 export {
   MaterializedViewNotFoundError,
   MissingUniqueIndexError,
@@ -13,10 +20,9 @@ export type { RefreshOutcome, RefreshReason } from './materialized-view/refreshe
 export type { MaterializedViewState } from './materialized-view/view-state.js'
 export type { TimeoutOptions } from './shared/connection.js'
 export type { Duration } from './shared/duration.js'
-export { NotifyPayloadTooLargeError, PostgresBus } from './store/bus.js'
-export { MAX_KEY_BYTES } from './store/key-mapping.js'
-export { PostgresLocks } from './store/locks.js'
+export { NotifyPayloadTooLargeError, type PostgresBus } from './store/bus.js'
+export type { PostgresLocks } from './store/locks.js'
 export type { PostgresStoreOptions } from './store/options.js'
-export { PostgresStore } from './store/postgres-store.js'
-export { createStoreFromUrl, postgresStore } from './store/postgres-store-factory.js'
+export { PostgresStore, postgresStore } from './store/postgres-store.js'
 export type { StoreSchema } from './store/schema.js'
+export { createStoreFromUrl } from './store/url.js'

@@ -2,6 +2,7 @@ import { describeStoreConformance } from '@strata/cache-conformance'
 import { describeWithServers } from 'test-servers/vitest'
 import { afterAll, beforeAll } from 'vitest'
 import { postgresStore } from '../src/index.js'
+import { postgresFaults } from './support/bus-faults.js'
 import { uniqueName } from './support/names.js'
 import { startTestPostgres, type TestPostgres } from './support/postgres-server.js'
 
@@ -38,6 +39,8 @@ describeWithServers('postgres', () => {
       scopedClear: true,
       locks: true,
       bus: true,
+      busGaps: true,
     },
+    faults: postgresFaults,
   })
 })

@@ -1,7 +1,9 @@
+import { type CacheEvents, createCache } from '@strata/cache-core'
 import { Pool } from 'pg'
 import { describeWithServers } from 'test-servers/vitest'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { NotifyPayloadTooLargeError, type PostgresStore, postgresStore } from '../src/index.js'
+import { terminateBusListener } from './support/bus-faults.js'
 import { uniqueName } from './support/names.js'
 import { startTestPostgres, type TestPostgres } from './support/postgres-server.js'
 
@@ -37,6 +39,21 @@ describeWithServers('postgresStore bus', () => {
       return store
     }
     return [make(), make()] as const
+  }
+
+  /** The server pids of the sessions listening on `store`'s bus channel. */
+  async function listenerPids(store: PostgresStore): Promise<number[]> {
+    const channel = `${store.schema.records.replaceAll('"', '')}_bus`
+    const result = await pool.query<{ pid: number }>(
+      'SELECT pid FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND query = $1',
+      [`LISTEN "${channel}"`],
+    )
+    return result.rows.map((row) => row.pid)
+  }
+
+  /** Terminates `store`'s listen connection, as a server restart or a DBA would. */
+  async function terminateListeners(store: PostgresStore): Promise<void> {
+    expect(await terminateBusListener(store)).toBe(1)
   }
 
   function collector() {
@@ -86,23 +103,60 @@ describeWithServers('postgresStore bus', () => {
       await a.bus.publish('c', 'x'.repeat(7999 - framing))
     })
 
-    it('listens again after its connection is killed and reports the gap', async () => {
-      let gaps = 0
+    it("reports 'lost' when its listen connection is killed, and 'restored' once it listens again", async () => {
       const errors: unknown[] = []
-      const [a, b] = pair({ onBusGap: () => gaps++, onError: (e) => errors.push(e) })
+      const [a, b] = pair({ onError: (e) => errors.push(e) })
       const seen = collector()
-      let busGaps = 0
-      b.bus.onGap(() => busGaps++)
+      const phases: string[] = []
+      const published: Promise<void>[] = []
+      b.bus.onGap((gap) => {
+        phases.push(gap.phase)
+        // At this moment the connection listens again: what is published now arrives.
+        if (gap.phase === 'restored') published.push(a.bus.publish('c', 'at restore'))
+      })
       await b.bus.subscribe('c', seen.onMessage)
-      await pool.query(
-        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-       WHERE pid <> pg_backend_pid() AND query LIKE 'LISTEN %'`,
-      )
-      await expect.poll(() => gaps).toBeGreaterThanOrEqual(1)
-      expect(busGaps).toBe(gaps)
-      expect(errors.length).toBeGreaterThanOrEqual(1)
+      await terminateListeners(b)
+      await expect.poll(() => phases).toEqual(['lost', 'restored'])
+      await Promise.all(published)
       await a.bus.publish('c', 'after')
-      await expect.poll(() => seen.messages).toEqual(['after'])
+      await expect.poll(() => seen.messages).toEqual(['at restore', 'after'])
+      expect(errors.length).toBeGreaterThanOrEqual(1)
+    })
+
+    it('subscribing while the listen connection is down waits for a live one', async () => {
+      const [a, b] = pair()
+      await b.bus.subscribe('first', () => {})
+      const lost = new Promise<void>((resolve) =>
+        b.bus.onGap((gap) => gap.phase === 'lost' && resolve()),
+      )
+      await terminateListeners(b)
+      await lost
+      const seen = collector()
+      await b.bus.subscribe('second', seen.onMessage)
+      await a.bus.publish('second', 'heard')
+      await expect.poll(() => seen.messages).toEqual(['heard'])
+    })
+
+    it('cache.close() resolves with its listener terminated, and no error event', async () => {
+      const store = postgresStore({
+        connectionString: server.url,
+        table: uniqueName('bus'),
+        onError: (error) => backgroundErrors.push(error),
+      })
+      const cache = createCache({ store })
+      const errors: CacheEvents['error'][] = []
+      cache.on('error', (event) => errors.push(event))
+      await cache.ready()
+      const lost = new Promise<void>((resolve) => {
+        cache.on('busGap', (gap) => gap.phase === 'lost' && resolve())
+      })
+      await terminateListeners(store)
+      await lost
+      await expect(cache.close()).resolves.toBeUndefined()
+      expect(errors).toEqual([])
+      // The store closed with its only cache: no listen connection comes back.
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      expect(await listenerPids(store)).toEqual([])
     })
   })
 })

@@ -246,6 +246,18 @@ describeWithServers('postgresStore', () => {
       expect(() => postgresStore({})).toThrow(InvalidOptionError)
     })
 
+    it('rejects unknown options, naming the closest known one, and bad integers', () => {
+      const attempt = (options: object) => () => postgresStore({ pool, ...options } as never)
+      expect(attempt({ tabel: 't' })).toThrow(InvalidOptionError)
+      expect(attempt({ tabel: 't' })).toThrow(/"tabel": unknown option; did you mean "table"/)
+      expect(attempt({ queryTimout: 100 })).toThrow(/"queryTimout".*"queryTimeout"/)
+      expect(attempt({ onBusGap: () => {} })).toThrow(/"onBusGap": unknown option/)
+      expect(attempt({ sweepBatchSize: 0 })).toThrow(/"sweepBatchSize": must be an integer >= 1/)
+      expect(attempt({ maxConnections: 2.5 })).toThrow(/"maxConnections"/)
+      expect(() => postgresStore({ pool, connectionString: server.url })).toThrow(/not both/)
+      expect(() => createStoreFromUrl(`${server.url}?unlogged=maybe`)).toThrow(/"unlogged"/)
+    })
+
     it('survives many stores migrating the same table at once', async () => {
       const table = uniqueName('race')
       const racers = Array.from({ length: 5 }, () => newStore({ table }))

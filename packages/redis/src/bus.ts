@@ -1,151 +1,206 @@
-import { type StoreBus, StoreError } from '@strata/cache-core'
-import { closeConnection } from './close.js'
-import { isCluster, type RedisClient, type StartupGate } from './connection.js'
+/**
+ * The invalidation bus over Redis pub/sub: PUBLISH through the store's commands, and callbacks
+ * per channel on one subscriber connection ({@link Subscriber}), with gap reports.
+ *
+ * @module
+ */
+
+import { type BusGap, type StoreBus, StoreError } from '@strata/cache-core'
+import calculateSlot from 'cluster-key-slot'
+import { type Cluster, Redis } from 'ioredis'
+import { type Command, type Commands, operation, STORE_NAME } from './commands.js'
+import {
+  DISCONNECT_TIMEOUT_MS,
+  isCluster,
+  type RedisClient,
+  StartupGate,
+  startupWaitMs,
+} from './connection.js'
+import { type OpenSubscriber, Subscriber } from './subscriber.js'
 
 /** Where the bus sends errors that have no caller. */
 export interface BusErrorReporting {
-  /** `error` events of the subscriber connection. */
+  /** `error` events of the subscriber connection, wrapped in a `StoreError`. */
   readonly onConnectionError: (error: unknown) => void
-  /** Exceptions thrown by a subscriber's callback. */
+  /** Exceptions thrown by a subscriber's callback or a gap listener. */
   readonly onCallbackError: (error: unknown) => void
 }
 
 /** The callbacks of one channel, and the server's confirmation that it is subscribed. */
-interface Subscription {
+interface Channel {
   readonly handlers: Set<(message: string) => void>
   readonly confirmed: Promise<void>
 }
 
+const PUBLISH = operation('publish')
+const SUBSCRIBE = operation('subscribe')
+const UNSUBSCRIBE = operation('unsubscribe')
+
 /**
  * Publish/subscribe over Redis channels. A connection in subscriber mode can run nothing but
- * (un)subscribe commands, so messages arrive on a dedicated connection, duplicated from the
- * main one (same server, same options) the first time someone subscribes. It is always the
- * store's own and closes with the store. ioredis re-subscribes it after a reconnection.
- *
- * In Cluster mode, PUBLISH on any node reaches subscribers on every node.
+ * (un)subscribe commands, so messages arrive on a dedicated connection opened the first time
+ * someone subscribes, always the store's own, closed with the store: duplicated from the main
+ * connection for one server or Sentinel, or to one node of a Cluster (PUBLISH on any node
+ * reaches subscribers on every node). The bus reports gaps (`capabilities.busGaps`).
  */
 export class RedisBus implements StoreBus {
-  readonly #client: RedisClient
-  readonly #gate: StartupGate | undefined
+  readonly #commands: Commands
   readonly #reporting: BusErrorReporting
-  readonly #subscriptions = new Map<string, Subscription>()
-  #subscriber: Promise<RedisClient> | undefined
-  #closed = false
+  readonly #channels = new Map<string, Channel>()
+  readonly #gapListeners = new Set<(gap: BusGap) => void>()
+  readonly #subscriber: Subscriber
 
-  /**
-   * @param client the main connection: PUBLISH goes through it, and the subscriber connection
-   * is duplicated from it.
-   * @param gate the main connection's start-up gate, when the store opened it.
-   */
-  constructor(client: RedisClient, gate: StartupGate | undefined, reporting: BusErrorReporting) {
-    this.#client = client
-    this.#gate = gate
+  /** @internal the store creates its bus. */
+  constructor(commands: Commands, reporting: BusErrorReporting) {
+    this.#commands = commands
     this.#reporting = reporting
+    this.#subscriber = new Subscriber(subscriberFactory(commands.client), {
+      onMessage: (channel, message) => this.#dispatch(channel, message),
+      onGap: (phase) => this.#reportGap({ phase }),
+      onError: reporting.onConnectionError,
+    })
   }
 
-  async publish(channel: string, message: string): Promise<void> {
-    if (this.#gate?.pending) await this.#gate.pending
-    try {
-      await this.#client.publish(channel, message)
-    } catch (cause) {
-      throw new StoreError('redis', 'publish', { cause })
-    }
+  publish(channel: string, message: string): Promise<void> {
+    return this.#commands.call(PUBLISH, publish, [channel, message], ignore)
   }
 
   async subscribe(
     channel: string,
     onMessage: (message: string) => void,
   ): Promise<() => Promise<void>> {
-    let subscription = this.#subscriptions.get(channel)
-    if (subscription === undefined) {
-      const created: Subscription = {
+    let subscribed = this.#channels.get(channel)
+    if (subscribed === undefined) {
+      const created: Channel = {
         handlers: new Set(),
-        confirmed: this.#subscribeOnServer(channel),
+        confirmed: this.#subscriber.subscribe(channel),
       }
-      this.#subscriptions.set(channel, created)
+      this.#channels.set(channel, created)
       // A failed SUBSCRIBE forgets the channel, so the next subscribe tries again.
       created.confirmed.catch(() => {
-        if (this.#subscriptions.get(channel) === created) this.#subscriptions.delete(channel)
+        if (this.#channels.get(channel) === created) this.#channels.delete(channel)
       })
-      subscription = created
+      subscribed = created
     }
     // Wrapped so that one callback subscribed twice gets two independent subscriptions.
     const handler = (message: string): void => onMessage(message)
-    subscription.handlers.add(handler)
+    subscribed.handlers.add(handler)
     try {
-      await subscription.confirmed
+      await subscribed.confirmed
     } catch (cause) {
-      subscription.handlers.delete(handler)
-      throw new StoreError('redis', 'subscribe', { cause })
+      subscribed.handlers.delete(handler)
+      return SUBSCRIBE.fail(cause)
     }
     let active = true
     return async () => {
       if (!active) return
       active = false
-      if (!this.#remove(channel, handler) || this.#subscriber === undefined) return
-      try {
-        await (await this.#subscriber).unsubscribe(channel)
-      } catch (cause) {
-        throw new StoreError('redis', 'unsubscribe', { cause })
-      }
+      if (!this.#remove(channel, handler)) return
+      await this.#subscriber.unsubscribe(channel).catch(UNSUBSCRIBE.fail)
+    }
+  }
+
+  /**
+   * Calls `listener` with `'lost'` when the subscriber connection drops and with `'restored'`
+   * once it is back with every channel subscribed again; messages published in between are
+   * lost (Redis pub/sub keeps nothing).
+   * @returns a function that removes the listener.
+   */
+  onGap(listener: (gap: BusGap) => void): () => void {
+    this.#gapListeners.add(listener)
+    return () => {
+      this.#gapListeners.delete(listener)
     }
   }
 
   /** Closes the subscriber connection, if one was opened. Idempotent. */
   async close(): Promise<void> {
-    if (this.#closed) return
-    this.#closed = true
-    this.#subscriptions.clear()
-    const subscriber = this.#subscriber
-    if (subscriber === undefined) return
-    await closeConnection(await subscriber.catch(() => undefined))
+    this.#channels.clear()
+    this.#gapListeners.clear()
+    await this.#subscriber.close()
   }
 
   /** Removes a handler. @returns `true` when it was the channel's last one. */
   #remove(channel: string, handler: (message: string) => void): boolean {
-    const subscription = this.#subscriptions.get(channel)
-    if (subscription === undefined || !subscription.handlers.delete(handler)) return false
-    if (subscription.handlers.size > 0) return false
-    this.#subscriptions.delete(channel)
+    const subscribed = this.#channels.get(channel)
+    if (subscribed === undefined || !subscribed.handlers.delete(handler)) return false
+    if (subscribed.handlers.size > 0) return false
+    this.#channels.delete(channel)
     return true
   }
 
-  async #subscribeOnServer(channel: string): Promise<void> {
-    await (await this.#connectSubscriber()).subscribe(channel)
-  }
-
-  #connectSubscriber(): Promise<RedisClient> {
-    if (this.#closed) return Promise.reject(new Error('The store is closed'))
-    this.#subscriber ??= this.#openSubscriber()
-    return this.#subscriber
-  }
-
-  async #openSubscriber(): Promise<RedisClient> {
-    const subscriber = isCluster(this.#client)
-      ? this.#client.duplicate([], { lazyConnect: true })
-      : this.#client.duplicate({ lazyConnect: true })
-    subscriber.on('error', this.#reporting.onConnectionError)
-    subscriber.on('message', (channel: string, message: string) => this.#dispatch(channel, message))
-    try {
-      await subscriber.connect()
-    } catch (error) {
-      // Not cached: the next subscribe tries a fresh connection.
-      this.#subscriber = undefined
-      subscriber.disconnect()
-      throw error
-    }
-    return subscriber
-  }
-
   #dispatch(channel: string, message: string): void {
-    const subscription = this.#subscriptions.get(channel)
-    if (subscription === undefined) return
-    for (const handler of subscription.handlers) {
+    const subscribed = this.#channels.get(channel)
+    if (subscribed === undefined) return
+    for (const handler of subscribed.handlers) {
       try {
         handler(message)
       } catch (error) {
         this.#reporting.onCallbackError(error)
       }
     }
+  }
+
+  #reportGap(gap: BusGap): void {
+    for (const listener of this.#gapListeners) {
+      try {
+        listener(gap)
+      } catch (error) {
+        this.#reporting.onCallbackError(error)
+      }
+    }
+  }
+}
+
+function ignore(): void {}
+
+/**
+ * PUBLISH. In a Cluster every message of a channel goes through the master of the channel's
+ * hash slot, whoever publishes: messages of one channel then leave one node in the order they
+ * were published, and reach the subscribers of every other node in that order. (ioredis would
+ * send each PUBLISH to a random node, and two messages could overtake each other.)
+ */
+const publish: Command<readonly [string, string], number> = (client, [channel, message]) => {
+  const node = isCluster(client) ? slotMaster(client, channel) : client
+  return (node ?? client).publish(channel, message)
+}
+
+function slotMaster(cluster: Cluster, channel: string): Redis | undefined {
+  const owner = cluster.slots[calculateSlot(channel)]?.[0]
+  if (owner === undefined) return undefined
+  return cluster
+    .nodes('master')
+    .find((node) => `${node.options.host}:${node.options.port}` === owner)
+}
+
+/** How the bus opens its subscriber connection on `client`'s server(s). */
+function subscriberFactory(client: RedisClient): OpenSubscriber {
+  if (!isCluster(client)) {
+    return async () =>
+      client.duplicate({
+        lazyConnect: true,
+        autoResubscribe: false,
+        disconnectTimeout: DISCONNECT_TIMEOUT_MS,
+      })
+  }
+  // One node of the Cluster, taken in turn: a node that goes away for good is replaced by the
+  // next one, instead of being retried for ever.
+  let turn = 0
+  return async () => {
+    if (client.status !== 'ready') await new StartupGate(client, startupWaitMs(client)).pending
+    const masters = client.nodes('master')
+    const nodes = masters.length > 0 ? masters : client.nodes('all')
+    const node = nodes[turn++ % Math.max(nodes.length, 1)]
+    if (node === undefined) {
+      throw new StoreError(STORE_NAME, 'subscribe', { message: 'the Cluster knows no node yet' })
+    }
+    return new Redis({
+      ...node.options,
+      lazyConnect: true,
+      autoResubscribe: false,
+      readOnly: false,
+      retryStrategy: () => null,
+      disconnectTimeout: DISCONNECT_TIMEOUT_MS,
+    })
   }
 }

@@ -1,4 +1,12 @@
+/**
+ * `clear(prefix)` on Redis: SCAN and UNLINK of the keys under a prefix, on every master of a
+ * Cluster. Never KEYS, FLUSHDB or FLUSHALL.
+ *
+ * @module
+ */
+
 import type { Cluster, Redis } from 'ioredis'
+import { throwFirstError } from './batches.js'
 import { isCluster, type RedisClient } from './connection.js'
 import { groupBySlot } from './slots.js'
 
@@ -56,6 +64,5 @@ async function unlinkBySlot(cluster: Cluster, keys: Buffer[]): Promise<void> {
   for (const indices of groupBySlot(keys).values()) {
     pipeline.unlink(indices.map((index) => keys[index]!))
   }
-  const replies = await pipeline.exec()
-  for (const [error] of replies ?? []) if (error) throw error
+  throwFirstError(await pipeline.exec())
 }

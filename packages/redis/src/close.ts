@@ -1,4 +1,10 @@
-import type { RedisClient } from './connection.js'
+/**
+ * Closing a connection the store opened, and waiting until it has let go of its socket.
+ *
+ * @module
+ */
+
+import { isCluster, type RedisClient } from './connection.js'
 
 /** Longest wait for a closing connection to report `end`. */
 const END_WAIT_MS = 1000
@@ -9,6 +15,12 @@ const END_WAIT_MS = 1000
  */
 export async function closeConnection(client: RedisClient | undefined): Promise<void> {
   if (client === undefined || client.status === 'end') return
+  if (client.status === 'reconnecting' && !isCluster(client)) {
+    // Its socket is already gone: disconnect() only cancels the pending reconnection, and no
+    // `end` event follows.
+    client.disconnect()
+    return
+  }
   const ended = untilEnded(client)
   if (client.status === 'ready') {
     try {

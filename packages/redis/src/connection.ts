@@ -1,3 +1,11 @@
+/**
+ * The connections the store opens itself: ioredis options that fail fast and heal by themselves,
+ * and the start-up gate that holds commands back during the first connection attempt. A client
+ * the user passes in never goes through here.
+ *
+ * @module
+ */
+
 import { Cluster, type ClusterNode, type ClusterOptions, Redis, type RedisOptions } from 'ioredis'
 
 /** A connection the store talks through: a standalone (or Sentinel) client, or a Cluster. */
@@ -15,6 +23,12 @@ export function isCluster(client: RedisClient): client is Cluster {
 export const DEFAULT_COMMAND_TIMEOUT_MS = 1000
 /** Milliseconds a TCP connect (and its ready check) may take before it is retried. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 2000
+/**
+ * Milliseconds a disconnected socket may take to close before it is destroyed. ioredis arms
+ * this timer on every `disconnect()`, even for a socket that is already gone (a connection
+ * waiting to reconnect), and its default of 2 s then holds a process that has closed everything.
+ */
+export const DISCONNECT_TIMEOUT_MS = 100
 /** Longest pause between two reconnection attempts. */
 export const MAX_RECONNECT_DELAY_MS = 1000
 
@@ -34,6 +48,9 @@ export function reconnectDelay(attempt: number): number {
  * `sentinelCommandTimeout` matters only with `sentinels`: ioredis asks the Sentinels one by one
  * for the master, and without it a frozen Sentinel (the connection opens, nothing answers) would
  * hold every (re)connection for ever instead of passing on to the next Sentinel.
+ *
+ * Public on purpose: a `client` you pass to `redisStore` keeps its own settings, and
+ * `new Redis(url, { ...FAIL_FAST_OPTIONS })` gives it the store's.
  */
 export const FAIL_FAST_OPTIONS: Readonly<RedisOptions> = {
   enableOfflineQueue: false,
@@ -42,6 +59,7 @@ export const FAIL_FAST_OPTIONS: Readonly<RedisOptions> = {
   maxRetriesPerRequest: 1,
   retryStrategy: reconnectDelay,
   sentinelCommandTimeout: DEFAULT_COMMAND_TIMEOUT_MS,
+  disconnectTimeout: DISCONNECT_TIMEOUT_MS,
 }
 
 /**
@@ -49,6 +67,8 @@ export const FAIL_FAST_OPTIONS: Readonly<RedisOptions> = {
  * `redisOptions`. `retryDelayOnFailover: 0` fails a command for a master whose connection is
  * down at once, instead of retrying it every 100 ms up to 16 times (1.6 s): a master without a
  * replica stays down, and a failover takes longer than that anyway.
+ *
+ * Public on purpose, like {@link FAIL_FAST_OPTIONS}, for a Cluster you create yourself.
  */
 export const FAIL_FAST_CLUSTER_OPTIONS: Readonly<ClusterOptions> = {
   enableOfflineQueue: false,
@@ -69,11 +89,23 @@ export interface ConnectionSpec {
 export function openConnection(spec: ConnectionSpec): RedisClient {
   if (spec.cluster !== undefined) {
     const options = spec.cluster.options ?? {}
-    return new Cluster([...spec.cluster.nodes], {
+    const cluster = new Cluster([...spec.cluster.nodes], {
       ...FAIL_FAST_CLUSTER_OPTIONS,
       ...options,
       redisOptions: { ...FAIL_FAST_OPTIONS, ...options.redisOptions },
     })
+    // ioredis connects to a node on its first command, and a Cluster without an offline queue
+    // fails every command sent to a node while it connects ("Connection is closed."): a burst
+    // of calls to a node not used yet would all fail. Connect the masters once the Cluster is
+    // ready, and a node discovered later at once. Not before: ioredis' own ready check would
+    // meet a connecting node and fail the same way.
+    cluster.on('ready', () => {
+      for (const node of cluster.nodes('master')) connectNode(node)
+    })
+    cluster.on('+node', (node: Redis) => {
+      if (cluster.status === 'ready') connectNode(node)
+    })
+    return cluster
   }
   const options = { ...FAIL_FAST_OPTIONS, ...spec.options }
   return spec.url === undefined ? new Redis(options) : new Redis(spec.url, options)
@@ -86,7 +118,8 @@ export function startupWaitMs(client: RedisClient): number {
 }
 
 /**
- * Holds commands back while a connection the store opened makes its first connection attempt.
+ * Holds commands back while a connection the store opened makes its first connection attempt
+ * (a Cluster: its first slot map, then a connection to each master).
  *
  * With `enableOfflineQueue: false`, ioredis rejects every command until the connection is
  * ready; without this gate, the first requests after start-up would all fail. The gate opens
@@ -98,21 +131,59 @@ export class StartupGate {
   pending: Promise<void> | undefined
 
   constructor(client: RedisClient, waitMs: number) {
-    if (client.status === 'ready') return
+    if (client.status === 'ready' && (!isCluster(client) || mastersReady(client))) return
     this.pending = new Promise<void>((resolve) => {
       const open = (): void => {
         clearTimeout(timer)
-        client.off('ready', open)
+        client.off('ready', ready)
         client.off('close', open)
         client.off('end', open)
+        if (this.pending === undefined) return
         this.pending = undefined
         resolve()
       }
+      const ready = (): void => {
+        if (isCluster(client)) void mastersSettled(client).then(open)
+        else open()
+      }
       const timer = setTimeout(open, waitMs)
       timer.unref()
-      client.once('ready', open)
+      client.once('ready', ready)
       client.once('close', open)
       client.once('end', open)
+      if (client.status === 'ready') ready()
     })
   }
+}
+
+/** Starts connecting a Cluster node ioredis created without connecting it. */
+function connectNode(node: Redis): void {
+  // A failed connection fails the commands sent to that node; ioredis also reports it as a
+  // `node error` event and refreshes its slot map.
+  if (node.status === 'wait') node.connect().catch(() => {})
+}
+
+function mastersReady(cluster: Cluster): boolean {
+  return cluster.nodes('master').every((node) => node.status === 'ready')
+}
+
+/** Resolves once every master the Cluster knows has connected, or failed to. */
+async function mastersSettled(cluster: Cluster): Promise<void> {
+  await Promise.all(cluster.nodes('master').map(nodeSettled))
+}
+
+function nodeSettled(node: Redis): Promise<void> {
+  if (node.status === 'ready' || node.status === 'end') return Promise.resolve()
+  return new Promise((resolve) => {
+    const done = (): void => {
+      node.off('ready', done)
+      node.off('close', done)
+      node.off('end', done)
+      resolve()
+    }
+    node.once('ready', done)
+    node.once('close', done)
+    node.once('end', done)
+    connectNode(node)
+  })
 }

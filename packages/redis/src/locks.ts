@@ -1,7 +1,29 @@
-import { StoreError, type StoreLocks } from '@strata/cache-core'
-import type { RedisClient, StartupGate } from './connection.js'
+/**
+ * Cross-process locks on plain Redis keys, sent through the store's {@link Commands}.
+ *
+ * @module
+ */
+
+import type { StoreLocks } from '@strata/cache-core'
+import { type Command, type Commands, operation } from './commands.js'
 import { EXTEND_LOCK, RELEASE_LOCK, runScript } from './scripts.js'
 import { toPx } from './ttl.js'
+
+const ACQUIRE = operation('lock.acquire')
+const RELEASE = operation('lock.release')
+const EXTEND = operation('lock.extend')
+
+type LockArguments = readonly [key: string, owner: string, leaseMs: number]
+
+const acquire: Command<LockArguments, 'OK' | null> = (client, [key, owner, leaseMs]) =>
+  client.set(key, owner, 'PX', toPx(leaseMs), 'NX')
+const release: Command<LockArguments, unknown> = (client, [key, owner]) =>
+  runScript(client, RELEASE_LOCK, key, owner)
+const extend: Command<LockArguments, unknown> = (client, [key, owner, leaseMs]) =>
+  runScript(client, EXTEND_LOCK, key, owner, toPx(leaseMs))
+
+const isOk = (reply: 'OK' | null): boolean => reply === 'OK'
+const isOne = (reply: unknown): boolean => reply === 1
 
 /**
  * Leased locks on plain keys: `SET key owner NX PX lease` to take one, and Lua
@@ -9,38 +31,22 @@ import { toPx } from './ttl.js'
  * key is one key, so it lives on one Cluster node and needs no cross-slot care.
  */
 export class RedisLocks implements StoreLocks {
-  readonly #client: RedisClient
-  readonly #gate: StartupGate | undefined
+  readonly #commands: Commands
 
-  constructor(client: RedisClient, gate: StartupGate | undefined) {
-    this.#client = client
-    this.#gate = gate
+  /** @internal the store creates its locks. */
+  constructor(commands: Commands) {
+    this.#commands = commands
   }
 
-  async acquire(key: string, owner: string, leaseMs: number): Promise<boolean> {
-    if (this.#gate?.pending) await this.#gate.pending
-    try {
-      return (await this.#client.set(key, owner, 'PX', toPx(leaseMs), 'NX')) === 'OK'
-    } catch (cause) {
-      throw new StoreError('redis', 'lock.acquire', { cause })
-    }
+  acquire(key: string, owner: string, leaseMs: number): Promise<boolean> {
+    return this.#commands.call(ACQUIRE, acquire, [key, owner, leaseMs], isOk)
   }
 
-  async release(key: string, owner: string): Promise<boolean> {
-    if (this.#gate?.pending) await this.#gate.pending
-    try {
-      return (await runScript(this.#client, RELEASE_LOCK, key, owner)) === 1
-    } catch (cause) {
-      throw new StoreError('redis', 'lock.release', { cause })
-    }
+  release(key: string, owner: string): Promise<boolean> {
+    return this.#commands.call(RELEASE, release, [key, owner, 0], isOne)
   }
 
-  async extend(key: string, owner: string, leaseMs: number): Promise<boolean> {
-    if (this.#gate?.pending) await this.#gate.pending
-    try {
-      return (await runScript(this.#client, EXTEND_LOCK, key, owner, toPx(leaseMs))) === 1
-    } catch (cause) {
-      throw new StoreError('redis', 'lock.extend', { cause })
-    }
+  extend(key: string, owner: string, leaseMs: number): Promise<boolean> {
+    return this.#commands.call(EXTEND, extend, [key, owner, leaseMs], isOne)
   }
 }

@@ -1,3 +1,12 @@
+/**
+ * The options of `redisStore`, and their checks: unknown names, and combinations that cannot
+ * work together. ioredis' own option objects (`options`, `cluster.options`) are passed through
+ * to ioredis unchecked.
+ *
+ * @module
+ */
+
+import { InvalidOptionError, rejectUnknownOptions } from '@strata/cache-core'
 import type { Cluster, ClusterNode, ClusterOptions, Redis, RedisOptions } from 'ioredis'
 
 /**
@@ -14,7 +23,7 @@ export interface RedisStoreOptions {
   /**
    * An existing ioredis connection (`Redis` or `Cluster`). The store uses it as configured and
    * leaves it open on `close()`. Cannot be combined with `url`, `options` or `cluster`.
-   * @default undefined (the store opens its own connection)
+   * @default undefined (the store opens its own connection, and closes it in `close()`)
    */
   readonly client?: Redis | Cluster | undefined
   /**
@@ -54,4 +63,38 @@ export interface RedisStoreOptions {
    * tick, like an exception from an event listener.
    */
   readonly onError?: ((error: unknown) => void) | undefined
+}
+
+/** The Cluster option of {@link RedisStoreOptions}. */
+type ClusterSpec = NonNullable<RedisStoreOptions['cluster']>
+
+const KNOWN_OPTIONS = ['client', 'url', 'options', 'cluster', 'batchWrites', 'onError'] as const
+const KNOWN_CLUSTER_OPTIONS = ['nodes', 'options'] as const
+
+/**
+ * Throws `InvalidOptionError` for an unknown option name (naming the closest known one), and
+ * for options that cannot be combined.
+ */
+export function checkOptions(options: RedisStoreOptions): void {
+  rejectUnknownOptions(options, KNOWN_OPTIONS)
+  if (options.client !== undefined) {
+    for (const other of ['url', 'options', 'cluster'] as const) {
+      if (options[other] !== undefined) {
+        throw new InvalidOptionError(other, 'cannot be combined with "client"')
+      }
+    }
+  }
+  if (options.cluster !== undefined) checkCluster(options.cluster, options)
+}
+
+function checkCluster(cluster: ClusterSpec, options: RedisStoreOptions): void {
+  rejectUnknownOptions(cluster, KNOWN_CLUSTER_OPTIONS, 'cluster')
+  for (const other of ['url', 'options'] as const) {
+    if (options[other] !== undefined) {
+      throw new InvalidOptionError(other, 'cannot be combined with "cluster"')
+    }
+  }
+  if (!Array.isArray(cluster.nodes) || cluster.nodes.length === 0) {
+    throw new InvalidOptionError('cluster.nodes', 'give at least one seed node')
+  }
 }

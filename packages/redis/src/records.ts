@@ -1,3 +1,10 @@
+/**
+ * Records on their way to and from Redis: bytes out as Buffers (no copy), replies in as the
+ * contract's `Uint8Array`, and Redis' value size limit.
+ *
+ * @module
+ */
+
 import { InvalidValueError, type StoreRecord } from '@strata/cache-core'
 
 /**

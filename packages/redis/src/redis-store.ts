@@ -1,3 +1,10 @@
+/**
+ * `RedisStore`: the Store contract translated into Redis commands, for one server, Sentinel or
+ * a Cluster. Each method names its operation and its command; {@link Commands} sends it.
+ *
+ * @module
+ */
+
 import {
   InvalidOptionError,
   type Store,
@@ -7,10 +14,12 @@ import {
   type StoreRecord,
   ValueTooLargeError,
 } from '@strata/cache-core'
-import type { ChainableCommander, Cluster } from 'ioredis'
+import type { Cluster } from 'ioredis'
+import { perNode, throwFirstError } from './batches.js'
 import { RedisBus } from './bus.js'
 import { clearPrefix } from './clear.js'
 import { closeConnection } from './close.js'
+import { type Command, Commands, operation, STORE_NAME } from './commands.js'
 import {
   isCluster,
   openConnection,
@@ -19,10 +28,9 @@ import {
   startupWaitMs,
 } from './connection.js'
 import { RedisLocks } from './locks.js'
-import type { RedisStoreOptions } from './options.js'
+import { checkOptions, type RedisStoreOptions } from './options.js'
 import { MAX_VALUE_BYTES, toBuffer, toRecord, toRecords } from './records.js'
 import { INCREMENT_COUNTER, runScript } from './scripts.js'
-import { groupByNode } from './slots.js'
 import { toPx } from './ttl.js'
 import { WriteBatcher } from './write-batching.js'
 
@@ -34,6 +42,7 @@ const CAPABILITIES: StoreCapabilities = Object.freeze({
   scopedClear: true,
   locks: true,
   bus: true,
+  busGaps: true,
 })
 
 /**
@@ -43,28 +52,26 @@ const CAPABILITIES: StoreCapabilities = Object.freeze({
  * batch is one round trip: one `MGET` for reads, one pipeline for writes; in Cluster mode, one
  * pipeline per node holding one command per hash slot, all sent together.
  *
- * Create it with {@link redisStore}.
+ * Create it with `redisStore`.
  */
 export class RedisStore implements Store {
-  readonly name = 'redis'
+  readonly name = STORE_NAME
   readonly capabilities = CAPABILITIES
   /** The connection the store talks through: yours if you passed `client`, else its own. */
   readonly client: RedisClient
   readonly locks: RedisLocks
   readonly bus: RedisBus
+  readonly #commands: Commands
   readonly #owned: boolean
   readonly #cluster: boolean
-  readonly #gate: StartupGate | undefined
-  readonly #batcher: WriteBatcher | undefined
   #closed = false
 
   constructor(options: RedisStoreOptions = {}) {
-    validate(options)
+    checkOptions(options)
     const onError = options.onError
     this.#owned = options.client === undefined
     this.client = options.client ?? openConnection(options)
     this.#cluster = isCluster(this.client)
-    this.#batcher = options.batchWrites === false ? undefined : new WriteBatcher(this.client)
     if (keyPrefixOf(this.client) !== undefined) {
       if (this.#owned) this.client.disconnect()
       // SCAN patterns and slot grouping see keys without ioredis' prefix: clear and Cluster
@@ -74,153 +81,57 @@ export class RedisStore implements Store {
     // ioredis logs every 'error' event that has no listener; the store's own connections
     // always have one, and their failures reach callers as StoreErrors.
     const onConnectionError = (cause: unknown): void => {
-      onError?.(new StoreError('redis', 'connection', { cause }))
+      onError?.(new StoreError(STORE_NAME, 'connection', { cause }))
     }
+    let gate: StartupGate | undefined
     if (this.#owned) {
       this.client.on('error', onConnectionError)
-      this.#gate = new StartupGate(this.client, startupWaitMs(this.client))
+      gate = new StartupGate(this.client, startupWaitMs(this.client))
     }
-    this.locks = new RedisLocks(this.client, this.#gate)
-    this.bus = new RedisBus(this.client, this.#gate, {
+    const batcher = options.batchWrites === false ? undefined : new WriteBatcher(this.client)
+    this.#commands = new Commands(this.client, gate, batcher)
+    this.locks = new RedisLocks(this.#commands)
+    this.bus = new RedisBus(this.#commands, {
       onConnectionError,
       onCallbackError: onError ?? rethrowLater,
     })
   }
 
   get(key: string): Promise<Buffer | undefined> {
-    // The hit path: plain promise chaining, no async frame, one allocation per call.
-    if (this.#gate?.pending) return this.#gate.pending.then(() => this.get(key))
-    this.#batcher?.batch()
-    return this.client.getBuffer(key).then(toRecord, failGet)
+    return this.#commands.call(GET, getRecord, key, toRecord)
   }
 
   getMany(keys: readonly string[]): Promise<(Buffer | undefined)[]> {
     if (keys.length === 0) return Promise.resolve([])
-    if (this.#gate?.pending) return this.#gate.pending.then(() => this.getMany(keys))
-    this.#batcher?.batch()
-    if (!this.#cluster) {
-      // ioredis copies its arguments into the command: the caller's array is not kept or changed.
-      return this.client.mgetBuffer(keys as string[]).then(toRecords, failGetMany)
-    }
-    return this.#getManyPerNode(keys)
+    if (this.#cluster) return this.#commands.call(GET_MANY, getRecordsPerNode, keys)
+    return this.#commands.call(GET_MANY, getRecords, keys, toRecords)
   }
 
-  async #getManyPerNode(keys: readonly string[]): Promise<(Buffer | undefined)[]> {
-    try {
-      const records = new Array<Buffer | undefined>(keys.length)
-      await this.#perNode(
-        keys,
-        (pipeline, indices) => pipeline.mgetBuffer(indices.map((index) => keys[index]!)),
-        (indices, values: (Buffer | null)[]) => {
-          indices.forEach((index, position) => {
-            records[index] = toRecord(values[position] ?? null)
-          })
-        },
-      )
-      return records
-    } catch (cause) {
-      throw new StoreError('redis', 'getMany', { cause })
-    }
+  set(key: string, record: StoreRecord, ttlMs: number): Promise<void> {
+    return this.#commands.call(SET, setRecord, { key, record, ttlMs }, ignore)
   }
 
-  async set(key: string, record: StoreRecord, ttlMs: number): Promise<void> {
-    const bytes = this.#checkedBuffer(key, record)
-    if (this.#gate?.pending) await this.#gate.pending
-    try {
-      this.#batcher?.batch()
-      await this.client.set(key, bytes, 'PX', toPx(ttlMs))
-    } catch (cause) {
-      throw new StoreError('redis', 'set', { cause })
-    }
+  setMany(entries: readonly StoreEntry[]): Promise<void> {
+    if (entries.length === 0) return Promise.resolve()
+    return this.#commands.call(SET_MANY, setRecords, entries)
   }
 
-  async setMany(entries: readonly StoreEntry[]): Promise<void> {
-    if (entries.length === 0) return
-    const buffers = entries.map((entry) => this.#checkedBuffer(entry.key, entry.record))
-    if (this.#gate?.pending) await this.#gate.pending
-    try {
-      if (!this.#cluster) {
-        const pipeline = this.client.pipeline()
-        entries.forEach((entry, index) => {
-          pipeline.set(entry.key, buffers[index]!, 'PX', toPx(entry.ttlMs))
-        })
-        throwFirstError(await pipeline.exec())
-        return
-      }
-      await this.#perNode(
-        entries.map((entry) => entry.key),
-        (pipeline, indices) => {
-          for (const index of indices) {
-            const entry = entries[index]!
-            pipeline.set(entry.key, buffers[index]!, 'PX', toPx(entry.ttlMs))
-          }
-        },
-        () => {},
-      )
-    } catch (cause) {
-      throw new StoreError('redis', 'setMany', { cause })
-    }
+  delete(key: string): Promise<boolean> {
+    return this.#commands.call(DELETE, unlinkKey, key, isPositive)
   }
 
-  async delete(key: string): Promise<boolean> {
-    if (this.#gate?.pending) await this.#gate.pending
-    try {
-      this.#batcher?.batch()
-      return (await this.client.unlink(key)) > 0
-    } catch (cause) {
-      throw new StoreError('redis', 'delete', { cause })
-    }
+  deleteMany(keys: readonly string[]): Promise<void> {
+    if (keys.length === 0) return Promise.resolve()
+    return this.#commands.call(DELETE_MANY, unlinkKeys, keys)
   }
 
-  async deleteMany(keys: readonly string[]): Promise<void> {
-    if (keys.length === 0) return
-    if (this.#gate?.pending) await this.#gate.pending
-    try {
-      if (!this.#cluster) await this.client.unlink([...keys])
-      else {
-        await this.#perNode(
-          keys,
-          (pipeline, indices) => pipeline.unlink(indices.map((index) => keys[index]!)),
-          () => {},
-        )
-      }
-    } catch (cause) {
-      throw new StoreError('redis', 'deleteMany', { cause })
-    }
+  increment(key: string, by: number): Promise<number> {
+    return this.#commands.call(INCREMENT, incrementCounter, [key, by])
   }
 
-  async increment(key: string, by: number): Promise<number> {
-    if (this.#gate?.pending) await this.#gate.pending
-    try {
-      this.#batcher?.batch()
-      return (await runScript(this.client, INCREMENT_COUNTER, key, by)) as number
-    } catch (cause) {
-      throw new StoreError('redis', 'increment', { cause })
-    }
-  }
-
-  async getCounters(keys: readonly string[]): Promise<(number | undefined)[]> {
-    if (keys.length === 0) return []
-    if (this.#gate?.pending) await this.#gate.pending
-    try {
-      if (!this.#cluster) {
-        this.#batcher?.batch()
-        return (await this.client.mget([...keys])).map(toCounter)
-      }
-      const counters = new Array<number | undefined>(keys.length)
-      await this.#perNode(
-        keys,
-        (pipeline, indices) => pipeline.mget(indices.map((index) => keys[index]!)),
-        (indices, values: (string | null)[]) => {
-          indices.forEach((index, position) => {
-            counters[index] = toCounter(values[position] ?? null)
-          })
-        },
-      )
-      return counters
-    } catch (cause) {
-      throw new StoreError('redis', 'getCounters', { cause })
-    }
+  getCounters(keys: readonly string[]): Promise<(number | undefined)[]> {
+    if (keys.length === 0) return Promise.resolve([])
+    return this.#commands.call(GET_COUNTERS, getCounters, keys)
   }
 
   /**
@@ -234,12 +145,7 @@ export class RedisStore implements Store {
         'clear needs a non-empty prefix; it never empties the database',
       )
     }
-    if (this.#gate?.pending) await this.#gate.pending
-    try {
-      await clearPrefix(this.client, prefix)
-    } catch (cause) {
-      throw new StoreError('redis', 'clear', { cause })
-    }
+    await this.#commands.call(CLEAR, clearPrefix, prefix)
   }
 
   /**
@@ -252,70 +158,109 @@ export class RedisStore implements Store {
     await this.bus.close()
     if (this.#owned) await closeConnection(this.client)
   }
-
-  /**
-   * Cluster batches: one pipeline per node, all sent at once, each holding the commands that
-   * `queue` adds for every slot group of that node. `collect` receives the reply of a slot's
-   * last command.
-   */
-  async #perNode<T>(
-    keys: readonly string[],
-    queue: (pipeline: ChainableCommander, indices: readonly number[]) => void,
-    collect: (indices: readonly number[], reply: T) => void,
-  ): Promise<void> {
-    this.#batcher?.batch()
-    await Promise.all(
-      groupByNode(this.client as Cluster, keys).map(async (slots) => {
-        const pipeline = this.client.pipeline()
-        const ends: number[] = []
-        for (const indices of slots) {
-          queue(pipeline, indices)
-          ends.push(pipeline.length - 1)
-        }
-        const replies = await pipeline.exec()
-        throwFirstError(replies)
-        slots.forEach((indices, position) => {
-          collect(indices, replies![ends[position]!]![1] as T)
-        })
-      }),
-    )
-  }
-
-  #checkedBuffer(key: string, record: StoreRecord): Buffer {
-    const bytes = toBuffer(record)
-    if (bytes.byteLength > MAX_VALUE_BYTES) {
-      throw new ValueTooLargeError('redis', key, bytes.byteLength, MAX_VALUE_BYTES)
-    }
-    return bytes
-  }
 }
 
-function validate(options: RedisStoreOptions): void {
-  if (options.client !== undefined) {
-    for (const other of ['url', 'options', 'cluster'] as const) {
-      if (options[other] !== undefined) {
-        throw new InvalidOptionError(other, 'cannot be combined with "client"')
-      }
-    }
-  }
-  if (options.cluster !== undefined) {
-    for (const other of ['url', 'options'] as const) {
-      if (options[other] !== undefined) {
-        throw new InvalidOptionError(other, 'cannot be combined with "cluster"')
-      }
-    }
-    if (options.cluster.nodes.length === 0) {
-      throw new InvalidOptionError('cluster.nodes', 'give at least one seed node')
-    }
-  }
+const GET = operation('get')
+const GET_MANY = operation('getMany')
+const SET = operation('set')
+const SET_MANY = operation('setMany')
+const DELETE = operation('delete')
+const DELETE_MANY = operation('deleteMany')
+const INCREMENT = operation('increment')
+const GET_COUNTERS = operation('getCounters')
+const CLEAR = operation('clear')
+
+const getRecord: Command<string, Buffer | null> = (client, key) => client.getBuffer(key)
+
+// ioredis copies its arguments into the command: the caller's array is not kept or changed.
+const getRecords: Command<readonly string[], (Buffer | null)[]> = (client, keys) =>
+  client.mgetBuffer(keys as string[])
+
+const getRecordsPerNode: Command<readonly string[], (Buffer | undefined)[]> = async (
+  client,
+  keys,
+) => {
+  const records = new Array<Buffer | undefined>(keys.length)
+  await perNode(
+    client as Cluster,
+    keys,
+    (pipeline, indices) => pipeline.mgetBuffer(indices.map((index) => keys[index]!)),
+    (indices, values: (Buffer | null)[]) => {
+      indices.forEach((index, position) => {
+        records[index] = toRecord(values[position] ?? null)
+      })
+    },
+  )
+  return records
 }
 
-function failGet(cause: unknown): never {
-  throw new StoreError('redis', 'get', { cause })
+const setRecord: Command<{ key: string; record: StoreRecord; ttlMs: number }, unknown> = (
+  client,
+  { key, record, ttlMs },
+) => client.set(key, checkedBuffer(key, record), 'PX', toPx(ttlMs))
+
+const setRecords: Command<readonly StoreEntry[], void> = async (client, entries) => {
+  const buffers = entries.map((entry) => checkedBuffer(entry.key, entry.record))
+  const queue = (pipeline: ReturnType<RedisClient['pipeline']>, index: number) => {
+    const entry = entries[index]!
+    pipeline.set(entry.key, buffers[index]!, 'PX', toPx(entry.ttlMs))
+  }
+  if (!isCluster(client)) {
+    const pipeline = client.pipeline()
+    for (let index = 0; index < entries.length; index++) queue(pipeline, index)
+    throwFirstError(await pipeline.exec())
+    return
+  }
+  await perNode(
+    client as Cluster,
+    entries.map((entry) => entry.key),
+    (pipeline, indices) => {
+      for (const index of indices) queue(pipeline, index)
+    },
+    ignore,
+  )
 }
 
-function failGetMany(cause: unknown): never {
-  throw new StoreError('redis', 'getMany', { cause })
+const unlinkKey: Command<string, number> = (client, key) => client.unlink(key)
+
+const unlinkKeys: Command<readonly string[], void> = async (client, keys) => {
+  if (!isCluster(client)) {
+    await client.unlink([...keys])
+    return
+  }
+  await perNode(
+    client as Cluster,
+    keys,
+    (pipeline, indices) => pipeline.unlink(indices.map((index) => keys[index]!)),
+    ignore,
+  )
+}
+
+const incrementCounter: Command<readonly [string, number], number> = async (client, [key, by]) =>
+  (await runScript(client, INCREMENT_COUNTER, key, by)) as number
+
+const getCounters: Command<readonly string[], (number | undefined)[]> = async (client, keys) => {
+  if (!isCluster(client)) return (await client.mget([...keys])).map(toCounter)
+  const counters = new Array<number | undefined>(keys.length)
+  await perNode(
+    client as Cluster,
+    keys,
+    (pipeline, indices) => pipeline.mget(indices.map((index) => keys[index]!)),
+    (indices, values: (string | null)[]) => {
+      indices.forEach((index, position) => {
+        counters[index] = toCounter(values[position] ?? null)
+      })
+    },
+  )
+  return counters
+}
+
+function checkedBuffer(key: string, record: StoreRecord): Buffer {
+  const bytes = toBuffer(record)
+  if (bytes.byteLength > MAX_VALUE_BYTES) {
+    throw new ValueTooLargeError(STORE_NAME, key, bytes.byteLength, MAX_VALUE_BYTES)
+  }
+  return bytes
 }
 
 function keyPrefixOf(client: RedisClient): string | undefined {
@@ -325,18 +270,18 @@ function keyPrefixOf(client: RedisClient): string | undefined {
   return prefix || undefined
 }
 
-/** Pipeline replies are `[error, result]` pairs; a failed command must not pass unnoticed. */
-function throwFirstError(results: [Error | null, unknown][] | null): void {
-  if (results === null) throw new Error('The pipeline was discarded')
-  for (const [error] of results) if (error) throw error
-}
-
 function toCounter(value: string | null): number | undefined {
   if (value === null) return undefined
   const counter = Number(value)
   if (!Number.isSafeInteger(counter)) throw new Error(`Not an integer counter: "${value}"`)
   return counter
 }
+
+function isPositive(count: number): boolean {
+  return count > 0
+}
+
+function ignore(): void {}
 
 function rethrowLater(error: unknown): void {
   queueMicrotask(() => {

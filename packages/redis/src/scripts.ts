@@ -1,3 +1,10 @@
+/**
+ * The Lua scripts of the store (lock release and extension, counter creation) and how they are
+ * sent: by SHA1, in full only when the server does not know them.
+ *
+ * @module
+ */
+
 import { createHash } from 'node:crypto'
 import type { RedisClient } from './connection.js'
 

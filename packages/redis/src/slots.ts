@@ -1,3 +1,10 @@
+/**
+ * Redis Cluster hash slots: which keys a multi-key command may carry together, and which node
+ * serves them.
+ *
+ * @module
+ */
+
 import calculateSlot from 'cluster-key-slot'
 import type { Cluster } from 'ioredis'
 

@@ -1,3 +1,10 @@
+/**
+ * `createStoreFromUrl`: a Redis store from a `redis://` or `rediss://` URL, which is how core
+ * loads this adapter for `createCache({ store: 'redis://…' })`.
+ *
+ * @module
+ */
+
 import { InvalidOptionError } from '@strata/cache-core'
 import type { RedisOptions } from 'ioredis'
 import { RedisStore } from './redis-store.js'

@@ -1,3 +1,10 @@
+/**
+ * Write batching (`batchWrites`): the commands of one tick of the event loop leave in one
+ * socket write per server.
+ *
+ * @module
+ */
+
 import type { Socket } from 'node:net'
 import type { RedisClient } from './connection.js'
 import { isCluster } from './connection.js'

@@ -1,7 +1,9 @@
 import { Cluster } from 'ioredis'
 import { describeWithServers, injectServer } from 'test-servers/vitest'
 import { expect, test } from 'vitest'
-import { FAIL_FAST_OPTIONS, redisStore } from '../src/index.js'
+import { FAIL_FAST_OPTIONS } from '../src/connection.js'
+import { redisStore } from '../src/index.js'
+import { describeBusGaps } from './bus-gaps.js'
 import { readsProcessed, uniquePrefix } from './helpers.js'
 import { describeRedisStoreExtras, masters } from './store-extras.js'
 
@@ -10,6 +12,7 @@ const clusterStore = (options = {}) =>
 
 describeWithServers('redisStore on a 3-master Redis Cluster', () => {
   describeRedisStoreExtras(clusterStore)
+  describeBusGaps(() => clusterStore())
 
   test('spreads keys over every master, and clear reaches them all', async () => {
     const store = clusterStore()
@@ -39,6 +42,25 @@ describeWithServers('redisStore on a 3-master Redis Cluster', () => {
       expect(await perMaster()).toEqual([0, 0, 0])
     } finally {
       await store.close()
+    }
+  })
+
+  test('a new store answers a burst of calls to every master (each master connected before the first call)', async () => {
+    // ioredis connects to a node on its first command; without an offline queue, the other
+    // commands sent to that node meanwhile used to fail with "Connection is closed."
+    for (let round = 0; round < 3; round++) {
+      const store = clusterStore()
+      try {
+        const prefix = uniquePrefix('burst')
+        const keys = Array.from({ length: 60 }, (_, i) => `${prefix}${i}`)
+        const outcomes = await Promise.allSettled(
+          keys.map((key) => store.set(key, Buffer.from(key), 10_000)),
+        )
+        expect(outcomes.filter((outcome) => outcome.status === 'rejected')).toEqual([])
+        expect(masters(store).map((node) => node.status)).toEqual(['ready', 'ready', 'ready'])
+      } finally {
+        await store.close()
+      }
     }
   })
 

@@ -3,17 +3,21 @@ import { createCache, StoreError } from '@strata/cache-core'
 import { Redis } from 'ioredis'
 import {
   type LoadTarget,
+  markdownSample,
   quantile,
   runLoad,
+  runUntilExit,
   type StartedRedisSentinel,
   startRedisSentinel,
 } from 'test-servers'
-import { describeWithServers } from 'test-servers/vitest'
+import { describeWithServers, expectExitedAfterClose } from 'test-servers/vitest'
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest'
 import { DEFAULT_COMMAND_TIMEOUT_MS } from '../src/connection.js'
 import { type RedisStore, type RedisStoreOptions, redisStore } from '../src/index.js'
-import { connected, redisCapabilities } from './conformance-setup.js'
+import { describeBusGaps } from './bus-gaps.js'
+import { connected, redisCapabilities, redisFaults } from './conformance-setup.js'
 import { uniquePrefix } from './helpers.js'
+import { PACKAGE_DIR, REDIS_PAGE } from './lifecycle.js'
 
 const WORKERS = 8
 /** How long Sentinel may take to promote the replica (down-after 1 s, failover-timeout 2 s). */
@@ -43,6 +47,22 @@ describeWithServers('Redis Sentinel (master, replica, 3 Sentinels)', () => {
     name: 'redis (sentinel)',
     createStore: () => connected(redisStore({ options: viaSentinels() })),
     capabilities: redisCapabilities,
+    faults: redisFaults,
+  })
+
+  describeBusGaps(() => redisStore({ options: viaSentinels() }))
+
+  test('docs/stores/redis.md, Sentinel: the sample exits by itself after close()', async () => {
+    const sample = markdownSample(REDIS_PAGE, "name: 'mymaster'")
+    // The page's Sentinels and master name become the test group's; nothing else changes.
+    const sentinels = /sentinels: \[[^\]]*\]/
+    expect(sample).toMatch(sentinels)
+    const pointed = sample
+      .replace(sentinels, `sentinels: ${JSON.stringify(sentinel.sentinelNodes)}`)
+      .replace("name: 'mymaster'", `name: ${JSON.stringify(sentinel.masterName)}`)
+    const exit = await runUntilExit(pointed, { cwd: PACKAGE_DIR })
+    expectExitedAfterClose(exit)
+    expect(exit.stdout).toBe('hello\n')
   })
 
   describe('failover: the master is killed and Sentinel promotes the replica', () => {

@@ -2,12 +2,15 @@ import { InvalidOptionError, StoreError } from '@strata/cache-core'
 import { Redis } from 'ioredis'
 import { describeWithServers, injectServer } from 'test-servers/vitest'
 import { expect, test } from 'vitest'
-import { createStoreFromUrl, FAIL_FAST_OPTIONS, RedisStore, redisStore } from '../src/index.js'
+import { FAIL_FAST_OPTIONS } from '../src/connection.js'
+import { createStoreFromUrl, RedisStore, redisStore } from '../src/index.js'
+import { describeBusGaps } from './bus-gaps.js'
 import { readsProcessed, text, uniquePrefix } from './helpers.js'
 import { describeRedisStoreExtras, subscriberCount } from './store-extras.js'
 
 describeWithServers('redisStore on a standalone Redis', () => {
   describeRedisStoreExtras((options) => redisStore({ ...options, url: injectServer('redisUrl') }))
+  describeBusGaps(() => redisStore({ url: injectServer('redisUrl') }))
 
   test('answers the first command after creation (waits for the first connection)', async () => {
     const store = redisStore({ url: injectServer('redisUrl') })
@@ -136,6 +139,21 @@ test('redisStore rejects contradictory options', () => {
   expect(() => redisStore({ options: { lazyConnect: true, keyPrefix: 'app:' } })).toThrow(
     /keyPrefix/,
   )
+})
+
+test('redisStore rejects unknown option names, naming the closest known one', () => {
+  const attempt = (options: object) => () => redisStore(options as never)
+  expect(attempt({ ur: 'redis://127.0.0.1:1' })).toThrow(InvalidOptionError)
+  expect(attempt({ ur: 'redis://127.0.0.1:1' })).toThrow(/"ur": unknown option; did you mean "url"/)
+  expect(attempt({ batchWrite: false })).toThrow(/"batchWrite".*"batchWrites"/)
+  expect(attempt({ onerror: () => {} })).toThrow(/"onerror".*"onError"/)
+  expect(attempt({ cluster: { nodes: [{ host: '127.0.0.1', port: 1 }], option: {} } })).toThrow(
+    /"cluster.option".*"options"/,
+  )
+  // ioredis' own options are ioredis' business: passed through as they are.
+  const store = redisStore({ options: { lazyConnect: true, notAnIoredisOption: 1 } as never })
+  expect(store.client.options).toMatchObject({ notAnIoredisOption: 1 })
+  store.client.disconnect()
 })
 
 test('refuses records that are not bytes', async () => {

@@ -31,6 +31,14 @@ export type {
   StartedRedisSentinel,
 } from './redis-sentinel.js'
 export { startRedisSentinel } from './redis-sentinel.js'
+export {
+  markdownSample,
+  markdownSamples,
+  type RunOptions,
+  runUntilExit,
+  type SampleExit,
+  sharedStoreSample,
+} from './sample-process.js'
 export type { ServerControls, StartedServer } from './server-handle.js'
 export {
   type StartedVarnish,

@@ -1,5 +1,6 @@
-import { describe, inject } from 'vitest'
+import { describe, expect, inject } from 'vitest'
 import type { TestServersContext } from './provided-context.js'
+import type { SampleExit } from './sample-process.js'
 
 export type { ProvidedRedisClusterNode, TestServersContext } from './provided-context.js'
 
@@ -53,4 +54,36 @@ export function injectServer<K extends Exclude<keyof TestServersContext, 'testSe
   const value = inject(key)
   if (value === undefined && serversSkipReason() === null) throw missing(key)
   return value
+}
+
+/** Options of {@link expectExitedAfterClose}. */
+export interface ExitExpectations {
+  /**
+   * What the process may print on stderr: `''` (nothing, the default) or a pattern it must
+   * match (a sample that reports a failure on purpose).
+   * @default ''
+   */
+  readonly stderr?: RegExp | ''
+  /**
+   * The longest time from the end of the sample (its last `close()`) to the exit.
+   * @default 2000
+   */
+  readonly withinMs?: number
+}
+
+/**
+ * Asserts that a process run by `runUntilExit` completed its sample, exited by itself with
+ * code 0 within `withinMs` of its last statement, and printed nothing unexpected on stderr (a
+ * warning from a connection left open, for instance).
+ */
+export function expectExitedAfterClose(exit: SampleExit, expected: ExitExpectations = {}): void {
+  expect({ code: exit.code, exitedByItself: exit.exitedByItself }, exit.stderr).toEqual({
+    code: 0,
+    exitedByItself: true,
+  })
+  expect(exit.exitAfterEndMs, 'the sample did not reach its end').toBeDefined()
+  expect(exit.exitAfterEndMs!).toBeLessThan(expected.withinMs ?? 2000)
+  const stderr = expected.stderr ?? ''
+  if (stderr === '') expect(exit.stderr).toBe('')
+  else expect(exit.stderr).toMatch(stderr)
 }

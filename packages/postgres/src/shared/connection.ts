@@ -1,3 +1,10 @@
+/**
+ * Connection settings shared by the store and the materialized view: the time limits of every
+ * call, the config of a pool the package creates, and of a companion (LISTEN) connection.
+ *
+ * @module
+ */
+
 import { type ClientConfig, Pool, type PoolConfig } from 'pg'
 import { type Duration, toMilliseconds } from './duration.js'
 

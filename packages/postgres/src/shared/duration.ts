@@ -1,3 +1,9 @@
+/**
+ * Durations in options, read with core's parser so every Strata option reads them alike.
+ *
+ * @module
+ */
+
 import { parseDuration } from '@strata/cache-core'
 
 export type { Duration } from '@strata/cache-core'

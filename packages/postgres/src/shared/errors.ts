@@ -1,3 +1,10 @@
+/**
+ * pg's errors as Strata's: a `StoreError` naming the store and operation, or a
+ * `StoreTimeoutError` when a time limit elapsed.
+ *
+ * @module
+ */
+
 import { StoreError, StoreTimeoutError } from '@strata/cache-core'
 import { DatabaseError } from 'pg'
 import type { Timeouts } from './connection.js'

@@ -1,3 +1,9 @@
+/**
+ * PostgreSQL identifiers from user options: validated (never truncated) and quoted.
+ *
+ * @module
+ */
+
 import { InvalidOptionError } from '@strata/cache-core'
 
 /** PostgreSQL truncates identifiers to this many bytes (NAMEDATALEN - 1). */

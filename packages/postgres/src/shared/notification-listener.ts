@@ -1,3 +1,10 @@
+/**
+ * A dedicated LISTEN connection that reconnects by itself, shared by the store's bus and the
+ * materialized view: it owns the connection, its channels and the reports of its outages.
+ *
+ * @module
+ */
+
 import { Client, type ClientConfig } from 'pg'
 
 /** What a {@link NotificationListener} reports to its owner. */
@@ -6,6 +13,12 @@ export interface NotificationListenerOptions {
   readonly clientConfig: ClientConfig
   /** Called for every NOTIFY received on a channel being listened to. */
   readonly onNotification: (channel: string, payload: string) => void
+  /**
+   * Called when the connection drops (not when it is closed): notifications sent from now on
+   * are lost until {@link onGap} is called.
+   * @default nothing
+   */
+  readonly onLost?: (() => void) | undefined
   /**
    * Called once the connection was lost and is back, with every channel listened to again.
    * Notifications sent in between are lost: the owner must treat everything as possibly stale.
@@ -107,7 +120,9 @@ export class NotificationListener {
     client.removeAllListeners('end')
     // The connection is dead; ending it only releases the socket, its outcome changes nothing.
     client.end().catch(() => undefined)
-    if (!this.#closed && this.#channels.size > 0) this.#scheduleReconnect()
+    if (this.#closed) return
+    this.#options.onLost?.()
+    if (this.#channels.size > 0) this.#scheduleReconnect()
   }
 
   #scheduleReconnect(): void {

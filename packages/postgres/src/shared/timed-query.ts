@@ -1,3 +1,9 @@
+/**
+ * A query bounded client-side by a timeout.
+ *
+ * @module
+ */
+
 import type { ClientBase, Pool, QueryConfig, QueryResult, QueryResultRow } from 'pg'
 
 /**

@@ -1,3 +1,10 @@
+/**
+ * A transaction on one pooled connection, with ROLLBACK and a dead connection discarded on
+ * failure.
+ *
+ * @module
+ */
+
 import type { Pool, PoolClient } from 'pg'
 
 /**

@@ -1,6 +1,14 @@
-import type { BusGap, StoreBus } from '@strata/cache-core'
-import { StoreError } from '@strata/cache-core'
-import type { NotificationListener } from '../shared/notification-listener.js'
+/**
+ * The store's invalidation bus over LISTEN/NOTIFY: publishing through the store's queries,
+ * subscriptions dispatched from one dedicated listen connection, and the gap reports of that
+ * connection.
+ *
+ * @module
+ */
+
+import { type BusGap, type StoreBus, StoreError } from '@strata/cache-core'
+import type { ClientConfig } from 'pg'
+import { NotificationListener } from '../shared/notification-listener.js'
 
 /** PostgreSQL rejects NOTIFY payloads of 8000 bytes or more (default build). */
 export const MAX_NOTIFY_PAYLOAD_BYTES = 7999
@@ -26,10 +34,13 @@ export interface PostgresBusContext {
   readonly storeName: string
   /** The single PostgreSQL channel carrying every logical channel of this store. */
   readonly pgChannel: string
-  readonly listener: NotificationListener
-  /** Runs `SELECT pg_notify($1, $2)` through the pool. */
+  /** Connection settings of the listen connection (never a pooled one: LISTEN is per session). */
+  readonly clientConfig: ClientConfig
+  /** Runs `SELECT pg_notify($1, $2)` through the store's queries (which name their errors). */
   readonly notify: (pgChannel: string, payload: string) => Promise<void>
   readonly wrapError: (operation: string, error: unknown) => StoreError
+  /** Errors of the listen connection, which reconnects by itself. */
+  readonly onError: (error: StoreError) => void
 }
 
 type Handler = (message: string) => void
@@ -37,18 +48,31 @@ type Handler = (message: string) => void
 /**
  * The invalidation bus over LISTEN/NOTIFY. Every logical channel travels on one PostgreSQL
  * channel as `{"c": channel, "m": message}`, so channel names of any length or content work.
- * Notifications are delivered only to sessions listening at commit time: see
- * {@link PostgresBus.onGap} for what happens across a reconnect.
+ * Notifications reach only sessions listening at commit time: see {@link PostgresBus.onGap} for
+ * what happens across a reconnect.
  */
 export class PostgresBus implements StoreBus {
   readonly #context: PostgresBusContext
+  readonly #listener: NotificationListener
   readonly #handlers = new Map<string, Set<Handler>>()
   readonly #gapListeners = new Set<(gap: BusGap) => void>()
+  /** Settles once the listen connection listens; forgotten when it drops. */
   #listening: Promise<void> | undefined
 
   /** @internal the store creates its bus. */
   constructor(context: PostgresBusContext) {
     this.#context = context
+    this.#listener = new NotificationListener({
+      clientConfig: context.clientConfig,
+      onNotification: (_channel, payload) => this.#deliver(payload),
+      onLost: () => {
+        // A subscribe from now on must wait for a live connection, not trust the dead one.
+        this.#listening = undefined
+        this.#reportGap({ phase: 'lost' })
+      },
+      onGap: () => this.#reportGap({ phase: 'restored' }),
+      onError: (error) => context.onError(context.wrapError('listen', error)),
+    })
   }
 
   async publish(channel: string, message: string): Promise<void> {
@@ -57,11 +81,7 @@ export class PostgresBus implements StoreBus {
     if (bytes > MAX_NOTIFY_PAYLOAD_BYTES) {
       throw new NotifyPayloadTooLargeError(this.#context.storeName, bytes)
     }
-    try {
-      await this.#context.notify(this.#context.pgChannel, payload)
-    } catch (error) {
-      throw this.#context.wrapError('publish', error)
-    }
+    await this.#context.notify(this.#context.pgChannel, payload)
   }
 
   async subscribe(
@@ -74,40 +94,53 @@ export class PostgresBus implements StoreBus {
     const handler: Handler = (message) => onMessage(message)
     handlers.add(handler)
     try {
-      this.#listening ??= this.#context.listener.listen(this.#context.pgChannel)
+      this.#listening ??= this.#listener.listen(this.#context.pgChannel)
       await this.#listening
     } catch (error) {
       this.#listening = undefined
-      handlers.delete(handler)
+      this.#remove(channel, handler)
       throw this.#context.wrapError('subscribe', error)
     }
-    return async () => {
-      handlers.delete(handler)
-      if (handlers.size === 0) this.#handlers.delete(channel)
-    }
+    // Every logical channel shares the one LISTEN: unsubscribing never talks to the server.
+    return async () => this.#remove(channel, handler)
   }
 
   /**
-   * Registers `listener` to be called after the listen connection was lost and re-established.
-   * Messages published meanwhile were not delivered: a subscriber should treat everything it
-   * derived from the bus as possibly stale (e.g. drop its in-process copies).
+   * Calls `listener` with `'lost'` when the listen connection drops, and with `'restored'` once
+   * it is back and listening again. Notifications sent in between were not delivered: a
+   * subscriber should treat what it derived from the bus as possibly stale.
    * @returns a function that removes the listener.
    */
   onGap(listener: (gap: BusGap) => void): () => void {
     this.#gapListeners.add(listener)
-    return () => this.#gapListeners.delete(listener)
+    return () => {
+      this.#gapListeners.delete(listener)
+    }
   }
 
-  /** Called by the store for each notification on its channel. Foreign payloads are ignored. */
-  deliver(payload: string): void {
+  /** Closes the listen connection and stops reconnecting. Idempotent. */
+  async close(): Promise<void> {
+    this.#handlers.clear()
+    this.#gapListeners.clear()
+    await this.#listener.close()
+  }
+
+  #remove(channel: string, handler: Handler): void {
+    const handlers = this.#handlers.get(channel)
+    if (handlers === undefined) return
+    handlers.delete(handler)
+    if (handlers.size === 0) this.#handlers.delete(channel)
+  }
+
+  /** A notification on the store's channel; someone else's payload is ignored. */
+  #deliver(payload: string): void {
     const parsed = parseMessage(payload)
     if (parsed === undefined) return
     for (const handler of this.#handlers.get(parsed.channel) ?? []) handler(parsed.message)
   }
 
-  /** Called by the store after the listen connection came back. */
-  reportGap(): void {
-    for (const listener of this.#gapListeners) listener({ phase: 'restored' })
+  #reportGap(gap: BusGap): void {
+    for (const listener of this.#gapListeners) listener(gap)
   }
 }
 

@@ -1,3 +1,10 @@
+/**
+ * Keys as the store keeps them: long keys mapped, injectively, to a head that keeps
+ * `clear(prefix)` working plus a hash.
+ *
+ * @module
+ */
+
 import { createHash } from 'node:crypto'
 
 /**

@@ -1,3 +1,9 @@
+/**
+ * Cross-process locks as leases in a table, run through the store's query function.
+ *
+ * @module
+ */
+
 import type { StoreLocks } from '@strata/cache-core'
 import type { QueryRunner } from './query-runner.js'
 import type { StoreStatements } from './statements.js'

@@ -1,16 +1,35 @@
-import type { StoreError } from '@strata/cache-core'
+/**
+ * The options of `postgresStore`, and their checks: unknown names, integers, and the choice
+ * between a pool of yours and a connection string.
+ *
+ * @module
+ */
+
+import {
+  InvalidOptionError,
+  parsePositiveInteger,
+  rejectUnknownOptions,
+  type StoreError,
+} from '@strata/cache-core'
 import type { Pool } from 'pg'
 import type { TimeoutOptions } from '../shared/connection.js'
-import type { Duration } from '../shared/duration.js'
+import { type Duration, toMilliseconds } from '../shared/duration.js'
+import { validateIdentifier } from '../shared/identifier.js'
 
 /** Options of {@link postgresStore}. Give either `pool` or `connectionString`. */
 export interface PostgresStoreOptions extends TimeoutOptions {
   /**
    * A pool you own: the store uses it and leaves it open on `close()`. Its connection settings
    * (including `statement_timeout`) are yours; the store still bounds each call by `queryTimeout`.
+   * The store's listen connection (for the bus) is its own, made with the pool's settings, and
+   * closes with the store.
+   * @default undefined (give `connectionString` instead)
    */
   readonly pool?: Pool | undefined
-  /** A connection URL: the store creates (and on `close()` ends) its own pool. */
+  /**
+   * A connection URL: the store creates its own pool and ends it on `close()`.
+   * @default undefined (give `pool` instead)
+   */
   readonly connectionString?: string | undefined
   /**
    * The records table. Sibling tables `<table>_counters` and `<table>_locks` are created beside
@@ -66,10 +85,56 @@ export interface PostgresStoreOptions extends TimeoutOptions {
    * @default emits a process warning (`process.emitWarning`)
    */
   readonly onError?: ((error: StoreError) => void) | undefined
-  /**
-   * Called after the bus's listen connection was lost and re-established; see
-   * `PostgresBus.onGap`.
-   * @default undefined
-   */
-  readonly onBusGap?: (() => void) | undefined
+}
+
+const KNOWN_OPTIONS = [
+  'pool',
+  'connectionString',
+  'table',
+  'schema',
+  'unlogged',
+  'autoMigrate',
+  'maxConnections',
+  'sweepInterval',
+  'sweepBatchSize',
+  'busChannel',
+  'onError',
+  'statementTimeout',
+  'queryTimeout',
+  'connectionTimeout',
+] as const satisfies readonly (keyof PostgresStoreOptions)[]
+
+/** {@link PostgresStoreOptions} checked, with their defaults. */
+export interface ResolvedStoreOptions {
+  readonly table: string
+  readonly busChannel: string
+  readonly maxConnections: number
+  readonly sweepIntervalMs: number
+  readonly sweepBatchSize: number
+}
+
+/**
+ * Checks the options: unknown names (naming the closest known one), `pool` xor
+ * `connectionString`, integers and the bus channel. Table and schema names are checked where
+ * the schema is built.
+ * @throws InvalidOptionError
+ */
+export function resolveStoreOptions(options: PostgresStoreOptions): ResolvedStoreOptions {
+  rejectUnknownOptions(options, KNOWN_OPTIONS)
+  if (options.pool !== undefined && options.connectionString !== undefined) {
+    throw new InvalidOptionError('pool', 'give either pool or connectionString, not both')
+  }
+  if (options.pool === undefined && options.connectionString === undefined) {
+    throw new InvalidOptionError('pool', 'give a pg Pool (pool) or a URL (connectionString)')
+  }
+  const table = options.table ?? 'strata_cache'
+  const busChannel = options.busChannel ?? `${table}_bus`
+  validateIdentifier('busChannel', busChannel)
+  return {
+    table,
+    busChannel,
+    maxConnections: parsePositiveInteger(options.maxConnections ?? 10, 'maxConnections'),
+    sweepIntervalMs: toMilliseconds('sweepInterval', options.sweepInterval ?? 60_000),
+    sweepBatchSize: parsePositiveInteger(options.sweepBatchSize ?? 1000, 'sweepBatchSize'),
+  }
 }

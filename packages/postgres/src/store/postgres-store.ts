@@ -1,3 +1,11 @@
+/**
+ * `PostgresStore`: the Store contract on a PostgreSQL table, through pg. Every statement goes
+ * through one function (`#run`: migration on first use, the query timeout, errors named after
+ * the operation); the bus, locks and sweeper are wired here.
+ *
+ * @module
+ */
+
 import {
   InvalidDurationError,
   InvalidOptionError,
@@ -8,24 +16,23 @@ import {
   type StoreRecord,
   ValueTooLargeError,
 } from '@strata/cache-core'
-import type { ClientConfig, Pool, QueryConfig, QueryResult, QueryResultRow } from 'pg'
-import { createPool, poolConfig, resolveTimeouts, type Timeouts } from '../shared/connection.js'
-import { toMilliseconds } from '../shared/duration.js'
-import { toStoreError } from '../shared/errors.js'
-import { validateIdentifier } from '../shared/identifier.js'
-import { NotificationListener } from '../shared/notification-listener.js'
-import { withTransaction } from '../shared/transaction.js'
+import type { ClientConfig, Pool } from 'pg'
+import {
+  companionClientConfig,
+  createPool,
+  poolConfig,
+  resolveTimeouts,
+  type Timeouts,
+} from '../shared/connection.js'
 import { PostgresBus } from './bus.js'
 import { MAX_KEY_BYTES, storedKey } from './key-mapping.js'
 import { PostgresLocks } from './locks.js'
-import type { PostgresStoreOptions } from './options.js'
+import { type PostgresStoreOptions, resolveStoreOptions } from './options.js'
 import { likePrefixPattern, prefixUpperBound } from './prefix-range.js'
-import type { QueryRunner } from './query-runner.js'
+import { STORE_NAME, StoreQueries } from './query-runner.js'
 import { type StoreSchema, storeSchema } from './schema.js'
 import { type StoreStatements, storeStatements } from './statements.js'
 import { Sweeper } from './sweeper.js'
-
-const NAME = 'postgres'
 
 /** bytea values are limited to 1 GB by PostgreSQL. */
 const MAX_VALUE_BYTES = 1024 * 1024 * 1024 - 1
@@ -35,7 +42,7 @@ const MAX_VALUE_BYTES = 1024 * 1024 * 1024 - 1
  * {@link postgresStore}.
  */
 export class PostgresStore implements Store {
-  readonly name = NAME
+  readonly name = STORE_NAME
   readonly capabilities: StoreCapabilities = {
     records: 'bytes',
     ttlResolutionMs: 1,
@@ -44,6 +51,7 @@ export class PostgresStore implements Store {
     scopedClear: true,
     locks: true,
     bus: true,
+    busGaps: true,
   }
   /** The pool the store queries (yours when you passed `pool`). */
   readonly client: Pool
@@ -54,76 +62,44 @@ export class PostgresStore implements Store {
 
   readonly #ownsPool: boolean
   readonly #statements: StoreStatements
-  readonly #timeouts: Timeouts
-  readonly #autoMigrate: boolean
+  readonly #queries: StoreQueries
   readonly #sweepBatchSize: number
   readonly #onError: (error: StoreError) => void
-  readonly #listener: NotificationListener
   readonly #sweeper: Sweeper
   readonly #onPoolError = (error: Error) =>
-    this.#onError(new StoreError(NAME, 'pool', { cause: error }))
-  #migrated = false
-  #migrating: Promise<void> | undefined
+    this.#onError(new StoreError(STORE_NAME, 'pool', { cause: error }))
   #closing: Promise<void> | undefined
 
   constructor(options: PostgresStoreOptions) {
-    const table = options.table ?? 'strata_cache'
-    this.schema = storeSchema(table, options.schema, options.unlogged ?? true)
+    const resolved = resolveStoreOptions(options)
+    this.schema = storeSchema(resolved.table, options.schema, options.unlogged ?? true)
     this.#statements = storeStatements(this.schema)
-    this.#timeouts = resolveTimeouts(options)
-    this.#autoMigrate = options.autoMigrate ?? true
-    this.#sweepBatchSize = positiveInteger('sweepBatchSize', options.sweepBatchSize ?? 1000)
+    const timeouts = resolveTimeouts(options)
+    this.#sweepBatchSize = resolved.sweepBatchSize
     this.#onError = options.onError ?? ((error) => process.emitWarning(error))
-    const busChannel = options.busChannel ?? `${table}_bus`
-    validateIdentifier('busChannel', busChannel)
-
-    if (options.pool !== undefined && options.connectionString !== undefined) {
-      throw new InvalidOptionError('pool', 'give either pool or connectionString, not both')
-    }
-    const maxConnections = positiveInteger('maxConnections', options.maxConnections ?? 10)
-    let clientConfig: ClientConfig
-    if (options.pool !== undefined) {
-      this.client = options.pool
-      this.#ownsPool = false
-      clientConfig = {
-        ...options.pool.options,
-        connectionTimeoutMillis:
-          options.pool.options.connectionTimeoutMillis ?? this.#timeouts.connectionTimeoutMs,
-        keepAlive: true,
-      }
-    } else if (options.connectionString !== undefined) {
-      this.client = createPool(options.connectionString, this.#timeouts, maxConnections)
-      this.#ownsPool = true
-      clientConfig = poolConfig(options.connectionString, this.#timeouts, 1)
-    } else {
-      throw new InvalidOptionError('pool', 'give a pg Pool (pool) or a URL (connectionString)')
-    }
+    const { pool, owned, listenConfig } = storePool(options, timeouts, resolved.maxConnections)
+    this.client = pool
+    this.#ownsPool = owned
     // An idle connection that dies emits 'error' on the pool: unheard, it would crash the process.
     this.client.on('error', this.#onPoolError)
+    const queries = new StoreQueries(pool, this.schema, timeouts, options.autoMigrate ?? true)
+    this.#queries = queries
 
-    this.#listener = new NotificationListener({
-      clientConfig,
-      onNotification: (_channel, payload) => this.bus.deliver(payload),
-      onGap: () => {
-        options.onBusGap?.()
-        this.bus.reportGap()
-      },
-      onError: (error) => this.#onError(new StoreError(NAME, 'listen', { cause: error })),
-    })
     this.bus = new PostgresBus({
-      storeName: NAME,
-      pgChannel: busChannel,
-      listener: this.#listener,
+      storeName: STORE_NAME,
+      pgChannel: resolved.busChannel,
+      clientConfig: listenConfig,
       notify: async (channel, payload) => {
-        await this.#run('publish', this.#statements.notify, [channel, payload])
+        await queries.run('publish', this.#statements.notify, [channel, payload])
       },
-      wrapError: (operation, error) => toStoreError(NAME, operation, error, this.#timeouts),
+      wrapError: (operation, error) => queries.error(operation, error),
+      onError: this.#onError,
     })
-    this.locks = new PostgresLocks(this.#run, this.#statements, storedKey)
+    this.locks = new PostgresLocks(queries.run, this.#statements, storedKey)
     this.#sweeper = new Sweeper(
       () => this.sweep(),
-      toMilliseconds('sweepInterval', options.sweepInterval ?? 60_000),
-      (error) => this.#onError(toStoreError(NAME, 'sweep', error, this.#timeouts)),
+      resolved.sweepIntervalMs,
+      (error) => this.#onError(queries.error('sweep', error)),
     )
   }
 
@@ -132,22 +108,14 @@ export class PostgresStore implements Store {
    * when several processes run it at once (they are serialized by an advisory lock). Runs by
    * itself on first use unless `autoMigrate` is `false`.
    */
-  async migrate(): Promise<void> {
-    try {
-      await withTransaction(this.client, async (client) => {
-        await client.query('SELECT pg_advisory_xact_lock($1, $2)', [
-          ...this.schema.migrationLockKeys,
-        ])
-        for (const statement of this.schema.ddl) await client.query(statement)
-      })
-    } catch (error) {
-      throw toStoreError(NAME, 'migrate', error, this.#timeouts)
-    }
-    this.#migrated = true
+  migrate(): Promise<void> {
+    return this.#queries.migrate()
   }
 
   async get(key: string): Promise<StoreRecord | undefined> {
-    const result = await this.#run<{ value: Buffer }>('get', this.#statements.get, [storedKey(key)])
+    const result = await this.#queries.run<{ value: Buffer }>('get', this.#statements.get, [
+      storedKey(key),
+    ])
     const value = result.rows[0]?.value
     return value === undefined ? undefined : asBytes(value)
   }
@@ -155,7 +123,7 @@ export class PostgresStore implements Store {
   async getMany(keys: readonly string[]): Promise<(StoreRecord | undefined)[]> {
     if (keys.length === 0) return []
     const stored = keys.map(storedKey)
-    const result = await this.#run<{ key: string; value: Buffer }>(
+    const result = await this.#queries.run<{ key: string; value: Buffer }>(
       'getMany',
       this.#statements.getMany,
       [stored],
@@ -165,7 +133,7 @@ export class PostgresStore implements Store {
   }
 
   async set(key: string, record: StoreRecord, ttlMs: number): Promise<void> {
-    await this.#run('set', this.#statements.set, [
+    await this.#queries.run('set', this.#statements.set, [
       storedKey(key),
       toBuffer(key, record),
       ttlMilliseconds(ttlMs),
@@ -178,7 +146,7 @@ export class PostgresStore implements Store {
     const latest = new Map<string, StoreEntry>()
     for (const entry of entries) latest.set(storedKey(entry.key), entry)
     const values = [...latest.values()]
-    await this.#run('setMany', this.#statements.setMany, [
+    await this.#queries.run('setMany', this.#statements.setMany, [
       [...latest.keys()],
       values.map((entry) => toBuffer(entry.key, entry.record)),
       values.map((entry) => ttlMilliseconds(entry.ttlMs)),
@@ -186,7 +154,7 @@ export class PostgresStore implements Store {
   }
 
   async delete(key: string): Promise<boolean> {
-    const result = await this.#run<{ live: boolean }>('delete', this.#statements.delete, [
+    const result = await this.#queries.run<{ live: boolean }>('delete', this.#statements.delete, [
       storedKey(key),
     ])
     return result.rows[0]?.live === true
@@ -194,22 +162,23 @@ export class PostgresStore implements Store {
 
   async deleteMany(keys: readonly string[]): Promise<void> {
     if (keys.length === 0) return
-    await this.#run('deleteMany', this.#statements.deleteMany, [keys.map(storedKey)])
+    await this.#queries.run('deleteMany', this.#statements.deleteMany, [keys.map(storedKey)])
   }
 
   async increment(key: string, by: number): Promise<number> {
     if (!Number.isSafeInteger(by)) throw new InvalidOptionError('by', 'expected a safe integer')
-    const result = await this.#run<{ value: string }>('increment', this.#statements.increment, [
-      storedKey(key),
-      by,
-    ])
+    const result = await this.#queries.run<{ value: string }>(
+      'increment',
+      this.#statements.increment,
+      [storedKey(key), by],
+    )
     return Number(result.rows[0]?.value)
   }
 
   async getCounters(keys: readonly string[]): Promise<(number | undefined)[]> {
     if (keys.length === 0) return []
     const stored = keys.map(storedKey)
-    const result = await this.#run<{ key: string; value: string }>(
+    const result = await this.#queries.run<{ key: string; value: string }>(
       'getCounters',
       this.#statements.getCounters,
       [stored],
@@ -224,15 +193,15 @@ export class PostgresStore implements Store {
    */
   async clear(prefix: string): Promise<void> {
     if (prefix === '') {
-      await this.#run('clear', this.#statements.clearAll, [])
+      await this.#queries.run('clear', this.#statements.clearAll, [])
       return
     }
     if (Buffer.byteLength(prefix, 'utf8') > MAX_KEY_BYTES) {
-      throw new StoreError(NAME, 'clear', {
+      throw new StoreError(STORE_NAME, 'clear', {
         message: `a prefix longer than ${MAX_KEY_BYTES} bytes cannot match mapped long keys`,
       })
     }
-    await this.#run('clear', this.#statements.clearRange, [
+    await this.#queries.run('clear', this.#statements.clearRange, [
       prefix,
       prefixUpperBound(prefix) ?? null,
       likePrefixPattern(prefix),
@@ -247,17 +216,20 @@ export class PostgresStore implements Store {
   async sweep(): Promise<number> {
     let deleted = 0
     for (;;) {
-      const result = await this.#run('sweep', this.#statements.sweep, [this.#sweepBatchSize])
+      const result = await this.#queries.run('sweep', this.#statements.sweep, [
+        this.#sweepBatchSize,
+      ])
       deleted += result.rowCount ?? 0
       if ((result.rowCount ?? 0) < this.#sweepBatchSize || this.#closing !== undefined) break
     }
-    await this.#run('sweep', this.#statements.sweepLocks, [this.#sweepBatchSize])
+    await this.#queries.run('sweep', this.#statements.sweepLocks, [this.#sweepBatchSize])
     return deleted
   }
 
   /**
    * Stops the sweeper and the listen connection, and ends the pool if the store created it
-   * (a pool you passed in stays open). Calling it twice is harmless.
+   * (a pool you passed in stays open). Calling it twice is harmless. Core calls it when the
+   * last cache using the store closes.
    */
   close(): Promise<void> {
     this.#closing ??= this.#close()
@@ -265,39 +237,35 @@ export class PostgresStore implements Store {
   }
 
   async #close(): Promise<void> {
+    this.#queries.close()
     await this.#sweeper.stop()
-    await this.#listener.close()
+    await this.bus.close()
     if (this.#ownsPool) await this.client.end()
     this.client.off('error', this.#onPoolError)
   }
+}
 
-  readonly #run: QueryRunner = async <R extends QueryResultRow>(
-    operation: string,
-    statement: { readonly name?: string; readonly text: string },
-    values: readonly unknown[],
-  ): Promise<QueryResult<R>> => {
-    if (this.#closing !== undefined && operation !== 'sweep') {
-      throw new StoreError(NAME, operation, { code: 'E_CLOSED', message: 'the store is closed' })
-    }
-    if (!this.#migrated && this.#autoMigrate) await this.#migrateOnce()
-    // pg reads query_timeout from the query config too; its types do not declare it.
-    const config: QueryConfig & { query_timeout: number } = {
-      ...statement,
-      values: values as unknown[],
-      query_timeout: this.#timeouts.queryTimeoutMs,
-    }
-    try {
-      return await this.client.query<R>(config)
-    } catch (error) {
-      throw toStoreError(NAME, operation, error, this.#timeouts)
+/**
+ * The pool the store queries (yours, or one it creates from the connection string), and the
+ * settings of its listen connection (always its own: LISTEN needs a session of its own).
+ */
+function storePool(
+  options: PostgresStoreOptions,
+  timeouts: Timeouts,
+  maxConnections: number,
+): { pool: Pool; owned: boolean; listenConfig: ClientConfig } {
+  if (options.pool !== undefined) {
+    return {
+      pool: options.pool,
+      owned: false,
+      listenConfig: companionClientConfig(options.pool, timeouts),
     }
   }
-
-  #migrateOnce(): Promise<void> {
-    this.#migrating ??= this.migrate().finally(() => {
-      this.#migrating = undefined
-    })
-    return this.#migrating
+  const connectionString = options.connectionString as string
+  return {
+    pool: createPool(connectionString, timeouts, maxConnections),
+    owned: true,
+    listenConfig: poolConfig(connectionString, timeouts, 1),
   }
 }
 
@@ -311,13 +279,13 @@ function asBytes(value: Buffer): Uint8Array {
 
 function toBuffer(key: string, record: StoreRecord): Buffer {
   if (!(record instanceof Uint8Array)) {
-    throw new StoreError(NAME, 'set', {
+    throw new StoreError(STORE_NAME, 'set', {
       code: 'E_INVALID_VALUE',
       message: `the record for "${key}" is not a Uint8Array (this store keeps bytes)`,
     })
   }
   if (record.byteLength > MAX_VALUE_BYTES) {
-    throw new ValueTooLargeError(NAME, key, record.byteLength, MAX_VALUE_BYTES)
+    throw new ValueTooLargeError(STORE_NAME, key, record.byteLength, MAX_VALUE_BYTES)
   }
   return Buffer.isBuffer(record)
     ? record
@@ -331,9 +299,17 @@ function ttlMilliseconds(ttlMs: number): number {
   return Math.ceil(ttlMs)
 }
 
-function positiveInteger(option: string, value: number): number {
-  if (!Number.isSafeInteger(value) || value < 1) {
-    throw new InvalidOptionError(option, 'expected an integer >= 1')
-  }
-  return value
+/**
+ * Creates a store on a PostgreSQL table (created on first use).
+ *
+ * @example
+ * ```ts
+ * const store = postgresStore({ connectionString: process.env.DATABASE_URL })
+ * const cache = createCache({ store })
+ * ```
+ * @throws InvalidOptionError for an unknown option (naming the closest known one), or when
+ * neither or both of `pool` and `connectionString` are given.
+ */
+export function postgresStore(options: PostgresStoreOptions): PostgresStore {
+  return new PostgresStore(options)
 }

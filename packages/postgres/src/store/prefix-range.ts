@@ -1,4 +1,11 @@
 /**
+ * `clear(prefix)` as an index range: the LIKE pattern and the exclusive upper bound of a
+ * prefix.
+ *
+ * @module
+ */
+
+/**
  * The LIKE pattern matching every key that starts with `prefix`, taken literally: `\`, `%` and
  * `_` are escaped with `\` (the default LIKE escape character, stated explicitly in the SQL).
  */

@@ -1,3 +1,9 @@
+/**
+ * The store's tables: their validated, quoted names and the DDL that creates them.
+ *
+ * @module
+ */
+
 import { createHash } from 'node:crypto'
 import { qualify, quoteIdentifier } from '../shared/identifier.js'
 

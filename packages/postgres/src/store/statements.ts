@@ -1,3 +1,9 @@
+/**
+ * Every SQL statement the store runs, built once per store from its quoted table names.
+ *
+ * @module
+ */
+
 import type { StoreSchema } from './schema.js'
 
 /** A statement text and, for the hot path, the name under which pg prepares it per connection. */

@@ -1,4 +1,11 @@
 /**
+ * The background sweep of expired rows: one run at a time, on a timer that never keeps the
+ * process alive.
+ *
+ * @module
+ */
+
+/**
  * Runs `sweepOnce` every `intervalMs` on an unref'd timer (it never keeps the process alive),
  * one run at a time, reporting failures to `onError`. `stop()` waits for a run in progress.
  */

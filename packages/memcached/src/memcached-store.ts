@@ -1,6 +1,13 @@
+/**
+ * `MemcachedStore`: the Store contract on memcached's binary protocol, through memjs. Every
+ * request goes through {@link Connection.execute}; this file decides what each operation sends
+ * and what each answer means.
+ *
+ * @module
+ */
+
 import {
   InvalidDurationError,
-  InvalidOptionError,
   InvalidValueError,
   type Store,
   type StoreCapabilities,
@@ -14,12 +21,7 @@ import { createClient } from './create-client.js'
 import { toExpiration } from './expiration.js'
 import { MAX_KEY_BYTES, toMemcachedKey } from './keys.js'
 import { MemcachedLocks } from './locks.js'
-import {
-  DEFAULT_ITEM_SIZE_BYTES,
-  DEFAULT_OPERATION_TIMEOUT_MS,
-  ITEM_OVERHEAD_BYTES,
-  type MemcachedStoreOptions,
-} from './options.js'
+import { type MemcachedStoreOptions, resolveOptions } from './options.js'
 import { counterExtras, Opcode, Status, storageExtras } from './protocol.js'
 
 /** How often `increment` retries when another client created the same counter first. */
@@ -45,39 +47,25 @@ export class MemcachedStore implements Store {
   readonly locks: MemcachedLocks
   readonly bus = undefined
 
-  private readonly connection: Connection
-  private readonly ownsClient: boolean
-  private closed = false
+  readonly #connection: Connection
+  readonly #ownsClient: boolean
+  #closed = false
 
   constructor(options: MemcachedStoreOptions = {}) {
-    const itemSizeBytes = positiveInteger(
-      'itemSizeBytes',
-      options.itemSizeBytes ?? DEFAULT_ITEM_SIZE_BYTES,
-    )
-    const maxValueBytes = positiveInteger(
-      'maxValueBytes',
-      options.maxValueBytes ?? Math.max(itemSizeBytes - ITEM_OVERHEAD_BYTES, 1),
-    )
-    if (maxValueBytes > itemSizeBytes) {
-      throw new InvalidOptionError('maxValueBytes', 'must not exceed itemSizeBytes')
-    }
-    const timeoutMs = options.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS
-    if (!(timeoutMs > 0 && Number.isFinite(timeoutMs))) {
-      throw new InvalidOptionError('operationTimeoutMs', 'must be a positive number of ms')
-    }
+    const { maxValueBytes, operationTimeoutMs } = resolveOptions(options)
     if (options.client !== undefined) {
       this.client = options.client
-      this.ownsClient = false
+      this.#ownsClient = false
     } else {
       this.client = createClient(
         options.servers ?? ['127.0.0.1:11211'],
         options.options,
         options.consistentHashing ?? true,
       )
-      this.ownsClient = true
+      this.#ownsClient = true
     }
-    this.connection = new Connection(this.client, timeoutMs)
-    this.locks = new MemcachedLocks(this.connection)
+    this.#connection = new Connection(this.client, operationTimeoutMs)
+    this.locks = new MemcachedLocks(this.#connection)
     this.capabilities = Object.freeze({
       records: 'bytes',
       ttlResolutionMs: 1000,
@@ -90,7 +78,7 @@ export class MemcachedStore implements Store {
   }
 
   async get(key: string): Promise<StoreRecord | undefined> {
-    const response = await this.connection.execute('get', {
+    const response = await this.#connection.execute('get', {
       opcode: Opcode.get,
       key: toMemcachedKey(key),
     })
@@ -119,7 +107,7 @@ export class MemcachedStore implements Store {
     if (record.byteLength > limit) {
       throw new ValueTooLargeError(STORE_NAME, key, record.byteLength, limit)
     }
-    const response = await this.connection.execute('set', {
+    const response = await this.#connection.execute('set', {
       opcode: Opcode.set,
       key: toMemcachedKey(key),
       extras: storageExtras(toExpiration(ttlMs)),
@@ -140,7 +128,7 @@ export class MemcachedStore implements Store {
   }
 
   async delete(key: string): Promise<boolean> {
-    const response = await this.connection.execute('delete', {
+    const response = await this.#connection.execute('delete', {
       opcode: Opcode.delete,
       key: toMemcachedKey(key),
     })
@@ -167,7 +155,7 @@ export class MemcachedStore implements Store {
     }
     const mapped = toMemcachedKey(key)
     for (let attempt = 0; ; attempt++) {
-      const response = await this.connection.execute('increment', {
+      const response = await this.#connection.execute('increment', {
         opcode: by >= 0 ? Opcode.increment : Opcode.decrement,
         key: mapped,
         extras: counterExtras(BigInt(Math.abs(by)), BigInt(Math.max(Date.now() + by, 0)), 0),
@@ -185,7 +173,7 @@ export class MemcachedStore implements Store {
   getCounters(keys: readonly string[]): Promise<(number | undefined)[]> {
     return Promise.all(
       keys.map(async (key) => {
-        const response = await this.connection.execute('getCounters', {
+        const response = await this.#connection.execute('getCounters', {
           opcode: Opcode.get,
           key: toMemcachedKey(key),
         })
@@ -200,10 +188,10 @@ export class MemcachedStore implements Store {
 
   /** Closes the store's own client; a client you passed in is left open. Idempotent. */
   async close(): Promise<void> {
-    if (this.closed) return
-    this.closed = true
-    this.connection.close()
-    if (this.ownsClient) this.client.close()
+    if (this.#closed) return
+    this.#closed = true
+    this.#connection.close()
+    if (this.#ownsClient) this.client.close()
   }
 }
 
@@ -215,9 +203,18 @@ function asBytes(value: Buffer): Uint8Array {
   return new Uint8Array(value.buffer, value.byteOffset, value.byteLength)
 }
 
-function positiveInteger(option: string, value: number): number {
-  if (!Number.isSafeInteger(value) || value < 1) {
-    throw new InvalidOptionError(option, 'must be a positive integer')
-  }
-  return value
+/**
+ * Creates a memcached store: on server addresses (its own memjs client, closed in `close()`),
+ * or on a memjs client of yours (left open). Core closes a store when the last cache using it
+ * closes.
+ *
+ * @throws InvalidOptionError for an unknown option (naming the closest known one), or a bad
+ * size, timeout or server address.
+ * @example
+ * ```ts
+ * const store = memcachedStore({ servers: ['10.0.0.1:11211', '10.0.0.2:11211'] })
+ * ```
+ */
+export function memcachedStore(options: MemcachedStoreOptions = {}): MemcachedStore {
+  return new MemcachedStore(options)
 }

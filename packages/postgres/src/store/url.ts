@@ -1,5 +1,13 @@
+/**
+ * `createStoreFromUrl`: a PostgreSQL store from a `postgres://` URL, which is how core loads
+ * this adapter for `createCache({ store: 'postgres://…' })`.
+ *
+ * @module
+ */
+
 import { InvalidOptionError } from '@strata/cache-core'
 import type { PostgresStoreOptions } from './options.js'
+import { PostgresStore } from './postgres-store.js'
 
 /** Query parameters read by Strata and removed before the URL reaches pg. */
 const STRATA_PARAMETERS = ['table', 'schema', 'unlogged'] as const
@@ -32,4 +40,14 @@ export function optionsFromUrl(url: string): PostgresStoreOptions {
     schema,
     unlogged: unlogged === undefined ? undefined : unlogged === 'true',
   }
+}
+
+/**
+ * Creates a store from `postgres://…` or `postgresql://…` (what `createCache({ store: url })`
+ * calls). Strata's own parameters `table`, `schema` and `unlogged` may be given in the query
+ * string. The store owns its pool and ends it on `close()`.
+ * @throws InvalidOptionError for another scheme, a malformed URL or a bad parameter.
+ */
+export function createStoreFromUrl(url: string): PostgresStore {
+  return new PostgresStore(optionsFromUrl(url))
 }
