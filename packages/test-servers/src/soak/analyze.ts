@@ -1,0 +1,239 @@
+/**
+ * Judges a soak run against the promises (call bounds, freshness, loader calls, heap, clean
+ * close) and computes its figures. Every broken promise becomes one readable line in
+ * `problems`, so a test asserts `problems` is empty and a failure says what broke.
+ */
+import { quantile } from '../load.js'
+import { CALL_CLASSES, type CacheTimings, type CallClass, callBounds, callClass } from './bounds.js'
+import { type OpRecord, overlaps } from './history.js'
+import { checkLoaderCalls, type LoaderCallReport } from './loader-bounds.js'
+import type { SoakRun } from './run.js'
+import { checkStaleReads, type StaleReadReport } from './stale-reads.js'
+import { busGaps, busRecovery, unhealthyWindows } from './windows.js'
+
+/** What {@link analyzeSoak} holds the run to. */
+export interface SoakExpectations {
+  readonly timings: CacheTimings
+  /** After a store fault ends, how long calls may still fail (see `recoveryMs`). */
+  readonly recoveryMs: number
+  /** Whether the backend has a bus (invalidations reach the other processes). */
+  readonly bus: boolean
+  /**
+   * How long a bus message may take to arrive; in-process reads (single-flight) may be this
+   * late against another process's change. @default 250
+   */
+  readonly busDelayMs?: number
+  /** Largest heap growth of a worker from the first measured round to the last. */
+  readonly maxHeapGrowthBytes: number
+  /** Longest `cache.close()`. */
+  readonly closeBoundMs: number
+  /** Longest time from `close()` resolving to the process exiting by itself. */
+  readonly exitBoundMs: number
+  /** @default 1 */
+  readonly clockSkewMs?: number
+}
+
+/** Figures of one call class. */
+export interface CallFigures {
+  readonly calls: number
+  /** Calls that threw. */
+  readonly threw: number
+  /** Calls during which the cache emitted an `error` event. */
+  readonly withErrorEvents: number
+  readonly p50Ms: number
+  readonly p99Ms: number
+  readonly maxMs: number
+  readonly boundMs: number
+}
+
+/** A soak run's figures and the promises it broke. */
+export interface SoakReport {
+  readonly durationMs: number
+  readonly calls: Readonly<Record<CallClass, CallFigures>>
+  readonly loads: LoaderCallReport
+  readonly stale: StaleReadReport
+  /** Per fault: how long it lasted, how many calls overlapping it failed, bus back after. */
+  readonly faults: readonly {
+    readonly name: string
+    readonly detail?: string | undefined
+    readonly heldMs: number
+    readonly failedCalls: number
+    /** Slowest worker's first bus message after the fault ended (bus backends). */
+    readonly busBackMs: number | undefined
+  }[]
+  /** Heap used after GC per worker per round, in MiB. */
+  readonly heapMiB: readonly (readonly number[])[]
+  readonly closes: SoakRun['closes']
+  readonly warnings: number
+  readonly orphanErrors: Readonly<Record<string, number>>
+  readonly problems: readonly string[]
+}
+
+const MIB = 1024 * 1024
+
+function figures(ops: readonly OpRecord[], boundMs: number): CallFigures {
+  const durations = ops.map((op) => op.end - op.start)
+  return {
+    calls: ops.length,
+    threw: ops.filter((op) => !op.ok).length,
+    withErrorEvents: ops.filter((op) => op.errorEvents?.length).length,
+    p50Ms: quantile(durations, 0.5),
+    p99Ms: quantile(durations, 0.99),
+    maxMs: Math.max(0, ...durations),
+    boundMs,
+  }
+}
+
+const brief = (op: OpRecord) =>
+  `${op.id} ${op.kind}(${op.key ?? op.tags?.join(',')}) ${(op.end - op.start).toFixed(0)} ms` +
+  `${op.ok ? '' : ` threw ${op.error}`}${op.value ? ` -> ${op.value}` : ''}`
+
+function examples<T>(items: readonly T[], show: (item: T) => string): string {
+  return items
+    .slice(0, 5)
+    .map((item) => `\n    ${show(item)}`)
+    .join('')
+}
+
+/** Judges `run` and computes its figures. */
+export function analyzeSoak(run: SoakRun, expect: SoakExpectations): SoakReport {
+  const problems: string[] = []
+  const problem = (when: boolean, text: () => string) => {
+    if (when) problems.push(text())
+  }
+  const { ops } = run
+  const workers = run.clockOffsets.length
+  const bounds = callBounds(expect.timings)
+  const unhealthy = unhealthyWindows(run.faults, expect.recoveryMs)
+  const busDelayMs = expect.busDelayMs ?? 250
+  const clockSkewMs = expect.clockSkewMs ?? 1
+
+  const calls = Object.fromEntries(
+    CALL_CLASSES.map((kind) => {
+      const ofKind = ops.filter((op) => callClass(op) === kind)
+      const over = ofKind.filter((op) => op.end - op.start > bounds[kind])
+      problem(over.length > 0, () => {
+        const text = `${over.length} ${kind} call(s) took longer than their bound of ${bounds[kind]} ms`
+        return text + examples(over, brief)
+      })
+      return [kind, figures(ofKind, bounds[kind])]
+    }),
+  ) as Record<CallClass, CallFigures>
+
+  problem(run.fatals.length > 0, () => {
+    const text = `${run.fatals.length} unhandled error(s) in the workers`
+    return text + examples(run.fatals, (f) => `worker ${f.worker} ${f.kind}: ${f.message}`)
+  })
+  const neverThrow = ops.filter((op) => !op.ok && (op.kind === 'getOrSet' || op.kind === 'set'))
+  problem(neverThrow.length > 0, () => {
+    const text = `${neverThrow.length} getOrSet/set call(s) threw (onStoreError 'degrade' promises a miss or an error event)`
+    return text + examples(neverThrow, brief)
+  })
+  const healthyFailures = ops.filter(
+    (op) => (!op.ok || op.errorEvents?.length) && !unhealthy.some((w) => overlaps(w, op)),
+  )
+  problem(healthyFailures.length > 0, () => {
+    const text = `${healthyFailures.length} call(s) failed while the store was healthy`
+    return text + examples(healthyFailures, (op) => `${brief(op)} [${op.errorEvents ?? ''}]`)
+  })
+
+  const gaps = expect.bus ? busGaps(run.faults, run.receipts, workers, run.endedAt) : []
+  const stale = checkStaleReads(ops, {
+    clockSkewMs,
+    inProcess: { sources: ['shared'], boundMs: busDelayMs, gaps },
+  })
+  problem(stale.violations.length > 0, () => {
+    const text = `${stale.violations.length} read(s) served a value older than an acknowledged change`
+    return (
+      text +
+      examples(
+        stale.violations,
+        (v) =>
+          `[${v.rule}] read ${brief(v.read)} via ${v.read.via}; produced by ` +
+          `${v.producer ? brief(v.producer) : '?'}; older than ${v.change ? brief(v.change) : '?'} ` +
+          `(${v.lateByMs.toFixed(1)} ms before the read)`,
+      )
+    )
+  })
+
+  const loads = checkLoaderCalls(ops, {
+    lockWaitMs: expect.timings.lockWaitMs,
+    unhealthy,
+    busDelayMs,
+    clockSkewMs,
+  })
+  problem(loads.extra.length > 0, () => {
+    const text = `${loads.extra.length} loader call(s) beyond the documented bound`
+    return (
+      text +
+      examples(loads.extra, (x) => `[${x.rule}] ${brief(x.load)}; after ${brief(x.previous)}`)
+    )
+  })
+
+  const faults = run.faults.map((fault) => {
+    const failedCalls = ops.filter(
+      (op) => (!op.ok || op.errorEvents?.length) && overlaps(fault, op),
+    ).length
+    const busBackMs = expect.bus ? busRecovery(fault, run.receipts, workers) : undefined
+    problem(fault.kind === 'store' && failedCalls === 0, () => {
+      return `no call failed during the ${fault.name} fault: the fault did not take effect`
+    })
+    return {
+      name: fault.name,
+      detail: fault.detail,
+      heldMs: fault.end - fault.start,
+      failedCalls,
+      busBackMs,
+    }
+  })
+  const last = run.faults.at(-1)
+  if (expect.bus && last) {
+    const silent = Array.from({ length: workers }, (_, worker) => worker).filter(
+      (worker) => !run.receipts.some((r) => r.worker === worker && r.at > last.end),
+    )
+    problem(silent.length > 0, () => {
+      return `worker(s) ${silent.join(', ')} heard no invalidation after the last fault: the bus did not come back`
+    })
+  }
+
+  const heapMiB = run.heap.map((rounds) => rounds.map((bytes) => bytes / MIB))
+  for (const [worker, rounds] of run.heap.entries()) {
+    const growth = (rounds.at(-1) ?? 0) - (rounds[1] ?? rounds[0] ?? 0)
+    problem(growth > expect.maxHeapGrowthBytes, () => {
+      const series = rounds.map((bytes) => (bytes / MIB).toFixed(2)).join(' → ')
+      return `worker ${worker} heap grew ${(growth / MIB).toFixed(2)} MiB across rounds (${series} MiB)`
+    })
+  }
+  for (const close of run.closes) {
+    problem(close.error !== undefined, () => `worker ${close.worker}: close() threw ${close.error}`)
+    problem(close.closeMs > expect.closeBoundMs, () => {
+      return `worker ${close.worker}: close() took ${close.closeMs.toFixed(0)} ms (bound ${expect.closeBoundMs} ms)`
+    })
+    problem(close.exitMs > expect.exitBoundMs, () => {
+      return `worker ${close.worker}: the process did not exit by itself within ${expect.exitBoundMs} ms of close()`
+    })
+  }
+  const skewed = run.clockOffsets.filter((o) => Math.abs(o.offsetMs) + o.rttMs / 2 > clockSkewMs)
+  problem(
+    skewed.length > 0,
+    () => `clock offsets beyond ${clockSkewMs} ms: ${JSON.stringify(skewed)}`,
+  )
+
+  const orphanErrors: Record<string, number> = {}
+  for (const entry of run.orphanErrors) {
+    const operation = entry.slice(entry.indexOf(':') + 1)
+    orphanErrors[operation] = (orphanErrors[operation] ?? 0) + 1
+  }
+  return {
+    durationMs: run.endedAt - run.startedAt,
+    calls,
+    loads,
+    stale,
+    faults,
+    heapMiB,
+    closes: run.closes,
+    warnings: run.warnings.length,
+    orphanErrors,
+    problems,
+  }
+}
