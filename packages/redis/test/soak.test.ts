@@ -2,47 +2,41 @@ import { fileURLToPath } from 'node:url'
 import { Redis } from 'ioredis'
 import { type StartedRedis, startRedis } from 'test-servers'
 import {
-  analyzeSoak,
-  type CacheTimings,
+  type BusConnections,
   cutBus,
   DEFAULT_WORKLOAD,
-  formatSoakReport,
   killServer,
   pauseServer,
-  recoveryMs,
-  runSoak,
+  runJudgedSoak,
+  SOAK_CACHE_OPTIONS,
+  SOAK_ROUND,
+  soakExpectations,
 } from 'test-servers/soak'
 import { describeWithServers } from 'test-servers/vitest'
 import { afterAll, beforeAll, expect, test } from 'vitest'
+import { MAX_RECONNECT_DELAY_MS } from '../src/index.js'
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/soak-cache.mjs', import.meta.url))
 
-/** The options of every worker's cache; the call bounds below are derived from them. */
-const CACHE_OPTIONS = {
-  namespace: 'soak',
-  ttl: '1m',
-  earlyExpiration: false,
-  storeTimeout: 300,
-  circuitBreaker: { failures: 3, cooldown: 1000 },
-  lock: { lease: 2000, wait: 1000 },
-}
-
-const TIMINGS: CacheTimings = {
-  storeTimeoutMs: 300,
-  lockWaitMs: 1000,
-  cooldownMs: 1000,
-  loaderMaxMs: DEFAULT_WORKLOAD.loaderMs.max,
-  slackMs: 750,
-}
-
-/** Kills every subscriber connection of the server: the bus alone goes down. */
-async function killPubsubClients(url: string): Promise<number> {
-  const admin = new Redis(url, { maxRetriesPerRequest: 0, lazyConnect: true })
-  try {
-    await admin.connect()
-    return Number(await admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub'))
-  } finally {
-    admin.disconnect()
+/** The subscriber connections of the server: the bus's connections. */
+function subscribers(url: string): BusConnections {
+  const admin = async <T>(run: (client: Redis) => Promise<T>): Promise<T> => {
+    const client = new Redis(url, { maxRetriesPerRequest: 0, lazyConnect: true })
+    try {
+      await client.connect()
+      return await run(client)
+    } finally {
+      client.disconnect()
+    }
+  }
+  return {
+    count: () =>
+      admin(async (client) => {
+        const list = String(await client.call('CLIENT', 'LIST', 'TYPE', 'pubsub'))
+        return list.split('\n').filter((line) => line.includes('sub=1')).length
+      }),
+    cut: () =>
+      admin(async (client) => Number(await client.call('CLIENT', 'KILL', 'TYPE', 'pubsub'))),
   }
 }
 
@@ -57,33 +51,29 @@ describeWithServers('soak: 4 processes on one Redis under faults', () => {
     await redis?.stop()
   })
 
-  test('bounded calls, fresh reads, bounded loads, flat heap, clean exit', async () => {
-    const cutPubsub = cutBus('CLIENT KILL TYPE pubsub', () => killPubsubClients(redis.url), 4)
-    const run = await runSoak({
-      fixture: FIXTURE,
-      params: { url: redis.url, cache: CACHE_OPTIONS },
-      workload: DEFAULT_WORKLOAD,
-      faults: [
-        pauseServer(redis),
-        killServer(redis),
-        cutPubsub,
-        pauseServer(redis),
-        killServer(redis),
-        cutPubsub,
-      ],
-      warmupMs: 1500,
-      round: { healthyMs: 1000, holdMs: 1200, settleMs: 3000 },
-    })
-    const report = analyzeSoak(run, {
-      timings: TIMINGS,
-      // ioredis reconnects with a backoff capped at 1 s.
-      recoveryMs: recoveryMs(TIMINGS, 1000),
-      bus: true,
-      maxHeapGrowthBytes: 4 * 1024 * 1024,
-      closeBoundMs: 3000,
-      exitBoundMs: 2000,
-    })
-    console.log(formatSoakReport('Redis', report))
+  test('calls stay bounded, reads fresh, loads bounded, heaps flat, processes exit', async () => {
+    const processes = 4
+    const cutPubsub = cutBus('CLIENT KILL TYPE pubsub', subscribers(redis.url), processes)
+    const report = await runJudgedSoak(
+      'Redis',
+      {
+        processes,
+        fixture: FIXTURE,
+        params: { url: redis.url, cache: SOAK_CACHE_OPTIONS },
+        workload: DEFAULT_WORKLOAD,
+        faults: [
+          pauseServer(redis),
+          killServer(redis),
+          cutPubsub,
+          pauseServer(redis),
+          killServer(redis),
+          cutPubsub,
+        ],
+        warmupMs: 1500,
+        round: SOAK_ROUND,
+      },
+      soakExpectations({ bus: true, reconnectMs: MAX_RECONNECT_DELAY_MS }),
+    )
     expect(report.problems).toEqual([])
   }, 150_000)
 })

@@ -75,6 +75,14 @@ describe('loader calls the checker accepts', () => {
     expect(report.lockWaitRetries).toBe(1)
   })
 
+  test('with lock, a second load after taking the lock failed', () => {
+    const h = new HistoryBuilder()
+    h.load(0, 'k', [0, 30], [5, 25], { lock: true })
+    h.load(1, 'k', [2, 60], [10, 55], { lock: true, errorEvents: ['lock'] })
+    const report = checkLoaderCalls(h.ops, OPTIONS)
+    expect(report).toMatchObject({ extra: [], lockUnavailable: 1, lockWaitRetries: 0 })
+  })
+
   test('loads during a fault and its recovery are not judged', () => {
     const h = new HistoryBuilder()
     h.set(0, 'k', [0, 1])

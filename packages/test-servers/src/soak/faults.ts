@@ -43,20 +43,37 @@ export function killServer(server: Pick<ServerControls, 'kill' | 'restart'>): Fa
   }
 }
 
+/** How a backend's bus connections are counted and cut, for {@link cutBus}. */
+export interface BusConnections {
+  /** How many bus connections the server has now. */
+  count(): Promise<number>
+  /** Cuts every one of them; resolves with how many it cut. */
+  cut(): Promise<number>
+}
+
 /**
  * Cuts the bus connections alone (e.g. Redis `CLIENT KILL TYPE pubsub`, PostgreSQL
- * `pg_terminate_backend` of the listening sessions). `cut` resolves with how many it cut; fewer
- * than `expected` fails the soak, since the fault would not have happened.
+ * `pg_terminate_backend` of the listening sessions). It first waits up to `waitMs` for all
+ * `expected` connections to be there (after an earlier fault they may still be reconnecting),
+ * and fails the soak when fewer are cut: the fault would not have happened.
  */
-export function cutBus(name: string, cut: () => Promise<number>, expected: number): Fault {
+export function cutBus(
+  name: string,
+  connections: BusConnections,
+  expected: number,
+  waitMs = 15_000,
+): Fault {
   return {
     name,
     kind: 'bus',
     async inject() {
-      const count = await cut()
+      const waited = performance.now()
+      while ((await connections.count()) < expected && performance.now() - waited < waitMs)
+        await sleep(100)
+      const count = await connections.cut()
       if (count < expected)
         throw new Error(`${name} cut ${count} bus connection(s), expected at least ${expected}`)
-      return `${count} connection(s) cut`
+      return `${count} connection(s) cut after waiting ${(performance.now() - waited).toFixed(0)} ms for them`
     },
     recover: async () => {},
   }

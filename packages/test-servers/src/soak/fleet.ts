@@ -40,6 +40,8 @@ export interface WorkerClose {
   readonly exitMs: number
   /** What `close()` threw, if it did. */
   readonly error?: string | undefined
+  /** What was still active in the process when `close()` resolved (see `process.getActiveResourcesInfo`). */
+  readonly activeResources: readonly string[]
 }
 
 /** How long a closed worker may take to exit by itself before it is killed. */
@@ -233,14 +235,14 @@ export class Fleet {
       this.#workers.map(async (worker) => {
         const closed = worker.expect('closed', this.#timeoutMs)
         worker.send({ type: 'close' })
-        const { durationMs, error } = await closed
+        const { durationMs, error, activeResources } = await closed
         const closedAt = sharedNow()
         const timer = setTimeout(() => worker.child.kill('SIGKILL'), EXIT_WAIT_MS)
         await worker.exited
         clearTimeout(timer)
         const lingered = worker.child.signalCode === 'SIGKILL'
         const exitMs = lingered ? Infinity : Math.max(0, (worker.exitedAt ?? closedAt) - closedAt)
-        return { worker: worker.index, closeMs: durationMs, exitMs, error }
+        return { worker: worker.index, closeMs: durationMs, exitMs, error, activeResources }
       }),
     )
   }

@@ -51,14 +51,16 @@ export function formatSoakReport(title: string, report: SoakReport): string {
   const lines = [
     `== soak: ${title} (${(report.durationMs / 1000).toFixed(1)} s of workload) ==`,
     calls,
-    `loader calls: ${loads.loads} (${loads.judged} while healthy; ${loads.lockWaitRetries} after a lock wait ran out); ` +
+    `loader calls: ${loads.loads} (${loads.judged} while healthy; ${loads.lockWaitRetries} after a lock wait ran out, ${loads.lockUnavailable} without the lock after taking it failed); ` +
       `beyond the bound: ${loads.extra.length}; most per key between disturbances: ${perEpoch}`,
     `reads checked: ${stale.readsChecked}; stale: ${stale.violations.length}; ` +
       `in-process reads late within the bus tolerance: ${stale.tolerated.length} (max ${ms(maxTolerated)} ms)`,
     faults,
     `heap after GC per worker and round (MiB): ${report.heapMiB.map((r) => r.map((v) => v.toFixed(2)).join(' ')).join(' | ')}`,
     `close(): ${report.closes.map((c) => `${ms(c.closeMs)} ms, exit +${ms(c.exitMs)} ms`).join('; ')}`,
-    `process warnings: ${report.warnings}; error events outside calls: ${JSON.stringify(report.orphanErrors)}`,
+    `active when close() resolved: ${report.closes.map((c) => `[${c.activeResources.join(', ')}]`).join(' ')}`,
+    `calls failed outside faults and their recovery: ${report.failedOutsideFaults}; ` +
+      `process warnings: ${report.warnings}; error events outside calls: ${JSON.stringify(report.orphanErrors)}`,
   ]
   if (report.problems.length > 0)
     lines.push(`PROBLEMS (${report.problems.length}):`, ...report.problems.map((p) => `- ${p}`))

@@ -41,16 +41,26 @@ export class HistoryBuilder {
 
   /**
    * A `getOrSet` that ran the loader during `loader` and returned its fresh token;
-   * `written: false` logs a load whose store write failed.
+   * `written: false` logs a load whose store write failed (an `error` event `'set'`).
    */
   load(
     worker: number,
     key: string,
     at: Span,
     loader: Span,
-    options: { tags?: readonly string[]; lock?: boolean; written?: boolean } = {},
+    options: {
+      tags?: readonly string[]
+      lock?: boolean
+      written?: boolean
+      /** Further `error` events of the call, e.g. `['lock']` when taking the lock failed. */
+      errorEvents?: readonly string[]
+    } = {},
   ): OpRecord {
     const token = `w${worker}-L${this.#sequence}`
+    const errorEvents = [
+      ...(options.written === false ? ['set'] : []),
+      ...(options.errorEvents ?? []),
+    ]
     return this.#push({
       worker,
       kind: 'getOrSet',
@@ -63,7 +73,7 @@ export class HistoryBuilder {
       value: token,
       via: 'load',
       load: { token, start: loader[0], end: loader[1] },
-      errorEvents: options.written === false ? ['set'] : undefined,
+      errorEvents: errorEvents.length > 0 ? errorEvents : undefined,
     })
   }
 

@@ -105,12 +105,15 @@ export interface FaultWindow {
  * Whether a store write of this operation was acknowledged:
  * - `set`: a `set` event fired in the call (the write reached the store). A `set` whose write
  *   failed is an `error` event with operation `'set'` and resolves anyway: not acknowledged.
- * - a load (`getOrSet` that ran the loader): the call resolved and no `error` event with
- *   operation `'set'` fired in it. (A load whose capture failed, or that was superseded, writes
- *   nothing; the rules that use this never misjudge such a load, see the checker.)
+ * - a load (`getOrSet` that ran the loader): the call resolved and no `error` event fired in it.
+ *   A failed write is an `error` event `'set'`; a failed read of the tag counters before the
+ *   loader (`'getCounters'`, `'increment'`) means nothing was written, and cannot be told apart
+ *   from a failed read of the entry's counters, so any error counts. (A load that was
+ *   superseded writes nothing either; the rules that use this never misjudge one, see the
+ *   checkers.)
  */
 export function writeAcknowledged(op: OpRecord): boolean {
   if (op.kind === 'set') return op.ok && op.setEvent === true
-  if (op.kind === 'getOrSet' && op.load) return op.ok && !op.errorEvents?.includes('set')
+  if (op.kind === 'getOrSet' && op.load) return op.ok && !op.errorEvents?.length
   return false
 }

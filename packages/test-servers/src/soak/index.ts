@@ -18,6 +18,7 @@ export {
   recoveryMs,
 } from './bounds.js'
 export {
+  type BusConnections,
   cutBus,
   type Fault,
   killServer,
@@ -46,8 +47,15 @@ export {
   type LoaderCallOptions,
   type LoaderCallReport,
 } from './loader-bounds.js'
+export {
+  runJudgedSoak,
+  SOAK_CACHE_OPTIONS,
+  SOAK_ROUND,
+  SOAK_TIMINGS,
+  soakExpectations,
+} from './profile.js'
 export type { CreateSoakCache, SoakCache, WorkerConfig } from './protocol.js'
-export { runSoak, type SoakOptions, type SoakRun } from './run.js'
+export { dumpSoakRun, runSoak, type SoakOptions, type SoakRun } from './run.js'
 export {
   checkStaleReads,
   type StaleRead,

@@ -4,10 +4,11 @@
  * key's stored value) so that they hold for every interleaving the cache allows:
  *
  * - no redundant load: a `getOrSet` that began after a value of its key was acknowledged in the
- *   store, with no disturbance since that value's call began, never runs the loader;
+ *   store, with no disturbance from that value's call's start to the loader's start (the call's
+ *   read is over by then), never runs the loader;
  * - with `lock: true`, one load per key across the fleet between disturbances: two loads of a
- *   key whose lock wait did not run out need a disturbance between the first call's start and
- *   the second loader's start.
+ *   key that held the lock (their wait did not run out, and taking the lock did not fail) need
+ *   a disturbance between the first call's start and the second loader's start.
  */
 import { type Interval, type OpRecord, overlaps, writeAcknowledged } from './history.js'
 import { byStart, groupBy, SortedMax } from './interval-index.js'
@@ -47,6 +48,8 @@ export interface LoaderCallReport {
   readonly judged: number
   /** Locked loads whose call waited at least the lock wait (retries without the lock). */
   readonly lockWaitRetries: number
+  /** Locked loads made without the lock because taking it failed (an `error` event `'lock'`). */
+  readonly lockUnavailable: number
   /** Per key, the most loads between two consecutive disturbances (healthy loads only). */
   readonly maxPerEpoch: Readonly<Record<string, number>>
   /** Loads that broke a rule. Must be empty. */
@@ -127,18 +130,19 @@ class KeyHistory {
   }
 
   /**
-   * A write whose value was still in the store when `call` began: acknowledged before it, and
-   * nothing removed it or replaced it with a value still being written since its call began.
+   * A write whose value was in the store while `call` read it: acknowledged before the call
+   * began, and nothing removed it or replaced it with a value still being written since its
+   * call began. The read ends before the loader starts, so removals that began before then count.
    */
   standingAt(call: OpRecord, skew: number): OpRecord | undefined {
-    const removedUntil = this.removals.maxBefore(call.start) + skew
+    const removedUntil = this.removals.maxBefore(call.load!.start) + skew
     if (this.stored.maxBefore(call.start - skew) <= removedUntil) return undefined
     for (const write of this.stored.before(call.start - skew)) {
       if (write.start <= removedUntil) continue
       // A set still running when the call began may have superseded this value's load (which
       // then stored nothing) or be replacing it; a set that is itself standing is found in turn.
       const replaced = this.#sets.some(
-        (set) => set !== write && set.start < call.start && set.end > write.start - skew,
+        (set) => set !== write && set.start < call.load!.start && set.end > write.start - skew,
       )
       if (!replaced) return write
     }
@@ -165,6 +169,7 @@ export function checkLoaderCalls(
   let loads = 0
   let judged = 0
   let lockWaitRetries = 0
+  let lockUnavailable = 0
   for (const [key, keyOps] of byKey) {
     const history = new KeyHistory(keyOps, invalidations, options)
     const keyLoads = keyOps.filter((op) => op.load).sort((a, b) => a.load!.start - b.load!.start)
@@ -173,12 +178,14 @@ export function checkLoaderCalls(
     const perEpoch = new Map<number, number>()
     for (const op of keyLoads) {
       const retry = op.lock === true && op.load!.start - op.start >= options.lockWaitMs
+      const unlocked = op.lock === true && op.errorEvents?.includes('lock') === true
       if (retry) lockWaitRetries++
+      else if (unlocked) lockUnavailable++
       if (!healthy(op, options.unhealthy)) continue
       judged++
       const standing = history.standingAt(op, skew)
       if (standing) extra.push({ rule: 'redundant', load: op, previous: standing })
-      if (op.lock === true && !retry) {
+      if (op.lock === true && !retry && !unlocked) {
         // Nothing disturbed the key between the previous locked call's start and this loader.
         const disturbedUntil = history.disturbances.maxBefore(op.load!.start)
         if (previousLocked && disturbedUntil <= previousLocked.start + skew)
@@ -191,5 +198,5 @@ export function checkLoaderCalls(
     }
     maxPerEpoch[key] = Math.max(0, ...perEpoch.values())
   }
-  return { loads, judged, lockWaitRetries, maxPerEpoch, extra }
+  return { loads, judged, lockWaitRetries, lockUnavailable, maxPerEpoch, extra }
 }

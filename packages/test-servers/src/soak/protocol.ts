@@ -76,7 +76,13 @@ export type FromWorker =
       readonly message: string
     }
   | { readonly type: 'warning'; readonly message: string }
-  | { readonly type: 'closed'; readonly durationMs: number; readonly error?: string | undefined }
+  | {
+      readonly type: 'closed'
+      readonly durationMs: number
+      readonly error?: string | undefined
+      /** `process.getActiveResourcesInfo()` once `close()` resolved (what may keep it alive). */
+      readonly activeResources: readonly string[]
+    }
 
 /** A short, stable description of a thrown value: its `code`, else its name. */
 export function errorCode(error: unknown): string {

@@ -2,6 +2,8 @@
  * One soak run: a fleet of workers under a schedule of faults, from start to the processes'
  * exit, returning everything that was logged. Judging the run is {@link analyzeSoak}'s job.
  */
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { type Fault, type RoundTiming, runRound } from './faults.js'
 import { Fleet, type FleetOptions, type WorkerClose, type WorkerFatal } from './fleet.js'
@@ -11,7 +13,10 @@ import { type BusReceipt, type FaultWindow, type OpRecord, sharedNow } from './h
 export interface SoakOptions extends FleetOptions {
   /** One fault per round, in order. */
   readonly faults: readonly Fault[]
-  /** Healthy time after the workers start, before the first (baseline) heap measurement. */
+  /**
+   * Time after the workers start, before the first (baseline) heap measurement. Calls may fail
+   * meanwhile (a fresh process opens its connections): it is not judged as healthy time.
+   */
   readonly warmupMs: number
   readonly round: RoundTiming
 }
@@ -19,6 +24,8 @@ export interface SoakOptions extends FleetOptions {
 /** Everything a soak run logged. */
 export interface SoakRun {
   readonly startedAt: number
+  /** When the warm-up ended: pools and connections were being opened until then. */
+  readonly warmupEndedAt: number
   readonly endedAt: number
   readonly ops: readonly OpRecord[]
   readonly receipts: readonly BusReceipt[]
@@ -46,6 +53,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakRun> {
     const startedAt = sharedNow()
     fleet.run()
     await sleep(options.warmupMs)
+    const warmupEndedAt = sharedNow()
     await fleet.measureHeap(0)
     const faults: FaultWindow[] = []
     for (const [index, fault] of options.faults.entries()) {
@@ -57,6 +65,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakRun> {
     const closes = await fleet.close()
     return {
       startedAt,
+      warmupEndedAt,
       endedAt,
       ops: fleet.ops,
       receipts: fleet.receipts,
@@ -73,4 +82,18 @@ export async function runSoak(options: SoakOptions): Promise<SoakRun> {
     fleet.kill()
     throw new Error(`soak harness failed: ${String(error)}\n${fleet.output()}`, { cause: error })
   }
+}
+
+/**
+ * Writes `run` as JSON to `$STRATA_SOAK_DUMP/<name>.json` when that variable names a directory
+ * (for inspecting a failure offline); does nothing otherwise.
+ * @returns the file written, if any.
+ */
+export function dumpSoakRun(run: SoakRun, name: string): string | undefined {
+  const directory = process.env.STRATA_SOAK_DUMP
+  if (!directory) return undefined
+  mkdirSync(directory, { recursive: true })
+  const file = join(directory, `${name}.json`)
+  writeFileSync(file, JSON.stringify(run))
+  return file
 }

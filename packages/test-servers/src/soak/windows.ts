@@ -5,11 +5,22 @@
  */
 import type { BusReceipt, FaultWindow, Interval } from './history.js'
 
-/** Store faults, each extended by the recovery time after it. */
-export function unhealthyWindows(faults: readonly FaultWindow[], recoveryMs: number): Interval[] {
-  return faults
-    .filter((fault) => fault.kind === 'store')
-    .map((fault) => ({ start: fault.start, end: fault.end + recoveryMs }))
+/**
+ * The warm-up (from `-Infinity` to `warmupEndedAt`) and the store faults, each extended by the
+ * recovery time after it.
+ */
+export function unhealthyWindows(
+  faults: readonly FaultWindow[],
+  recoveryMs: number,
+  warmupEndedAt = -Infinity,
+): Interval[] {
+  const warmup = { start: -Infinity, end: warmupEndedAt }
+  return [
+    warmup,
+    ...faults
+      .filter((fault) => fault.kind === 'store')
+      .map((fault) => ({ start: fault.start, end: fault.end + recoveryMs })),
+  ]
 }
 
 function firstHeardAfter(receipts: readonly BusReceipt[], worker: number, after: number): number {

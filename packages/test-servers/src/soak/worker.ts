@@ -134,8 +134,10 @@ async function main(config: WorkerConfig): Promise<void> {
       } catch (thrown) {
         error = describeError(thrown)
       }
+      const durationMs = sharedNow() - started
+      const activeResources = process.getActiveResourcesInfo()
       flush()
-      send({ type: 'closed', durationMs: sharedNow() - started, error })
+      send({ type: 'closed', durationMs, error, activeResources })
       // From here the process must exit by itself: nothing of the harness keeps it alive.
       process.removeAllListeners('message')
       process.disconnect()
