@@ -6,7 +6,7 @@ import { type ChildProcess, fork } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { type BusReceipt, type OpRecord, sharedNow } from './history.js'
-import type { FromWorker, ToWorker, WorkerConfig } from './protocol.js'
+import { EXIT_MARK, type FromWorker, type ToWorker, type WorkerConfig } from './protocol.js'
 import type { WorkloadSpec } from './workload.js'
 
 /** Options of {@link Fleet.start}. */
@@ -60,6 +60,7 @@ class Worker {
   readonly child: ChildProcess
   readonly output: string[] = []
   readonly #listeners = new Set<Listener>()
+  /** When the worker's event loop ran dry and it exited, by its own clock (see `EXIT_MARK`). */
   exitedAt: number | undefined
   readonly exited: Promise<void>
 
@@ -72,17 +73,16 @@ class Worker {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     })
     const keep = (chunk: Buffer) => {
-      this.output.push(...chunk.toString('utf8').split('\n').filter(Boolean))
+      for (const line of chunk.toString('utf8').split('\n')) {
+        if (line.startsWith(EXIT_MARK)) this.exitedAt = Number(line.slice(EXIT_MARK.length))
+        else if (line) this.output.push(line)
+      }
       this.output.splice(0, Math.max(0, this.output.length - 50))
     }
     this.child.stdout?.on('data', keep)
     this.child.stderr?.on('data', keep)
-    this.exited = new Promise((resolve) =>
-      this.child.once('exit', () => {
-        this.exitedAt = sharedNow()
-        resolve()
-      }),
-    )
+    // 'close', not 'exit': the output (and the exit mark in it) has been read by then.
+    this.exited = new Promise((resolve) => this.child.once('close', () => resolve()))
     this.child.on('message', (message: FromWorker) => {
       onMessage(message)
       for (const listener of this.#listeners) listener(message)
@@ -235,13 +235,11 @@ export class Fleet {
       this.#workers.map(async (worker) => {
         const closed = worker.expect('closed', this.#timeoutMs)
         worker.send({ type: 'close' })
-        const { durationMs, error, activeResources } = await closed
-        const closedAt = sharedNow()
+        const { durationMs, error, activeResources, at } = await closed
         const timer = setTimeout(() => worker.child.kill('SIGKILL'), EXIT_WAIT_MS)
         await worker.exited
         clearTimeout(timer)
-        const lingered = worker.child.signalCode === 'SIGKILL'
-        const exitMs = lingered ? Infinity : Math.max(0, (worker.exitedAt ?? closedAt) - closedAt)
+        const exitMs = worker.exitedAt === undefined ? Infinity : worker.exitedAt - at
         return { worker: worker.index, closeMs: durationMs, exitMs, error, activeResources }
       }),
     )

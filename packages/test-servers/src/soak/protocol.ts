@@ -78,11 +78,20 @@ export type FromWorker =
   | { readonly type: 'warning'; readonly message: string }
   | {
       readonly type: 'closed'
+      /** When `close()` resolved. */
+      readonly at: number
       readonly durationMs: number
       readonly error?: string | undefined
       /** `process.getActiveResourcesInfo()` once `close()` resolved (what may keep it alive). */
       readonly activeResources: readonly string[]
     }
+
+/**
+ * A worker prints this, then the shared-clock time, on stderr as it exits (stderr is a pipe,
+ * written synchronously on Linux): how long a process takes to exit after `close()` is measured
+ * on its own clock, not delayed by the harness's event loop.
+ */
+export const EXIT_MARK = 'soak-worker-exit '
 
 /** A short, stable description of a thrown value: its `code`, else its name. */
 export function errorCode(error: unknown): string {

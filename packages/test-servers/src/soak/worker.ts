@@ -9,6 +9,7 @@ import { sharedNow } from './history.js'
 import {
   type CreateSoakCache,
   describeError,
+  EXIT_MARK,
   type FromWorker,
   type SoakCache,
   type ToWorker,
@@ -134,10 +135,11 @@ async function main(config: WorkerConfig): Promise<void> {
       } catch (thrown) {
         error = describeError(thrown)
       }
-      const durationMs = sharedNow() - started
+      const at = sharedNow()
       const activeResources = process.getActiveResourcesInfo()
       flush()
-      send({ type: 'closed', durationMs, error, activeResources })
+      send({ type: 'closed', at, durationMs: at - started, error, activeResources })
+      process.once('exit', () => process.stderr.write(`${EXIT_MARK}${sharedNow()}\n`))
       // From here the process must exit by itself: nothing of the harness keeps it alive.
       process.removeAllListeners('message')
       process.disconnect()
