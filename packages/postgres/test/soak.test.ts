@@ -1,21 +1,13 @@
 import { fileURLToPath } from 'node:url'
 import pg from 'pg'
-import { type StartedPostgres, startPostgres } from 'test-servers'
+import { startPostgres } from 'test-servers'
 import {
   type BusConnections,
   cutBus,
-  DEFAULT_WORKLOAD,
-  killServer,
-  pauseServer,
-  runJudgedSoak,
-  SOAK_CACHE_OPTIONS,
-  SOAK_ROUND,
-  soakExpectations,
+  describeSoak,
+  faultSchedule,
+  SOAK_PROCESSES,
 } from 'test-servers/soak'
-import { describeWithServers } from 'test-servers/vitest'
-import { afterAll, beforeAll, expect, test } from 'vitest'
-
-const FIXTURE = fileURLToPath(new URL('./fixtures/soak-cache.mjs', import.meta.url))
 
 /** The sessions listening for notifications: the bus's connections. */
 function listeners(url: string): BusConnections {
@@ -44,45 +36,18 @@ function listeners(url: string): BusConnections {
   }
 }
 
-describeWithServers('soak: 4 processes on one PostgreSQL under faults', () => {
-  let postgres: StartedPostgres
-
-  beforeAll(async () => {
-    postgres = await startPostgres()
-  })
-
-  afterAll(async () => {
-    await postgres?.stop()
-  })
-
-  test('calls stay bounded, reads fresh, loads bounded, heaps flat, processes exit', async () => {
-    const processes = 4
-    const cutListeners = cutBus(
-      'pg_terminate_backend(listeners)',
-      listeners(postgres.url),
-      processes,
-    )
-    const report = await runJudgedSoak(
-      'PostgreSQL',
-      {
-        processes,
-        fixture: FIXTURE,
-        params: { url: postgres.url, cache: SOAK_CACHE_OPTIONS },
-        workload: DEFAULT_WORKLOAD,
-        faults: [
-          pauseServer(postgres),
-          killServer(postgres),
-          cutListeners,
-          pauseServer(postgres),
-          killServer(postgres),
-          cutListeners,
-        ],
-        warmupMs: 1500,
-        round: SOAK_ROUND,
-      },
-      // New pool connections are made on demand; the listener retries from 100 ms, doubling.
-      soakExpectations({ bus: true, reconnectMs: 1000 }),
-    )
-    expect(report.problems).toEqual([])
-  }, 150_000)
+describeSoak({
+  name: 'PostgreSQL',
+  start: () => startPostgres(),
+  stop: (postgres) => postgres.stop(),
+  fixture: fileURLToPath(new URL('./fixtures/soak-cache.mjs', import.meta.url)),
+  params: (postgres) => ({ url: postgres.url }),
+  faults: (postgres) =>
+    faultSchedule(
+      postgres,
+      cutBus('pg_terminate_backend(listeners)', listeners(postgres.url), SOAK_PROCESSES),
+    ),
+  bus: true,
+  // Pool connections are made on demand; the listener retries from 100 ms, doubling.
+  reconnectMs: 1000,
 })

@@ -1,22 +1,14 @@
 import { fileURLToPath } from 'node:url'
 import { Redis } from 'ioredis'
-import { type StartedRedis, startRedis } from 'test-servers'
+import { startRedis } from 'test-servers'
 import {
   type BusConnections,
   cutBus,
-  DEFAULT_WORKLOAD,
-  killServer,
-  pauseServer,
-  runJudgedSoak,
-  SOAK_CACHE_OPTIONS,
-  SOAK_ROUND,
-  soakExpectations,
+  describeSoak,
+  faultSchedule,
+  SOAK_PROCESSES,
 } from 'test-servers/soak'
-import { describeWithServers } from 'test-servers/vitest'
-import { afterAll, beforeAll, expect, test } from 'vitest'
 import { MAX_RECONNECT_DELAY_MS } from '../src/index.js'
-
-const FIXTURE = fileURLToPath(new URL('./fixtures/soak-cache.mjs', import.meta.url))
 
 /** The subscriber connections of the server: the bus's connections. */
 function subscribers(url: string): BusConnections {
@@ -40,40 +32,14 @@ function subscribers(url: string): BusConnections {
   }
 }
 
-describeWithServers('soak: 4 processes on one Redis under faults', () => {
-  let redis: StartedRedis
-
-  beforeAll(async () => {
-    redis = await startRedis()
-  })
-
-  afterAll(async () => {
-    await redis?.stop()
-  })
-
-  test('calls stay bounded, reads fresh, loads bounded, heaps flat, processes exit', async () => {
-    const processes = 4
-    const cutPubsub = cutBus('CLIENT KILL TYPE pubsub', subscribers(redis.url), processes)
-    const report = await runJudgedSoak(
-      'Redis',
-      {
-        processes,
-        fixture: FIXTURE,
-        params: { url: redis.url, cache: SOAK_CACHE_OPTIONS },
-        workload: DEFAULT_WORKLOAD,
-        faults: [
-          pauseServer(redis),
-          killServer(redis),
-          cutPubsub,
-          pauseServer(redis),
-          killServer(redis),
-          cutPubsub,
-        ],
-        warmupMs: 1500,
-        round: SOAK_ROUND,
-      },
-      soakExpectations({ bus: true, reconnectMs: MAX_RECONNECT_DELAY_MS }),
-    )
-    expect(report.problems).toEqual([])
-  }, 150_000)
+describeSoak({
+  name: 'Redis',
+  start: () => startRedis(),
+  stop: (redis) => redis.stop(),
+  fixture: fileURLToPath(new URL('./fixtures/soak-cache.mjs', import.meta.url)),
+  params: (redis) => ({ url: redis.url }),
+  faults: (redis) =>
+    faultSchedule(redis, cutBus('CLIENT KILL TYPE pubsub', subscribers(redis.url), SOAK_PROCESSES)),
+  bus: true,
+  reconnectMs: MAX_RECONNECT_DELAY_MS,
 })

@@ -108,3 +108,15 @@ export async function runRound(fault: Fault, timing: RoundTiming): Promise<Fault
   await sleep(timing.settleMs)
   return { name: fault.name, kind: fault.kind, start, end, detail }
 }
+
+/**
+ * The soak schedule, twice over: freeze, kill and restart, then (with a bus) cut the bus alone.
+ * The bus cut comes last so the run ends with every bus connection re-established.
+ */
+export function faultSchedule(
+  server: Pick<ServerControls, 'pause' | 'unpause' | 'kill' | 'restart'>,
+  busCut?: Fault,
+): Fault[] {
+  const round = [pauseServer(server), killServer(server), ...(busCut ? [busCut] : [])]
+  return [...round, ...round]
+}

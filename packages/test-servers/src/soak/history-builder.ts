@@ -3,7 +3,7 @@
  * worker would, with times given explicitly, and returns the record (its `value` is the token a
  * later read can return).
  */
-import type { OpRecord, ReadSource } from './history.js'
+import type { OpRecord } from './history.js'
 
 type Span = readonly [start: number, end: number]
 
@@ -61,31 +61,24 @@ export class HistoryBuilder {
       ...(options.written === false ? ['set'] : []),
       ...(options.errorEvents ?? []),
     ]
-    return this.#push({
-      worker,
-      kind: 'getOrSet',
-      key,
-      tags: options.tags ?? [],
-      lock: options.lock ?? false,
-      start: at[0],
-      end: at[1],
-      ok: true,
-      value: token,
+    return this.read(worker, key, at, token, {
+      ...options,
       via: 'load',
       load: { token, start: loader[0], end: loader[1] },
       errorEvents: errorEvents.length > 0 ? errorEvents : undefined,
     })
   }
 
-  /** A `getOrSet` that returned `value` without running the loader. */
+  /** A `getOrSet` that returned `value` without running the loader (`via` defaults to a hit). */
   read(
     worker: number,
     key: string,
     at: Span,
     value: string,
-    options: { via?: ReadSource; tags?: readonly string[]; lock?: boolean } = {},
+    options: Pick<OpRecord, 'via' | 'tags' | 'lock' | 'load' | 'errorEvents'> = {},
   ): OpRecord {
     return this.#push({
+      ...options,
       worker,
       kind: 'getOrSet',
       key,

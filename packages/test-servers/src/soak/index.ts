@@ -21,6 +21,7 @@ export {
   type BusConnections,
   cutBus,
   type Fault,
+  faultSchedule,
   killServer,
   pauseServer,
   type RoundTiming,
@@ -63,6 +64,7 @@ export {
   type StaleReadReport,
   type StaleRule,
 } from './stale-reads.js'
+export { describeSoak, SOAK_PROCESSES, type SoakSuite } from './suite.js'
 export { busGaps, busRecovery, unhealthyWindows } from './windows.js'
 export {
   DEFAULT_WORKLOAD,
