@@ -46,6 +46,8 @@ describeSoak({
     faultSchedule(
       postgres,
       cutBus('pg_terminate_backend(listeners)', listeners(postgres.url), SOAK_PROCESSES),
+      // After a kill its listeners take up to 10 s to come back: one kill keeps the soak ~60 s.
+      { kills: 1 },
     ),
   bus: true,
   // Pool connections are made on demand; the listener retries from 100 ms, doubling.

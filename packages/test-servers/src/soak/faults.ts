@@ -111,12 +111,18 @@ export async function runRound(fault: Fault, timing: RoundTiming): Promise<Fault
 
 /**
  * The soak schedule, twice over: freeze, kill and restart, then (with a bus) cut the bus alone.
- * The bus cut comes last so the run ends with every bus connection re-established.
+ * The bus cut comes last so the run ends with every bus connection re-established. `kills: 1`
+ * leaves out the second kill, for a backend slow to come back from one.
  */
 export function faultSchedule(
   server: Pick<ServerControls, 'pause' | 'unpause' | 'kill' | 'restart'>,
   busCut?: Fault,
+  options: { kills?: 1 | 2 } = {},
 ): Fault[] {
-  const round = [pauseServer(server), killServer(server), ...(busCut ? [busCut] : [])]
-  return [...round, ...round]
+  const round = (kill: boolean) => [
+    pauseServer(server),
+    ...(kill ? [killServer(server)] : []),
+    ...(busCut ? [busCut] : []),
+  ]
+  return [...round(true), ...round(options.kills !== 1)]
 }

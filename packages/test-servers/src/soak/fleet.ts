@@ -93,29 +93,39 @@ class Worker {
     if (this.child.connected) this.child.send(message)
   }
 
-  /** Resolves with the first message of `type` (and matching `accept`) from now on. */
+  /**
+   * Resolves with the first message of `type` (and matching `accept`) from now on; rejects when
+   * the worker reports a harness failure, goes away first, or says nothing within `timeoutMs`.
+   */
   expect<T extends FromWorker['type']>(
     type: T,
     timeoutMs: number,
     accept: (message: Extract<FromWorker, { type: T }>) => boolean = () => true,
   ): Promise<Extract<FromWorker, { type: T }>> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#listeners.delete(listener)
-        reject(new Error(`soak worker ${this.index} sent no '${type}' within ${timeoutMs} ms`))
-      }, timeoutMs)
-      const listener: Listener = (message) => {
-        if (message.type === 'fatal' && message.kind === 'harness') {
-          clearTimeout(timer)
-          this.#listeners.delete(listener)
-          reject(new Error(`soak worker ${this.index} failed: ${message.message}`))
-        }
-        if (message.type !== type || !accept(message as Extract<FromWorker, { type: T }>)) return
+      const settle = (outcome: () => void) => {
         clearTimeout(timer)
         this.#listeners.delete(listener)
-        resolve(message as Extract<FromWorker, { type: T }>)
+        this.child.off('disconnect', exited)
+        outcome()
+      }
+      const timer = setTimeout(() => {
+        settle(() =>
+          reject(new Error(`soak worker ${this.index} sent no '${type}' within ${timeoutMs} ms`)),
+        )
+      }, timeoutMs)
+      // The channel closes after every message sent on it was read (unlike 'exit').
+      const exited = () => {
+        settle(() => reject(new Error(`soak worker ${this.index} went away before '${type}'`)))
+      }
+      const listener: Listener = (message) => {
+        if (message.type === 'fatal' && message.kind === 'harness')
+          settle(() => reject(new Error(`soak worker ${this.index} failed: ${message.message}`)))
+        else if (message.type === type && accept(message as Extract<FromWorker, { type: T }>))
+          settle(() => resolve(message as Extract<FromWorker, { type: T }>))
       }
       this.#listeners.add(listener)
+      this.child.once('disconnect', exited)
     })
   }
 }
