@@ -84,10 +84,10 @@ describe('analyzeSoak', () => {
     const problems = analyzeSoak(broken, EXPECT).problems.map((line) => line.split('\n')[0])
     expect(problems).toEqual([
       '1 getOrSet call(s) took longer than their bound of 560 ms',
-      '1 unhandled error(s) in the workers',
       '1 read(s) served a value older than an acknowledged change',
       'no call failed during the pause fault: the fault did not take effect',
       'worker(s) 0, 1 heard no invalidation after the last fault: the bus did not come back',
+      '1 unhandled error(s) in the workers',
       'worker 1 heap grew 1.50 MiB across rounds (5.00 → 6.00 → 7.50 MiB)',
       'worker 0: close() took 1500 ms (bound 1000 ms)',
       'worker 1: close() threw E_STORE',

@@ -6,9 +6,9 @@
 import { quantile } from '../load.js'
 import { CALL_CLASSES, type CacheTimings, type CallClass, callBounds, callClass } from './bounds.js'
 import { type OpRecord, overlaps } from './history.js'
-import { checkLoaderCalls, type LoaderCallReport } from './loader-bounds.js'
+import { checkLoaderCalls, type ExtraLoad, type LoaderCallReport } from './loader-bounds.js'
 import type { SoakRun } from './run.js'
-import { checkStaleReads, type StaleReadReport } from './stale-reads.js'
+import { checkStaleReads, type StaleRead, type StaleReadReport } from './stale-reads.js'
 import { busGaps, busRecovery, unhealthyWindows } from './windows.js'
 
 /** What {@link analyzeSoak} holds the run to. */
@@ -101,19 +101,11 @@ function examples<T>(items: readonly T[], show: (item: T) => string): string {
     .join('')
 }
 
-/** Judges `run` and computes its figures. */
-export function analyzeSoak(run: SoakRun, expect: SoakExpectations): SoakReport {
-  const problems: string[] = []
-  const problem = (when: boolean, text: () => string) => {
-    if (when) problems.push(text())
-  }
-  const { ops } = run
-  const workers = run.clockOffsets.length
-  const bounds = callBounds(expect.timings)
-  const unhealthy = unhealthyWindows(run.faults, expect.recoveryMs, run.warmupEndedAt)
-  const busDelayMs = expect.busDelayMs ?? 250
-  const clockSkewMs = expect.clockSkewMs ?? 1
+/** Collects broken promises as readable lines. */
+type Problem = (when: boolean, text: () => string) => void
 
+function judgeCalls(ops: readonly OpRecord[], timings: CacheTimings, problem: Problem) {
+  const bounds = callBounds(timings)
   const calls = Object.fromEntries(
     CALL_CLASSES.map((kind) => {
       const ofKind = ops.filter((op) => callClass(op) === kind)
@@ -125,70 +117,24 @@ export function analyzeSoak(run: SoakRun, expect: SoakExpectations): SoakReport 
       return [kind, figures(ofKind, bounds[kind])]
     }),
   ) as Record<CallClass, CallFigures>
-
-  problem(run.fatals.length > 0, () => {
-    const text = `${run.fatals.length} unhandled error(s) in the workers`
-    return text + examples(run.fatals, (f) => `worker ${f.worker} ${f.kind}: ${f.message}`)
-  })
   const neverThrow = ops.filter((op) => !op.ok && (op.kind === 'getOrSet' || op.kind === 'set'))
   problem(neverThrow.length > 0, () => {
     const text = `${neverThrow.length} getOrSet/set call(s) threw (onStoreError 'degrade' promises a miss or an error event)`
     return text + examples(neverThrow, brief)
   })
-  // A call that failed outside the faults (a store timeout on a loaded machine) makes loads
-  // legitimate too: its recovery is not judged either.
-  const failures = ops.filter((op) => !op.ok || op.errorEvents?.length)
-  const outsideFaults = failures.filter((op) => !unhealthy.some((w) => overlaps(w, op)))
-  const judgedUnhealthy = [
-    ...unhealthy,
-    ...outsideFaults.map((op) => ({ start: op.start, end: op.end + expect.recoveryMs })),
-  ]
+  return calls
+}
 
-  // A load running in one process learns of other processes' invalidations over the bus only:
-  // a caller that joins it may get its value this late. Without a bus nothing tells it, and
-  // the load's own duration (at most a getOrSet call's bound) is the limit.
-  const inProcessBoundMs = expect.bus ? busDelayMs : bounds['getOrSet+lock']
-  const gaps = expect.bus ? busGaps(run.faults, run.receipts, workers, run.endedAt) : []
-  const stale = checkStaleReads(ops, {
-    clockSkewMs,
-    inProcess: { sources: ['shared'], boundMs: inProcessBoundMs, gaps },
-  })
-  problem(stale.violations.length > 0, () => {
-    const text = `${stale.violations.length} read(s) served a value older than an acknowledged change`
-    return (
-      text +
-      examples(
-        stale.violations,
-        (v) =>
-          `[${v.rule}] read ${brief(v.read)} via ${v.read.via}; produced by ` +
-          `${v.producer ? brief(v.producer) : '?'}; older than ${v.change ? brief(v.change) : '?'} ` +
-          `(${v.lateByMs.toFixed(1)} ms before the read)`,
-      )
-    )
-  })
-
-  const loads = checkLoaderCalls(ops, {
-    lockWaitMs: expect.timings.lockWaitMs,
-    unhealthy: judgedUnhealthy,
-    busDelayMs,
-    clockSkewMs,
-  })
-  problem(loads.extra.length > 0, () => {
-    const text = `${loads.extra.length} loader call(s) beyond the documented bound`
-    return (
-      text +
-      examples(loads.extra, (x) => `[${x.rule}] ${brief(x.load)}; after ${brief(x.previous)}`)
-    )
-  })
-
+function judgeFaults(run: SoakRun, bus: boolean, problem: Problem): SoakReport['faults'] {
+  const workers = run.clockOffsets.length
   const faults = run.faults.map((fault) => {
-    const failedCalls = ops.filter(
+    const failedCalls = run.ops.filter(
       (op) => (!op.ok || op.errorEvents?.length) && overlaps(fault, op),
     ).length
-    const busBackMs = expect.bus ? busRecovery(fault, run.receipts, workers) : undefined
     problem(fault.kind === 'store' && failedCalls === 0, () => {
       return `no call failed during the ${fault.name} fault: the fault did not take effect`
     })
+    const busBackMs = bus ? busRecovery(fault, run.receipts, workers) : undefined
     return {
       name: fault.name,
       detail: fault.detail,
@@ -198,7 +144,7 @@ export function analyzeSoak(run: SoakRun, expect: SoakExpectations): SoakReport 
     }
   })
   const last = run.faults.at(-1)
-  if (expect.bus && last) {
+  if (bus && last) {
     const silent = Array.from({ length: workers }, (_, worker) => worker).filter(
       (worker) => !run.receipts.some((r) => r.worker === worker && r.at > last.end),
     )
@@ -206,8 +152,15 @@ export function analyzeSoak(run: SoakRun, expect: SoakExpectations): SoakReport 
       return `worker(s) ${silent.join(', ')} heard no invalidation after the last fault: the bus did not come back`
     })
   }
+  return faults
+}
 
-  const heapMiB = run.heap.map((rounds) => rounds.map((bytes) => bytes / MIB))
+/** Unhandled errors, heap growth, close and exit, clock offsets. */
+function judgeProcesses(run: SoakRun, expect: SoakExpectations, problem: Problem): void {
+  problem(run.fatals.length > 0, () => {
+    const text = `${run.fatals.length} unhandled error(s) in the workers`
+    return text + examples(run.fatals, (f) => `worker ${f.worker} ${f.kind}: ${f.message}`)
+  })
   for (const [worker, rounds] of run.heap.entries()) {
     const growth = (rounds.at(-1) ?? 0) - (rounds[1] ?? rounds[0] ?? 0)
     problem(growth > expect.maxHeapGrowthBytes, () => {
@@ -229,11 +182,66 @@ export function analyzeSoak(run: SoakRun, expect: SoakExpectations): SoakReport 
     })
   }
   // The estimate is uncertain by half the ping's round trip: only a provable offset counts.
-  const skewed = run.clockOffsets.filter((o) => Math.abs(o.offsetMs) - o.rttMs / 2 > clockSkewMs)
-  problem(
-    skewed.length > 0,
-    () => `clock offsets beyond ${clockSkewMs} ms: ${JSON.stringify(skewed)}`,
+  const skew = expect.clockSkewMs ?? 1
+  const skewed = run.clockOffsets.filter((o) => Math.abs(o.offsetMs) - o.rttMs / 2 > skew)
+  problem(skewed.length > 0, () => `clock offsets beyond ${skew} ms: ${JSON.stringify(skewed)}`)
+}
+
+/** Judges `run` and computes its figures. */
+export function analyzeSoak(run: SoakRun, expect: SoakExpectations): SoakReport {
+  const problems: string[] = []
+  const problem: Problem = (when, text) => {
+    if (when) problems.push(text())
+  }
+  const { ops } = run
+  const unhealthy = unhealthyWindows(run.faults, expect.recoveryMs, run.warmupEndedAt)
+  const busDelayMs = expect.busDelayMs ?? 250
+  const clockSkewMs = expect.clockSkewMs ?? 1
+
+  const calls = judgeCalls(ops, expect.timings, problem)
+
+  // A load running in one process learns of other processes' invalidations over the bus only:
+  // a caller that joins it may get its value this late. Without a bus nothing tells it, and
+  // the load's own duration (at most a getOrSet call's bound) is the limit.
+  const inProcessBoundMs = expect.bus ? busDelayMs : calls['getOrSet+lock'].boundMs
+  const gaps = expect.bus
+    ? busGaps(run.faults, run.receipts, run.clockOffsets.length, run.endedAt)
+    : []
+  const stale = checkStaleReads(ops, {
+    clockSkewMs,
+    inProcess: { sources: ['shared'], boundMs: inProcessBoundMs, gaps },
+  })
+  problem(stale.violations.length > 0, () => {
+    const text = `${stale.violations.length} read(s) served a value older than an acknowledged change`
+    const show = (v: StaleRead) =>
+      `[${v.rule}] read ${brief(v.read)} via ${v.read.via}; produced by ` +
+      `${v.producer ? brief(v.producer) : '?'}; older than ${v.change ? brief(v.change) : '?'} ` +
+      `(${v.lateByMs.toFixed(1)} ms before the read)`
+    return text + examples(stale.violations, show)
+  })
+
+  // A call that failed outside the faults (a store timeout on a loaded machine) makes loads
+  // legitimate too: its recovery is not judged either.
+  const outsideFaults = ops.filter(
+    (op) => (!op.ok || op.errorEvents?.length) && !unhealthy.some((w) => overlaps(w, op)),
   )
+  const loads = checkLoaderCalls(ops, {
+    lockWaitMs: expect.timings.lockWaitMs,
+    unhealthy: [
+      ...unhealthy,
+      ...outsideFaults.map((op) => ({ start: op.start, end: op.end + expect.recoveryMs })),
+    ],
+    busDelayMs,
+    clockSkewMs,
+  })
+  problem(loads.extra.length > 0, () => {
+    const text = `${loads.extra.length} loader call(s) beyond the documented bound`
+    const show = (x: ExtraLoad) => `[${x.rule}] ${brief(x.load)}; after ${brief(x.previous)}`
+    return text + examples(loads.extra, show)
+  })
+
+  const faults = judgeFaults(run, expect.bus, problem)
+  judgeProcesses(run, expect, problem)
 
   const orphanErrors: Record<string, number> = {}
   for (const entry of run.orphanErrors) {
@@ -246,7 +254,7 @@ export function analyzeSoak(run: SoakRun, expect: SoakExpectations): SoakReport 
     loads,
     stale,
     faults,
-    heapMiB,
+    heapMiB: run.heap.map((rounds) => rounds.map((bytes) => bytes / MIB)),
     closes: run.closes,
     warnings: run.warnings.length,
     orphanErrors,
