@@ -23,6 +23,11 @@ export interface SoakExpectations {
    * late against another process's change. @default 250
    */
   readonly busDelayMs?: number
+  /**
+   * Read sources served from in-process state, held to the bus tolerance against other
+   * processes' changes (see `checkStaleReads`). @default ['shared', 'l1']
+   */
+  readonly inProcessSources?: readonly string[]
   /** Largest heap growth of a worker from the first measured round to the last. */
   readonly maxHeapGrowthBytes: number
   /** Longest `cache.close()`. */
@@ -209,7 +214,11 @@ export function analyzeSoak(run: SoakRun, expect: SoakExpectations): SoakReport 
     : []
   const stale = checkStaleReads(ops, {
     clockSkewMs,
-    inProcess: { sources: ['shared'], boundMs: inProcessBoundMs, gaps },
+    inProcess: {
+      sources: expect.inProcessSources ?? ['shared', 'l1'],
+      boundMs: inProcessBoundMs,
+      gaps,
+    },
   })
   problem(stale.violations.length > 0, () => {
     const text = `${stale.violations.length} read(s) served a value older than an acknowledged change`

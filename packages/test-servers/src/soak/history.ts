@@ -30,10 +30,10 @@ export type OpKind = 'getOrSet' | 'set' | 'delete' | 'invalidateTags'
  * - `'hit'`: a fresh entry read from the shared store (a `hit` event in this call);
  * - `'load'`: this call ran the loader;
  * - `'shared'`: in-process state: a load this process was already running (single-flight), or
- *   a lock waiter's look at the store that another call of this process made.
- * An in-process tier would add its own source (e.g. `'l1'`).
+ *   a lock waiter's look at the store that another call of this process made;
+ * - `'l1'`: a hit served by the cache's in-process tier (a `hit` event with `tier: 'l1'`).
  */
-export type ReadSource = 'hit' | 'load' | 'shared' | (string & {})
+export type ReadSource = 'hit' | 'load' | 'shared' | 'l1' | (string & {})
 
 /** One loader call, made in the context of the operation that started the load. */
 export interface LoaderCall {

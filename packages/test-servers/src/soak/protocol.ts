@@ -18,7 +18,9 @@ export interface SoakCache {
   set(key: string, value: string, options: { tags: readonly string[] }): Promise<void>
   delete(key: string): Promise<boolean>
   invalidateTags(tags: readonly string[]): Promise<void>
-  on(event: 'set' | 'hit', listener: () => void): () => void
+  on(event: 'set', listener: () => void): () => void
+  /** `tier` is `'l1'` for a hit served by an in-process tier. */
+  on(event: 'hit', listener: (payload: { tier?: string }) => void): () => void
   on(event: 'error', listener: (payload: { operation: string; error: unknown }) => void): () => void
   on(
     event: 'invalidate',

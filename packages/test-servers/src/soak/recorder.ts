@@ -12,7 +12,8 @@ import { between, type PlannedOp, seededRandom, type WorkloadSpec } from './work
 /** What the cache's events tell about one call. */
 interface CallState {
   setEvent: boolean
-  hit: boolean
+  /** The tier of a `hit` event in the call: `'l1'` (in-process) or the shared store. */
+  hit: 'l1' | 'store' | undefined
   load: LoaderCall | undefined
   readonly errorEvents: string[]
 }
@@ -39,9 +40,9 @@ export class Recorder {
       const state = this.#context.getStore()
       if (state) state.setEvent = true
     })
-    cache.on('hit', () => {
+    cache.on('hit', ({ tier }) => {
       const state = this.#context.getStore()
-      if (state) state.hit = true
+      if (state) state.hit = tier === 'l1' ? 'l1' : 'store'
     })
     cache.on('error', ({ operation }) => {
       const state = this.#context.getStore()
@@ -72,7 +73,7 @@ export class Recorder {
 
   /** Makes `planned` and logs it. Never rejects: a thrown error is part of the log. */
   async run(planned: PlannedOp): Promise<void> {
-    const state: CallState = { setEvent: false, hit: false, load: undefined, errorEvents: [] }
+    const state: CallState = { setEvent: false, hit: undefined, load: undefined, errorEvents: [] }
     const id = `${this.#worker}:${this.#sequence++}`
     let value: string | undefined
     let ok = true
@@ -126,5 +127,6 @@ export class Recorder {
 
 function viaOf(state: CallState): string {
   if (state.load) return 'load'
+  if (state.hit === 'l1') return 'l1'
   return state.hit ? 'hit' : 'shared'
 }
