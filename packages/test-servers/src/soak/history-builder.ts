@@ -1,0 +1,127 @@
+/**
+ * Hand-made histories for testing the checkers: each method logs one call the way a soak
+ * worker would, with times given explicitly, and returns the record (its `value` is the token a
+ * later read can return).
+ */
+import type { OpRecord } from './history.js'
+
+type Span = readonly [start: number, end: number]
+
+export class HistoryBuilder {
+  readonly ops: OpRecord[] = []
+  #sequence = 0
+
+  #push(op: Omit<OpRecord, 'id'>): OpRecord {
+    const record = { id: `${op.worker}:${this.#sequence++}`, ...op }
+    this.ops.push(record)
+    return record
+  }
+
+  /** A `set` of a fresh token; `acked: false` logs a write that failed (no `set` event). */
+  set(
+    worker: number,
+    key: string,
+    at: Span,
+    options: { tags?: readonly string[]; acked?: boolean } = {},
+  ): OpRecord {
+    const acked = options.acked ?? true
+    return this.#push({
+      worker,
+      kind: 'set',
+      key,
+      tags: options.tags ?? [],
+      start: at[0],
+      end: at[1],
+      ok: true,
+      value: `w${worker}-S${this.#sequence}`,
+      setEvent: acked,
+      errorEvents: acked ? undefined : ['set'],
+    })
+  }
+
+  /**
+   * A `getOrSet` that ran the loader during `loader` and returned its fresh token;
+   * `written: false` logs a load whose store write failed (an `error` event `'set'`).
+   */
+  load(
+    worker: number,
+    key: string,
+    at: Span,
+    loader: Span,
+    options: {
+      tags?: readonly string[]
+      lock?: boolean
+      written?: boolean
+      /** Further `error` events of the call, e.g. `['lock']` when taking the lock failed. */
+      errorEvents?: readonly string[]
+    } = {},
+  ): OpRecord {
+    const token = `w${worker}-L${this.#sequence}`
+    const errorEvents = [
+      ...(options.written === false ? ['set'] : []),
+      ...(options.errorEvents ?? []),
+    ]
+    return this.read(worker, key, at, token, {
+      ...options,
+      via: 'load',
+      load: { token, start: loader[0], end: loader[1] },
+      errorEvents: errorEvents.length > 0 ? errorEvents : undefined,
+    })
+  }
+
+  /** A `getOrSet` that returned `value` without running the loader (`via` defaults to a hit). */
+  read(
+    worker: number,
+    key: string,
+    at: Span,
+    value: string,
+    options: Pick<OpRecord, 'via' | 'tags' | 'lock' | 'load' | 'errorEvents'> = {},
+  ): OpRecord {
+    return this.#push({
+      ...options,
+      worker,
+      kind: 'getOrSet',
+      key,
+      tags: options.tags ?? [],
+      lock: options.lock ?? false,
+      start: at[0],
+      end: at[1],
+      ok: true,
+      value,
+      via: options.via ?? 'hit',
+    })
+  }
+
+  /** A `delete`; `ok: false` logs one that threw. */
+  delete(worker: number, key: string, at: Span, options: { ok?: boolean } = {}): OpRecord {
+    const ok = options.ok ?? true
+    return this.#push({
+      worker,
+      kind: 'delete',
+      key,
+      start: at[0],
+      end: at[1],
+      ok,
+      error: ok ? undefined : 'E_STORE',
+    })
+  }
+
+  /** An `invalidateTags`; `ok: false` logs one that threw. */
+  invalidate(
+    worker: number,
+    tags: readonly string[],
+    at: Span,
+    options: { ok?: boolean } = {},
+  ): OpRecord {
+    const ok = options.ok ?? true
+    return this.#push({
+      worker,
+      kind: 'invalidateTags',
+      tags,
+      start: at[0],
+      end: at[1],
+      ok,
+      error: ok ? undefined : 'E_STORE',
+    })
+  }
+}

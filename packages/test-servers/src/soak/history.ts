@@ -1,0 +1,119 @@
+/**
+ * The operation log of a soak: what every process did, when (on one clock shared by all
+ * processes), and what it got back. The history checker and the figures read only this.
+ */
+
+/**
+ * Milliseconds since the epoch with sub-millisecond resolution, comparable across the processes
+ * of one machine (`performance.timeOrigin` is fixed at process start on the same wall clock).
+ */
+export function sharedNow(): number {
+  return performance.timeOrigin + performance.now()
+}
+
+/** A span of shared-clock time; `end` may be `Infinity` (never closed). */
+export interface Interval {
+  readonly start: number
+  readonly end: number
+}
+
+/** `true` when the closed intervals `a` and `b` share a moment. */
+export function overlaps(a: Interval, b: Interval): boolean {
+  return a.start <= b.end && b.start <= a.end
+}
+
+/** The cache calls a soak worker makes. */
+export type OpKind = 'getOrSet' | 'set' | 'delete' | 'invalidateTags'
+
+/**
+ * Where a `getOrSet` answer came from, as its process saw it:
+ * - `'hit'`: a fresh entry read from the shared store (a `hit` event in this call);
+ * - `'load'`: this call ran the loader;
+ * - `'shared'`: in-process state: a load this process was already running (single-flight), or
+ *   a lock waiter's look at the store that another call of this process made;
+ * - `'l1'`: a hit served by the cache's in-process tier (a `hit` event with `tier: 'l1'`).
+ */
+export type ReadSource = 'hit' | 'load' | 'shared' | 'l1' | (string & {})
+
+/** One loader call, made in the context of the operation that started the load. */
+export interface LoaderCall {
+  /** The value it returned: a token unique across the soak. */
+  readonly token: string
+  /** When the loader was invoked: after the load captured its tag versions. */
+  readonly start: number
+  /** When the loader's promise settled. */
+  readonly end: number
+}
+
+/** One cache call, as logged by its process. */
+export interface OpRecord {
+  /** Unique across the soak: `<worker>:<sequence>`. */
+  readonly id: string
+  /** Index of the process that made the call. */
+  readonly worker: number
+  readonly kind: OpKind
+  /** The key (`getOrSet`, `set`, `delete`). */
+  readonly key?: string | undefined
+  /**
+   * `getOrSet`, `set`: the tags the value is stored with; `invalidateTags`: the tags
+   * invalidated.
+   */
+  readonly tags?: readonly string[] | undefined
+  /** `getOrSet`: whether it asked for the cross-process lock. */
+  readonly lock?: boolean | undefined
+  /** Just before the call. */
+  readonly start: number
+  /** Just after its promise settled. */
+  readonly end: number
+  /** `false` when the call threw. */
+  readonly ok: boolean
+  /** The error's `code` (or name) when it threw. */
+  readonly error?: string | undefined
+  /** `getOrSet`: the value returned; `set`: the value written. Values are unique tokens. */
+  readonly value?: string | undefined
+  /** `getOrSet`: where the answer came from. */
+  readonly via?: ReadSource | undefined
+  /** The loader call made in this call's context, if any. */
+  readonly load?: LoaderCall | undefined
+  /** `set`: a `set` event was emitted in this call: the store acknowledged the write. */
+  readonly setEvent?: boolean | undefined
+  /** The `operation` of every `error` event emitted in this call's context. */
+  readonly errorEvents?: readonly string[] | undefined
+}
+
+/** An invalidation heard from another process over the store's bus. */
+export interface BusReceipt {
+  readonly worker: number
+  readonly at: number
+  readonly tags: readonly string[]
+}
+
+/** A fault the harness held the server (or its bus) in, on the shared clock. */
+export interface FaultWindow {
+  readonly name: string
+  /** `'store'`: the server was down or frozen; `'bus'`: only the bus connections were cut. */
+  readonly kind: 'store' | 'bus'
+  /** When the harness started injecting the fault. */
+  readonly start: number
+  /** When the harness had brought the server back (restart/unpause resolved). */
+  readonly end: number
+  /** What the fault reported, e.g. how many bus connections it killed. */
+  readonly detail?: string | undefined
+}
+
+/**
+ * Whether a store write of this operation was acknowledged:
+ * - `set`: a `set` event fired in the call (the write reached the store). A `set` whose write
+ *   failed is an `error` event with operation `'set'` and resolves anyway: not acknowledged.
+ * - a load (`getOrSet` that ran the loader): the call resolved and no `error` event fired in it.
+ *   A failed write is an `error` event `'set'`; a failed read of the tag counters before the
+ *   loader (`'getCounters'`, `'increment'`) means nothing was written, and cannot be told apart
+ *   from a failed read of the entry's counters, so any error counts. (A load that was
+ *   superseded writes nothing either; the rules that use this never misjudge one, see the
+ *   checkers.)
+ */
+export function writeAcknowledged(op: OpRecord): boolean {
+  if (op.kind === 'set') return op.ok && op.setEvent === true
+  if (op.kind === 'getOrSet' && op.load) return op.ok && !op.errorEvents?.length
+  return false
+}

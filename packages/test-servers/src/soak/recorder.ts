@@ -1,0 +1,132 @@
+/**
+ * Runs one cache call of a soak worker and logs it. Each call runs in its own async context, so
+ * the cache's events (`set`, `hit`, `error`) and the loader call are attributed to the call that
+ * caused them even while many calls of the process overlap.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { type BusReceipt, type LoaderCall, type OpRecord, sharedNow } from './history.js'
+import { errorCode, type SoakCache } from './protocol.js'
+import { between, type PlannedOp, seededRandom, type WorkloadSpec } from './workload.js'
+
+/** What the cache's events tell about one call. */
+interface CallState {
+  setEvent: boolean
+  /** The tier of a `hit` event in the call: `'l1'` (in-process) or the shared store. */
+  hit: 'l1' | 'store' | undefined
+  load: LoaderCall | undefined
+  readonly errorEvents: string[]
+}
+
+/** Makes a worker's calls, and keeps their log until {@link Recorder.drain}. */
+export class Recorder {
+  readonly #cache: SoakCache
+  readonly #worker: number
+  readonly #spec: WorkloadSpec
+  readonly #context = new AsyncLocalStorage<CallState>()
+  readonly #loaderRandom: () => number
+  #ops: OpRecord[] = []
+  #receipts: BusReceipt[] = []
+  #orphanErrors: string[] = []
+  #sequence = 0
+  #tokens = 0
+
+  constructor(cache: SoakCache, worker: number, spec: WorkloadSpec) {
+    this.#cache = cache
+    this.#worker = worker
+    this.#spec = spec
+    this.#loaderRandom = seededRandom(spec.seed * 7919 + worker)
+    cache.on('set', () => {
+      const state = this.#context.getStore()
+      if (state) state.setEvent = true
+    })
+    cache.on('hit', ({ tier }) => {
+      const state = this.#context.getStore()
+      if (state) state.hit = tier === 'l1' ? 'l1' : 'store'
+    })
+    cache.on('error', ({ operation }) => {
+      const state = this.#context.getStore()
+      if (state) state.errorEvents.push(operation)
+      else this.#orphanErrors.push(operation)
+    })
+    cache.on('invalidate', ({ tags, source }) => {
+      if (source === 'remote') this.#receipts.push({ worker, at: sharedNow(), tags: [...tags] })
+    })
+  }
+
+  /** A value no other call of the soak produces. */
+  #token(kind: 'L' | 'S'): string {
+    return `w${this.#worker}-${kind}${this.#tokens++}`
+  }
+
+  readonly #loader = async (): Promise<string> => {
+    const token = this.#token('L')
+    const start = sharedNow()
+    await sleep(between(this.#loaderRandom, this.#spec.loaderMs))
+    const state = this.#context.getStore()
+    const call = { token, start, end: sharedNow() }
+    // A load always starts inside a call; without one, attribution is broken and the log lies.
+    if (!state) throw new Error(`soak worker ${this.#worker}: a loader ran outside any call`)
+    state.load = call
+    return token
+  }
+
+  /** Makes `planned` and logs it. Never rejects: a thrown error is part of the log. */
+  async run(planned: PlannedOp): Promise<void> {
+    const state: CallState = { setEvent: false, hit: undefined, load: undefined, errorEvents: [] }
+    const id = `${this.#worker}:${this.#sequence++}`
+    let value: string | undefined
+    let ok = true
+    let error: string | undefined
+    const cache = this.#cache
+    const start = sharedNow()
+    try {
+      await this.#context.run(state, async () => {
+        if (planned.kind === 'getOrSet') {
+          const options = { tags: planned.tags, lock: planned.lock }
+          value = String(await cache.getOrSet(planned.key, this.#loader, options))
+        } else if (planned.kind === 'set') {
+          value = this.#token('S')
+          await cache.set(planned.key, value, { tags: planned.tags })
+        } else if (planned.kind === 'delete') await cache.delete(planned.key)
+        else await cache.invalidateTags(planned.tags)
+      })
+    } catch (thrown) {
+      ok = false
+      error = errorCode(thrown)
+    }
+    const end = sharedNow()
+    this.#ops.push({
+      id,
+      worker: this.#worker,
+      kind: planned.kind,
+      key: 'key' in planned ? planned.key : undefined,
+      tags: 'tags' in planned ? planned.tags : undefined,
+      lock: planned.kind === 'getOrSet' ? planned.lock : undefined,
+      start,
+      end,
+      ok,
+      error,
+      value,
+      via: planned.kind !== 'getOrSet' || !ok ? undefined : viaOf(state),
+      load: state.load,
+      setEvent: planned.kind === 'set' ? state.setEvent : undefined,
+      errorEvents: state.errorEvents.length > 0 ? state.errorEvents : undefined,
+    })
+  }
+
+  /** Hands over (and forgets) everything logged since the last call. */
+  drain(): { ops: OpRecord[]; receipts: BusReceipt[]; orphanErrors: string[] } {
+    const drained = { ops: this.#ops, receipts: this.#receipts, orphanErrors: this.#orphanErrors }
+    this.#ops = []
+    this.#receipts = []
+    this.#orphanErrors = []
+    return drained
+  }
+}
+
+function viaOf(state: CallState): string {
+  if (state.load) return 'load'
+  if (state.hit === 'l1') return 'l1'
+  return state.hit ? 'hit' : 'shared'
+}

@@ -1,0 +1,101 @@
+/**
+ * The soak workload: a small hot key set, each key with fixed tags and a fixed lock choice, and a
+ * seeded generator of the calls each lane of a worker makes. Plain data, so the harness can send
+ * it to the workers and the checkers can read the same model.
+ */
+
+/** What the workers do. Plain JSON: it travels to the workers over IPC. */
+export interface WorkloadSpec {
+  /** Keys `k0`…`k<keys-1>`. */
+  readonly keys: number
+  /** Tags `t0`…`t<tags-1>`; key `i` carries `t<i % tags>`, and `t<(i+1) % tags>` when `i >= tags`. */
+  readonly tags: number
+  /** Indexes of the keys whose `getOrSet` calls use `lock: true` (the others never do). */
+  readonly lockedKeys: readonly number[]
+  /** Relative weights of the calls. */
+  readonly mix: {
+    readonly getOrSet: number
+    readonly set: number
+    readonly delete: number
+    readonly invalidateTags: number
+  }
+  /** Each loader call sleeps a uniform time in this range before answering. */
+  readonly loaderMs: { readonly min: number; readonly max: number }
+  /** Each lane pauses a uniform time in this range between two calls. */
+  readonly pauseMs: { readonly min: number; readonly max: number }
+  /** Concurrent call loops per worker. */
+  readonly lanes: number
+  /** Seed of every worker's generator (each worker mixes in its index). */
+  readonly seed: number
+}
+
+/** 8 keys (4 locked), 4 tags, mostly reads, loaders of 2–15 ms, 4 lanes per worker. */
+export const DEFAULT_WORKLOAD: WorkloadSpec = {
+  keys: 8,
+  tags: 4,
+  lockedKeys: [0, 1, 4, 5],
+  mix: { getOrSet: 70, set: 10, delete: 8, invalidateTags: 12 },
+  loaderMs: { min: 2, max: 15 },
+  pauseMs: { min: 2, max: 12 },
+  lanes: 4,
+  seed: 12,
+}
+
+/** One call a lane is about to make. */
+export type PlannedOp =
+  | { kind: 'getOrSet'; key: string; tags: string[]; lock: boolean }
+  | { kind: 'set'; key: string; tags: string[] }
+  | { kind: 'delete'; key: string }
+  | { kind: 'invalidateTags'; tags: string[] }
+
+export function keyName(index: number): string {
+  return `k${index}`
+}
+
+export function tagName(index: number): string {
+  return `t${index}`
+}
+
+/** The tags every value of key `index` carries. */
+export function tagsOfKey(spec: WorkloadSpec, index: number): string[] {
+  const first = tagName(index % spec.tags)
+  return index < spec.tags ? [first] : [first, tagName((index + 1) % spec.tags)]
+}
+
+/** mulberry32: a small, fast, seeded generator of uniform numbers in [0, 1). */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0
+    let t = state
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+/** A uniform integer in [min, max]. */
+export function between(random: () => number, range: { min: number; max: number }): number {
+  return range.min + Math.floor(random() * (range.max - range.min + 1))
+}
+
+/** Draws the next call from the mix. */
+export function nextOp(spec: WorkloadSpec, random: () => number): PlannedOp {
+  const { mix } = spec
+  const roll = random() * (mix.getOrSet + mix.set + mix.delete + mix.invalidateTags)
+  const index = Math.floor(random() * spec.keys)
+  const key = keyName(index)
+  const tags = tagsOfKey(spec, index)
+  if (roll < mix.getOrSet)
+    return { kind: 'getOrSet', key, tags, lock: spec.lockedKeys.includes(index) }
+  if (roll < mix.getOrSet + mix.set) return { kind: 'set', key, tags }
+  if (roll < mix.getOrSet + mix.set + mix.delete) return { kind: 'delete', key }
+  // One tag, or two distinct ones, out of all tags.
+  const first = Math.floor(random() * spec.tags)
+  const second = (first + 1 + Math.floor(random() * (spec.tags - 1))) % spec.tags
+  const both = random() < 0.25 && spec.tags > 1
+  return {
+    kind: 'invalidateTags',
+    tags: both ? [tagName(first), tagName(second)] : [tagName(first)],
+  }
+}
