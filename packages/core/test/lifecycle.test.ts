@@ -180,10 +180,13 @@ describe('bus gaps', () => {
         lock: { wait: '1m' },
       })
       await settle()
-      // The holder's fill report is lost with the bus; the value still lands in the store.
-      store.loseBus()
+      // The holder's fill report is lost; the value lands in the store. Then the bus reports the
+      // gap.
+      store.dropsMessages = true
       finish('loaded by the holder')
       expect(await held).toBe('loaded by the holder')
+      store.dropsMessages = false
+      store.loseBus()
       store.restoreBus()
       // Fake timers: the waiter's poll pause never ends by itself; only the gap wakes it.
       expect(await waited).toBe('loaded by the holder')
@@ -192,6 +195,21 @@ describe('bus gaps', () => {
     } finally {
       vi.useRealTimers()
     }
+  })
+
+  it('a caller after a gap does not join a load that began before it (an invalidation of it may be lost)', async () => {
+    const store = new BusTestStore()
+    const cache = createCache({ store })
+    await cache.ready()
+    let finish!: (value: string) => void
+    const early = cache.getOrSet('k', () => new Promise<string>((r) => (finish = r)))
+    await settle()
+    store.loseBus()
+    const late = cache.getOrSet('k', async () => 'loaded after the gap')
+    finish('loaded before the gap')
+    expect(await early).toBe('loaded before the gap')
+    expect(await late).toBe('loaded after the gap')
+    await cache.close()
   })
 
   it('a store that declares no gap reports is not asked for them', async () => {

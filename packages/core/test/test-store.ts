@@ -150,6 +150,8 @@ export class BusTestStore extends LockingTestStore {
   unsubscribeFails = false
   /** While set, published messages reach no subscriber (see {@link loseBus}). */
   #busLost = false
+  /** While set, published messages are lost silently: no gap is reported (a bus without gaps). */
+  dropsMessages = false
   readonly #subscribers = new Map<string, Set<(message: string) => void>>()
   readonly #gapListeners = new Set<(gap: BusGap) => void>()
 
@@ -170,7 +172,7 @@ export class BusTestStore extends LockingTestStore {
       this.io(() => {
         if (this.publishFails) throw new Error('bus connection lost')
         this.published.push(message)
-        if (this.#busLost) return
+        if (this.#busLost || this.dropsMessages) return
         for (const deliver of this.#subscribers.get(channel) ?? []) {
           queueMicrotask(() => deliver(message))
         }

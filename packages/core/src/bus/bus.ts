@@ -336,9 +336,12 @@ export class CacheBus {
   #onGap(gap: BusGap): void {
     // Messages may have been lost: nothing derived from them can be trusted. The in-process
     // tier drops its copies; a lock waiter may have missed its fill report, so every waiter
-    // looks at the store again. (Reads of the shared store need nothing: they check tag
+    // looks at the store again. (Reads of the shared store need nothing more: they check tag
     // versions there, which a lost message does not change.)
     this.#parts.l1?.busGap(gap.phase)
+    // A load running now may have missed the invalidation that would have superseded it: later
+    // callers start their own instead of joining it.
+    this.#parts.flights.supersedeAll()
     this.#parts.fills.wakeAll()
     this.#parts.emitter.emit('busGap', { phase: gap.phase })
   }

@@ -30,10 +30,12 @@ export async function set<T>(
   assertCacheable(value)
   checkCallOptions(options, 'set')
   const plan = writePlan(options, runtime.options)
-  runtime.flights.supersedeKey(storeKey)
+  const landing = runtime.flights.supersedeKey(storeKey)
   const capturing = entries.capture(plan.tags)
   const captured = capturing instanceof Promise ? await capturing : capturing
   if (!captured) return
+  // A load of this key whose write is already on its way lands first; this set lands after it.
+  if (landing) await landing
   const written = await entries.write(
     storeKey,
     entries.envelope(value, plan, 0, captured, runtime.options.clock()),
@@ -58,9 +60,10 @@ export async function setMany<T>(
     }
   })
   const allTags = [...new Set(prepared.flatMap(({ plan }) => plan.tags))]
-  for (const { storeKey } of prepared) runtime.flights.supersedeKey(storeKey)
+  const landing = runtime.flights.supersedeKeys(prepared.map(({ storeKey }) => storeKey))
   const captured = await entries.capture(allTags)
   if (!captured) return
+  if (landing) await landing
   const now = runtime.options.clock()
   const written = await entries.writeMany(
     prepared.map(({ item, storeKey, plan }) => ({
@@ -88,8 +91,9 @@ export async function writeThrough<T, R>(
   checkCallOptions(options, 'set')
   const plan = writePlan(options, runtime.options)
   const result = await persist(value)
-  runtime.flights.supersedeKey(storeKey)
+  const landing = runtime.flights.supersedeKey(storeKey)
   try {
+    if (landing) await landing
     const captured = await entries.capture(plan.tags)
     const envelope = captured && entries.envelope(value, plan, 0, captured, runtime.options.clock())
     if (!envelope || !(await entries.write(storeKey, envelope)))
@@ -111,7 +115,8 @@ export async function remove(
   key: string,
 ): Promise<boolean> {
   const storeKey = entries.keys.dataKey(key)
-  runtime.flights.supersedeKey(storeKey)
+  const landing = runtime.flights.supersedeKey(storeKey)
+  if (landing) await landing
   const removed = await runtime.store.mustSucceed('delete', (store) => store.delete(storeKey))
   runtime.l1?.drop([storeKey])
   await runtime.bus.announceChanged([storeKey], true)
@@ -126,7 +131,8 @@ export async function removeMany(
   keys: readonly string[],
 ): Promise<void> {
   const storeKeys = keys.map((key) => entries.keys.dataKey(key))
-  for (const storeKey of storeKeys) runtime.flights.supersedeKey(storeKey)
+  const landing = runtime.flights.supersedeKeys(storeKeys)
+  if (landing) await landing
   await runtime.store.mustSucceed('deleteMany', (store) => store.deleteMany(storeKeys))
   runtime.l1?.drop(storeKeys)
   await runtime.bus.announceChanged(storeKeys, true)
@@ -177,7 +183,8 @@ export async function expireKeys(
   if (!Array.isArray(keys)) throw new InvalidOptionError('keys', 'must be an array of keys')
   const storeKeys = keys.map((key) => entries.keys.dataKey(key))
   // A load running now began before the expiry: its result would look fresh.
-  for (const storeKey of storeKeys) runtime.flights.supersedeKey(storeKey)
+  const landing = runtime.flights.supersedeKeys(storeKeys)
+  if (landing) await landing
   await entries.expire(storeKeys, runtime.options.clock())
   await runtime.bus.announceChanged(storeKeys, true)
   runtime.counters.expirations += keys.length
@@ -188,6 +195,8 @@ export async function expireKeys(
 export async function clear(runtime: CacheRuntime, entries: Entries): Promise<void> {
   const { keys } = entries
   const { prefix } = keys
+  const landing = runtime.flights.supersedePrefix(prefix)
+  if (landing) await landing
   await runtime.store.mustSucceed('clear', async (store) => {
     if (store.capabilities.scopedClear && store.clear) await store.clear(prefix)
     else await store.increment(keys.generationKeys().at(-1)!, 1)

@@ -113,8 +113,13 @@ async function runLoad<T>(
   }
   try {
     const produced = await producer.produce(request)
-    const envelope = await envelopeOf(entries, produced, flight)
-    if (await producer.store(request.storeKey, envelope, ticket)) {
+    let envelope = await envelopeOf(entries, produced, flight)
+    // Checked again with no await before the write starts: a change of the key from here on
+    // finds the write landing and waits for it (SingleFlight.land).
+    if (flight.superseded) envelope = undefined
+    const storing = producer.store(request.storeKey, envelope, ticket)
+    if (envelope !== undefined) runtime.flights.land(request.storeKey, storing)
+    if (await storing) {
       if (held) runtime.track(runtime.bus.announceFilled(request.storeKey))
       // Other processes' in-process tiers drop their copy (an early refresh replaced it). In the
       // background: a load is no change a caller waits to see acknowledged.

@@ -17,9 +17,16 @@ export interface Flight<T> {
 /**
  * Process-local single-flight: concurrent loads of one key share one promise. A superseded
  * flight leaves the map at once, so callers arriving after an invalidation start a new load.
+ *
+ * A load whose write is already on its way to the store can no longer be stopped: it is
+ * "landing". Superseding it returns that write, and the change that superseded it (a `set`,
+ * `delete`, `expire` or `clear`) waits for it before its own store call, so the acknowledged
+ * change is always the one that lands last.
  */
 export class SingleFlight {
   private readonly flights = new Map<string, Flight<unknown>>()
+  /** Writes of loads on their way to the store, by key. */
+  private readonly landing = new Map<string, Promise<unknown>>()
 
   get<T>(key: string): Flight<T> | undefined {
     return this.flights.get(key) as Flight<T> | undefined
@@ -42,12 +49,40 @@ export class SingleFlight {
     return flight
   }
 
-  /** Supersedes the flight of one key. */
-  supersedeKey(key: string): void {
+  /** Records that a load's write of `key` is on its way to the store until `write` settles. */
+  land(key: string, write: Promise<unknown>): void {
+    const settled = write.then(
+      () => {},
+      () => {},
+    )
+    this.landing.set(key, settled)
+    void settled.then(() => {
+      if (this.landing.get(key) === settled) this.landing.delete(key)
+    })
+  }
+
+  /**
+   * Supersedes the flight of one key.
+   * @returns the write of a load of `key` still landing, to wait for before changing the key;
+   * `undefined` when there is none (the common case: no promise to wait for).
+   */
+  supersedeKey(key: string): Promise<unknown> | undefined {
     const flight = this.flights.get(key)
-    if (!flight) return
-    flight.superseded = true
-    this.flights.delete(key)
+    if (flight) {
+      flight.superseded = true
+      this.flights.delete(key)
+    }
+    return this.landing.size === 0 ? undefined : this.landing.get(key)
+  }
+
+  /** {@link supersedeKey} for many keys: the writes still landing, all together. */
+  supersedeKeys(keys: readonly string[]): Promise<unknown> | undefined {
+    const writes: Promise<unknown>[] = []
+    for (const key of keys) {
+      const landing = this.supersedeKey(key)
+      if (landing) writes.push(landing)
+    }
+    return writes.length === 0 ? undefined : Promise.all(writes)
   }
 
   /** Supersedes every flight carrying one of `tags`. */
@@ -62,14 +97,28 @@ export class SingleFlight {
     }
   }
 
-  /** Supersedes every flight whose key starts with `prefix` (a cleared namespace). */
-  supersedePrefix(prefix: string): void {
+  /**
+   * Supersedes every flight whose key starts with `prefix` (a cleared namespace).
+   * @returns the writes under `prefix` still landing.
+   */
+  supersedePrefix(prefix: string): Promise<unknown> | undefined {
     for (const [key, flight] of this.flights) {
       if (key.startsWith(prefix)) {
         flight.superseded = true
         this.flights.delete(key)
       }
     }
+    const writes = [...this.landing].filter(([key]) => key.startsWith(prefix))
+    return writes.length === 0 ? undefined : Promise.all(writes.map(([, write]) => write))
+  }
+
+  /**
+   * Supersedes every flight: after a bus gap, an invalidation of any of them may have been
+   * lost, so callers from now on start new loads instead of joining these.
+   */
+  supersedeAll(): void {
+    for (const flight of this.flights.values()) flight.superseded = true
+    this.flights.clear()
   }
 
   /** Every in-flight promise, for `close()` to wait on. */

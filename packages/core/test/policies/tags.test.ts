@@ -87,3 +87,43 @@ describe('tags', () => {
     expect(cache.stats().invalidations).toBe(2)
   })
 })
+
+describe('a change of a key while a load of it is writing', () => {
+  const t = usePolicyCaches()
+
+  /** Holds the store's next write of a record until released, as a slow network would. */
+  function holdNextWrite() {
+    const held = latch()
+    const reached = latch()
+    const set = t.store.set.bind(t.store)
+    t.store.set = async (key, record, ttlMs) => {
+      t.store.set = set
+      reached.open()
+      await held.promise
+      return set(key, record, ttlMs)
+    }
+    return { reached: reached.promise, release: () => held.open() }
+  }
+
+  it.each(['delete', 'set', 'expire', 'clear'] as const)(
+    'a %s acknowledged while the load’s write is on its way lands after it',
+    async (change) => {
+      const cache = t.cache({ grace: 0 })
+      const write = holdNextWrite()
+      const loading = cache.getOrSet('k', async () => 'loaded')
+      await write.reached // the load's write has left for the store
+      const changing =
+        change === 'delete'
+          ? cache.delete('k')
+          : change === 'set'
+            ? cache.set('k', 'written')
+            : change === 'expire'
+              ? cache.expire('k')
+              : cache.clear()
+      await new Promise((resolve) => setTimeout(resolve, 10))
+      write.release()
+      await Promise.all([loading, changing])
+      expect(await cache.get('k')).toBe(change === 'set' ? 'written' : undefined)
+    },
+  )
+})
