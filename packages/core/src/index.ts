@@ -22,6 +22,14 @@ export type { BatchLoader, BatchResult } from './loading/batch.js'
 export type { GetOrSetManyOptions } from './loading/get-or-set-many.js'
 export type { Loader } from './loading/load.js'
 export type { LoaderContext } from './loading/loader-context.js'
+export {
+  type CacheEventMessage,
+  type CacheIdentity,
+  DIAGNOSTICS_CHANNELS,
+  type LookupMessage,
+  type OperationContext,
+  type StoreCallContext,
+} from './observability/diagnostics.js'
 export type {
   CacheEventName,
   CacheEvents,

@@ -13,6 +13,7 @@
 
 import type { FillSignals } from '../loading/fill-signals.js'
 import type { SingleFlight } from '../loading/single-flight.js'
+import { publishEvent } from '../observability/diagnostics.js'
 import type { CacheEmitter } from '../observability/events.js'
 import type { StoreAccess } from '../store/access.js'
 import type { BusGap } from '../store/store.js'
@@ -322,6 +323,11 @@ export class CacheBus {
       case 'expired':
         if (message.versions) l1?.learnExpiries(message.tags, message.versions)
         else l1?.forgetExpiries(message.tags)
+        publishEvent(this.#parts.store, {
+          name: 'expire',
+          count: message.tags.length,
+          source: 'remote',
+        })
         if (emitter.has('expire'))
           emitter.emit('expire', { tags: message.tags, keys: [], source: 'remote' })
         return
@@ -329,6 +335,11 @@ export class CacheBus {
         if (message.versions) l1?.learnVersions(message.tags, message.versions)
         else l1?.forgetVersions(message.tags)
         flights.supersedeTags(message.tags)
+        publishEvent(this.#parts.store, {
+          name: 'invalidate',
+          tags: message.tags.length,
+          source: 'remote',
+        })
         emitter.emit('invalidate', { tags: message.tags, source: 'remote' })
     }
   }
@@ -343,6 +354,7 @@ export class CacheBus {
     // callers start their own instead of joining it.
     this.#parts.flights.supersedeAll()
     this.#parts.fills.wakeAll()
+    publishEvent(this.#parts.store, { name: 'busGap', phase: gap.phase })
     this.#parts.emitter.emit('busGap', { phase: gap.phase })
   }
 }

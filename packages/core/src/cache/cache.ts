@@ -100,7 +100,7 @@ export class Cache {
   #serve<T>(key: string, entry: Envelope | undefined, tier: Tier): T | undefined {
     const runtime = this.#runtime
     const state = entry ? freshness(entry, runtime.options.clock()) : 'expired'
-    countLookup(runtime.counters, runtime.emitter, key, state, tier)
+    countLookup(runtime.counters, runtime.emitter, key, state, tier, this.#entries)
     return state === 'expired' ? undefined : (entry!.v as T)
   }
 

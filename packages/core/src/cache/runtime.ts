@@ -79,6 +79,7 @@ export class CacheRuntime {
         onStoreError: options.onStoreError,
         closeStore: options.closeStore,
         clock: options.clock,
+        cacheName: options.namespace,
         onAttach: (store) => {
           this.l1?.attachL2(store, options.invalidationBus)
           this.format = envelopeFormat(store, serializer, options.compression)
@@ -104,6 +105,7 @@ export class CacheRuntime {
       onStoreError: 'degrade',
       closeStore: options.closeStore,
       clock: options.clock,
+      cacheName: options.namespace,
       onAttach: checkL1Store,
       countFailure: () => {},
       reportError: this.reportError.bind(this),

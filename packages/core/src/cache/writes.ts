@@ -10,6 +10,7 @@
 import type { Entries } from '../entries/entries.js'
 import { capturedFor } from '../entries/versions.js'
 import { InvalidOptionError, InvalidValueError } from '../errors.js'
+import { publishEvent } from '../observability/diagnostics.js'
 import { checkCallOptions, type SetOptions, writePlan } from '../options/call-options.js'
 import type { CacheRuntime } from './runtime.js'
 
@@ -42,6 +43,7 @@ export async function set<T>(
   )
   if (!written) return
   if (runtime.bus.publishes) await runtime.bus.announceChanged([storeKey], false)
+  publishEvent(entries, { name: 'set' })
   if (runtime.emitter.has('set')) runtime.emitter.emit('set', { key })
 }
 
@@ -121,6 +123,7 @@ export async function remove(
   runtime.l1?.drop([storeKey])
   await runtime.bus.announceChanged([storeKey], true)
   runtime.counters.deletes += 1
+  publishEvent(entries, { name: 'delete' })
   if (runtime.emitter.has('delete')) runtime.emitter.emit('delete', { key })
   return removed
 }
@@ -153,6 +156,7 @@ export async function invalidateTags(
   runtime.l1?.learnVersions(unique, versions)
   runtime.flights.supersedeTags(unique)
   runtime.counters.invalidations += unique.length
+  publishEvent(entries, { name: 'invalidate', tags: unique.length, source: 'local' })
   runtime.emitter.emit('invalidate', { tags: unique, source: 'local' })
   await runtime.bus.announceInvalidated(unique, versions)
 }
@@ -170,6 +174,7 @@ export async function expireTags(
   )
   runtime.l1?.learnExpiries(unique, versions)
   runtime.counters.expirations += unique.length
+  publishEvent(entries, { name: 'expire', count: unique.length, source: 'local' })
   if (runtime.emitter.has('expire'))
     runtime.emitter.emit('expire', { tags: unique, keys: [], source: 'local' })
   await runtime.bus.announceExpired(unique, versions)
@@ -188,6 +193,7 @@ export async function expireKeys(
   await entries.expire(storeKeys, runtime.options.clock())
   await runtime.bus.announceChanged(storeKeys, true)
   runtime.counters.expirations += keys.length
+  publishEvent(entries, { name: 'expire', count: keys.length, source: 'local' })
   if (runtime.emitter.has('expire'))
     runtime.emitter.emit('expire', { tags: [], keys: [...keys], source: 'local' })
 }
@@ -204,6 +210,7 @@ export async function clear(runtime: CacheRuntime, entries: Entries): Promise<vo
   runtime.flights.supersedePrefix(prefix)
   runtime.l1?.dropPrefix(prefix)
   await runtime.bus.announceCleared(prefix)
+  publishEvent(entries, { name: 'clear' })
   if (runtime.emitter.has('clear')) runtime.emitter.emit('clear', { prefix })
 }
 

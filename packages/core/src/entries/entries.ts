@@ -9,6 +9,7 @@
  * @module
  */
 
+import type { CacheIdentity, Identified } from '../observability/diagnostics.js'
 import type { StatCounter } from '../observability/stats.js'
 import type { ReadAhead, StoreAccess } from '../store/access.js'
 import type { Awaitable, Store, StoreEntry, StoreRecord } from '../store/store.js'
@@ -66,13 +67,24 @@ export interface EntriesRuntime {
 }
 
 /** Envelopes of one key space, over the runtime's store. @internal */
-export class Entries {
+export class Entries implements Identified {
+  #identity: CacheIdentity | undefined
+
   constructor(
     readonly runtime: EntriesRuntime,
     readonly keys: KeySpace,
     /** The schema values of this key space are checked against, unless a call gives its own. */
     readonly schema: StandardSchemaV1 | undefined,
   ) {}
+
+  /** Who this key space is, for instrumentation: cache, namespace path, store. */
+  identity(): CacheIdentity {
+    if (this.#identity !== undefined) return this.#identity
+    const store = this.runtime.store.ready
+    const identity = { ...this.keys.names, store: store?.name ?? 'unknown' }
+    if (store !== undefined) this.#identity = identity
+    return identity
+  }
 
   /** The check of a read of `key`: the call's schema, else this key space's, else none. */
   check(key: string, schema: StandardSchemaV1 | undefined): ValueCheck | undefined {

@@ -53,18 +53,28 @@ export class KeySpace {
   private constructor(
     readonly root: string,
     private readonly segments: readonly string[],
+    /** The root's name and the namespace path under it (`'users/admins'`), without scopes. */
+    readonly names: { readonly cache: string; readonly namespace: string },
   ) {
     this.prefix = `${[root, ...segments].join(':')}:`
   }
 
   /** The key space of a root cache. */
   static root(namespace: string, version?: string | number): KeySpace {
-    return new KeySpace(namespaceSegment(namespace, version, 'namespace'), [])
+    return new KeySpace(namespaceSegment(namespace, version, 'namespace'), [], {
+      cache: namespace,
+      namespace: '',
+    })
   }
 
   /** A child namespace. */
   namespace(name: string, version?: string | number): KeySpace {
-    return new KeySpace(this.root, [...this.segments, namespaceSegment(name, version, 'namespace')])
+    const path = this.names.namespace === '' ? name : `${this.names.namespace}/${name}`
+    return new KeySpace(
+      this.root,
+      [...this.segments, namespaceSegment(name, version, 'namespace')],
+      { cache: this.names.cache, namespace: path },
+    )
   }
 
   /** A child scope. */
@@ -74,7 +84,8 @@ export class KeySpace {
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([name, value]) => `${escapeSegment(name)}=${escapeSegment(String(value))}`)
     if (pairs.length === 0) throw new InvalidOptionError('scope', 'needs at least one attribute')
-    return new KeySpace(this.root, [...this.segments, `~${pairs.join(',')}`])
+    // A scope's values never reach the names: they may be personal, and are unbounded.
+    return new KeySpace(this.root, [...this.segments, `~${pairs.join(',')}`], this.names)
   }
 
   /** The stored key of a user key. */

@@ -13,6 +13,7 @@ import type { Entries, WritePlan } from '../entries/entries.js'
 import type { Envelope } from '../entries/envelope.js'
 import { type CapturedVersions, capturedFor } from '../entries/versions.js'
 import { InvalidOptionError, InvalidValueError } from '../errors.js'
+import { loaderChannel, traced } from '../observability/diagnostics.js'
 import type { LoadRequest, Produced, Producer } from './load.js'
 import type { LoadRuntime } from './load-runtime.js'
 
@@ -114,7 +115,10 @@ export class LoadBatch<T> implements Producer<T> {
     counters.loads += 1
     let results: Map<string, T>
     try {
-      results = keyed(await this.#plan.loader([...keys]), keys, this.#plan.keyOf)
+      const loaded = await traced(loaderChannel, this.#entries.identity(), () =>
+        this.#plan.loader([...keys]),
+      )
+      results = keyed(loaded, keys, this.#plan.keyOf)
     } catch (error) {
       counters.loadErrors += 1
       throw error

@@ -10,6 +10,7 @@ import type { Entries } from '../entries/entries.js'
 import type { Envelope } from '../entries/envelope.js'
 import { freshness, shouldRefreshEarly } from '../entries/freshness.js'
 import { LoaderTimeoutError } from '../errors.js'
+import { publishEvent } from '../observability/diagnostics.js'
 import { countLookup, type Tier } from '../observability/stats.js'
 import {
   callBeta,
@@ -68,7 +69,7 @@ export function serveEntry<T>(
   const now = runtime.options.clock()
   const state = entry ? freshness(entry, now) : 'expired'
   if (state === 'fresh') {
-    countLookup(runtime.counters, runtime.emitter, key, 'fresh', tier)
+    countLookup(runtime.counters, runtime.emitter, key, 'fresh', tier, entries)
     const beta = callBeta(options, runtime.options)
     if (shouldRefreshEarly(now, entry!.f, entry!.d, beta, runtime.options.random)) {
       runtime.counters.earlyRefreshes += 1
@@ -87,11 +88,11 @@ export function serveEntry<T>(
   const { softMs, hardMs } = loaderTimeouts(options, runtime.options)
   if (state === 'stale')
     return serveStaleOrFresh(runtime, entries, request, softMs, hardMs, tier, batch)
-  countLookup(runtime.counters, runtime.emitter, key, 'expired', tier)
+  countLookup(runtime.counters, runtime.emitter, key, 'expired', tier, entries)
   const flight = joinOrStartLoad(runtime, entries, request, batch?.onStart)
   if (hardMs === undefined) return flight.promise
   return withDeadline(flight.promise, hardMs, () => {
-    timedOut(runtime, key, 'hard')
+    timedOut(runtime, entries, key, 'hard')
     return new LoaderTimeoutError(key, hardMs)
   })
 }
@@ -131,25 +132,37 @@ async function serveStaleOrFresh<T>(
   runtime.counters.staleRefreshes += 1
   const flight = refreshInBackground(runtime, entries, request, 'stale', batch)
   const waitMs = hardMs === undefined ? softMs : Math.min(softMs, hardMs)
-  if (waitMs === 0) return serveStale(runtime, key, stale, tier)
+  if (waitMs === 0) return serveStale(runtime, entries, key, stale, tier)
   try {
     return await withDeadline(flight, waitMs, () => {
-      timedOut(runtime, key, waitMs === hardMs ? 'hard' : 'soft')
+      timedOut(runtime, entries, key, waitMs === hardMs ? 'hard' : 'soft')
       return stale
     })
   } catch {
     // stale-if-error: the failure was reported by the background refresh
-    return serveStale(runtime, key, stale, tier)
+    return serveStale(runtime, entries, key, stale, tier)
   }
 }
 
-function serveStale<T>(runtime: LoadRuntime, key: string, stale: T, tier: Tier): T {
-  countLookup(runtime.counters, runtime.emitter, key, 'stale', tier)
+function serveStale<T>(
+  runtime: LoadRuntime,
+  entries: Entries,
+  key: string,
+  stale: T,
+  tier: Tier,
+): T {
+  countLookup(runtime.counters, runtime.emitter, key, 'stale', tier, entries)
   return stale
 }
 
-function timedOut(runtime: LoadRuntime, key: string, kind: 'soft' | 'hard'): void {
+function timedOut(
+  runtime: LoadRuntime,
+  entries: Entries,
+  key: string,
+  kind: 'soft' | 'hard',
+): void {
   runtime.counters.timeouts += 1
+  publishEvent(entries, { name: 'loaderTimeout', kind })
   if (runtime.emitter.has('timeout')) runtime.emitter.emit('timeout', { key, kind })
 }
 
@@ -161,6 +174,7 @@ function refreshInBackground<T>(
   batch: BatchHooks<T> | undefined,
 ): Promise<T> {
   const flight = joinOrStartLoad(runtime, entries, request, batch?.onStart)
+  publishEvent(entries, { name: reason === 'early' ? 'earlyRefresh' : 'staleRefresh' })
   if (runtime.emitter.has('refresh')) runtime.emitter.emit('refresh', { key: request.key, reason })
   const settled = flight.promise.catch((error: unknown) => {
     runtime.reportError('refresh', request.key, error)

@@ -9,6 +9,12 @@
 import type { Entries, WritePlan } from '../entries/entries.js'
 import type { Envelope } from '../entries/envelope.js'
 import type { CapturedVersions } from '../entries/versions.js'
+import {
+  loadChannel,
+  loaderChannel,
+  lockWaitChannel,
+  traced,
+} from '../observability/diagnostics.js'
 import type { LoadRuntime } from './load-runtime.js'
 import { type LoaderContext, LoaderState } from './loader-context.js'
 import { acquireLoadLock, type HeldLock } from './locks.js'
@@ -74,7 +80,9 @@ export function joinOrStartLoad<T>(
   if (running) return running
   onStart?.(request.storeKey)
   return runtime.flights.start<T>(request.storeKey, request.plan.tags, (flight) =>
-    runLoad(runtime, entries, request, flight),
+    Promise.resolve(
+      traced(loadChannel, entries.identity(), () => runLoad(runtime, entries, request, flight)),
+    ),
   )
 }
 
@@ -93,13 +101,8 @@ async function runLoad<T>(
     const store = await runtime.store.resolve()
     if (request.lock) {
       const { leaseMs, waitMs } = request.lock
-      const outcome = await acquireLoadLock(
-        runtime,
-        entries,
-        store,
-        request.storeKey,
-        leaseMs,
-        waitMs,
+      const outcome = await traced(lockWaitChannel, entries.identity(), () =>
+        acquireLoadLock(runtime, entries, store, request.storeKey, leaseMs, waitMs),
       )
       if (outcome.kind === 'filled') {
         producer.skip(request.storeKey)
@@ -157,7 +160,7 @@ function singleProducer<T>(runtime: LoadRuntime, entries: Entries): Producer<T> 
       counters.loads += 1
       let value: T
       try {
-        value = await request.loader(state)
+        value = await traced(loaderChannel, entries.identity(), () => request.loader(state))
       } catch (error) {
         counters.loadErrors += 1
         throw error

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { type Identified, lookupChannel } from './diagnostics.js'
 import type { CacheEmitter } from './events.js'
 
 /** Counters of one cache (shared by its namespaces and scopes). */
@@ -90,7 +91,12 @@ export function countLookup(
   key: string,
   state: 'fresh' | 'stale' | 'expired',
   tier: Tier,
+  about: Identified,
 ): void {
+  if (lookupChannel.hasSubscribers) {
+    const result = state === 'fresh' ? 'hit' : state === 'stale' ? 'stale' : 'miss'
+    lookupChannel.publish({ ...about.identity(), result, tier })
+  }
   if (state === 'fresh') {
     counters.hits += 1
     if (tier === 'l1') counters.l1Hits += 1

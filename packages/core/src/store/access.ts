@@ -13,6 +13,13 @@
  */
 
 import { CacheClosedError, StoreError } from '../errors.js'
+import {
+  type CacheIdentity,
+  type Identified,
+  publishEvent,
+  storeCallChannel,
+  traced,
+} from '../observability/diagnostics.js'
 import { CircuitBreaker } from './circuit-breaker.js'
 import { StoreGuard } from './guard.js'
 import { holdStore, type StoreHold } from './ownership.js'
@@ -30,6 +37,8 @@ export interface StoreAccessOptions {
   /** Close a store object with the last cache holding it (a URL store always closes). */
   readonly closeStore: boolean
   readonly clock: () => number
+  /** The cache's name (its root namespace), for instrumentation. */
+  readonly cacheName: string
   /** Called once when the store is known (at once for a store object, after a URL loads). */
   readonly onAttach: (store: Store) => void
   /** Counts a failed store call. */
@@ -39,7 +48,7 @@ export interface StoreAccessOptions {
 }
 
 /** One cache's access to one store. */
-export class StoreAccess {
+export class StoreAccess implements Identified {
   #store: Store | undefined
   #guard: StoreGuard | undefined
   /** An in-process store: called without timer or breaker (see StoreGuard.runInProcess). */
@@ -66,7 +75,11 @@ export class StoreAccess {
     // First: a store the cache refuses (onAttach throws) is never held.
     this.#options.onAttach(store)
     this.#hold = holdStore(store, closeWithCache)
-    const circuit = breaker && new CircuitBreaker(breaker.failures, breaker.cooldownMs, clock)
+    const circuit =
+      breaker &&
+      new CircuitBreaker(breaker.failures, breaker.cooldownMs, clock, (state) =>
+        publishEvent(this, { name: 'circuit', state }),
+      )
     this.#inProcess = store.capabilities.records === 'object'
     this.#guard = new StoreGuard(store.name, timeoutMs, this.#inProcess ? undefined : circuit)
     this.#store = store
@@ -140,7 +153,7 @@ export class StoreAccess {
     try {
       return await this.#run(operation, () => call(store))
     } catch (error) {
-      if (error instanceof StoreError) this.#options.countFailure()
+      if (error instanceof StoreError) this.#failed(operation, error)
       throw error
     }
   }
@@ -190,11 +203,26 @@ export class StoreAccess {
     this.#hold?.abandon()
   }
 
-  /** One store call through the guard: with timer and breaker, or in process without them. */
+  /** Who this access is about, for instrumentation (the root of the cache, its store). */
+  identity(): CacheIdentity {
+    return { cache: this.#options.cacheName, namespace: '', store: this.#store?.name ?? 'unknown' }
+  }
+
+  /**
+   * One store call through the guard: with timer and breaker, or in process without them;
+   * traced when anyone listens to `strata:cache:store`.
+   */
   #run<T>(operation: string, call: () => Awaitable<T>): Awaitable<T> {
-    return this.#inProcess
-      ? this.#guard!.runInProcess(operation, call)
-      : this.#guard!.run(operation, call)
+    const run = this.#inProcess
+      ? () => this.#guard!.runInProcess(operation, call)
+      : () => this.#guard!.run(operation, call)
+    if (!storeCallChannel.hasSubscribers) return run()
+    return traced(storeCallChannel, { ...this.identity(), operation }, run)
+  }
+
+  #failed(operation: string, error: unknown): void {
+    this.#options.countFailure()
+    publishEvent(this, { name: 'storeError', code: (error as StoreError).code, operation })
   }
 
   async #afterResolve<T>(next: () => Awaitable<T>): Promise<T> {
@@ -204,7 +232,7 @@ export class StoreAccess {
 
   #degrade<T>(operation: string, key: string | undefined, error: unknown, fallback: T): T {
     if (error instanceof CacheClosedError) throw error
-    if (error instanceof StoreError) this.#options.countFailure()
+    if (error instanceof StoreError) this.#failed(operation, error)
     if (this.#options.onStoreError === 'throw') throw error
     this.#options.reportError(operation, key, error)
     return fallback

@@ -17,10 +17,19 @@ export class CircuitBreaker {
   readonly #cooldownMs: number
   readonly #clock: () => number
 
-  constructor(threshold: number, cooldownMs: number, clock: () => number) {
+  readonly #onChange: ((state: 'open' | 'closed') => void) | undefined
+
+  /** @param onChange - told when the circuit opens, and when it closes again. */
+  constructor(
+    threshold: number,
+    cooldownMs: number,
+    clock: () => number,
+    onChange?: (state: 'open' | 'closed') => void,
+  ) {
     this.#threshold = threshold
     this.#cooldownMs = cooldownMs
     this.#clock = clock
+    this.#onChange = onChange
   }
 
   /** @returns 0 when the call may go ahead, else the time the circuit may be retried. */
@@ -32,16 +41,20 @@ export class CircuitBreaker {
   }
 
   succeeded(): void {
+    const wasOpen = this.#openUntil !== 0
     this.#consecutiveFailures = 0
     this.#openUntil = 0
     this.#trialInFlight = false
+    if (wasOpen) this.#onChange?.('closed')
   }
 
   failed(): void {
     this.#consecutiveFailures += 1
     if (this.#trialInFlight || this.#consecutiveFailures >= this.#threshold) {
+      const wasOpen = this.#openUntil !== 0
       this.#openUntil = this.#clock() + this.#cooldownMs
       this.#trialInFlight = false
+      if (!wasOpen) this.#onChange?.('open')
     }
   }
 }
