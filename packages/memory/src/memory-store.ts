@@ -116,7 +116,8 @@ export class MemoryStore implements Store {
     return keys.map((key) => this.client.get(key))
   }
 
-  async set(key: string, record: StoreRecord, ttlMs: number): Promise<void> {
+  /** Synchronous: the in-process write path makes no promise. */
+  set(key: string, record: StoreRecord, ttlMs: number): void {
     this.client.set(key, record, { ttl: ttlMs })
   }
 

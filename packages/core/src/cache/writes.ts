@@ -37,10 +37,11 @@ export async function set<T>(
   if (!captured) return
   // A load of this key whose write is already on its way lands first; this set lands after it.
   if (landing) await landing
-  const written = await entries.write(
+  const writing = entries.write(
     storeKey,
     entries.envelope(value, plan, 0, captured, runtime.options.clock()),
   )
+  const written = writing instanceof Promise ? await writing : writing
   if (!written) return
   if (runtime.bus.publishes) await runtime.bus.announceChanged([storeKey], false)
   publishEvent(entries, { name: 'set' })

@@ -21,6 +21,8 @@ import { checkWithSchema, type StandardSchemaIssue, type StandardSchemaV1 } from
 import {
   type CapturedVersions,
   counterKeys,
+  NO_TAGS,
+  NOTHING_CAPTURED,
   toCaptured,
   versionState,
   versionsMatch,
@@ -108,7 +110,7 @@ export class Entries implements Identified {
     if (!store) return this.readAfterResolve(storeKey, check)
     const l1 = this.runtime.l1
     const ticket = l1?.fence.ticket()
-    const record = access.readOrMiss('get', storeKey, (s) => s.get(storeKey), undefined)
+    const record = access.get(storeKey)
     // A store without scoped clear has every hit check the namespace generations: reading them
     // next to the entry makes an untagged hit one round trip instead of two.
     const generations = store.capabilities.scopedClear
@@ -301,7 +303,9 @@ export class Entries implements Identified {
     if (store === undefined) return this.captureAfterResolve(tags)
     const keys = counterKeys(this.keys, store, tags)
     if (keys.length === 0)
-      return { tags, tagVersions: [], expiryVersions: [], generations: undefined }
+      return tags === NO_TAGS
+        ? NOTHING_CAPTURED
+        : { tags, tagVersions: [], expiryVersions: [], generations: undefined }
     return this.captureCounters(store, tags, keys)
   }
 
@@ -402,17 +406,35 @@ export class Entries implements Identified {
    * change of the key during the load keeps the result out of the in-process tier.
    * @returns whether the write reached the store.
    */
-  async write(storeKey: string, envelope: Envelope, loadTicket?: number): Promise<boolean> {
+  write(storeKey: string, envelope: Envelope, loadTicket?: number): Awaitable<boolean> {
     const access = this.runtime.store
-    if (!access.ready) await access.resolve()
+    if (!access.ready) return this.writeAfterResolve(storeKey, envelope, loadTicket)
     const record = this.runtime.format.encode(envelope)
     const ttlMs = Math.max(1, envelope.s - envelope.c)
     const l1 = this.runtime.l1
     if (loadTicket === undefined) l1?.fence.changed(storeKey)
-    const written = await access.writeAndReport('set', storeKey, (s) =>
-      s.set(storeKey, record, ttlMs),
-    )
+    const written = access.writeAndReport('set', storeKey, (s) => s.set(storeKey, record, ttlMs))
+    return then(written, (landed) => this.afterWrite(storeKey, envelope, loadTicket, landed))
+  }
+
+  private async writeAfterResolve(
+    storeKey: string,
+    envelope: Envelope,
+    loadTicket: number | undefined,
+  ): Promise<boolean> {
+    await this.runtime.store.resolve()
+    return this.write(storeKey, envelope, loadTicket)
+  }
+
+  /** Counts a write, and updates the in-process tier's copy after it. */
+  private afterWrite(
+    storeKey: string,
+    envelope: Envelope,
+    loadTicket: number | undefined,
+    written: boolean,
+  ): boolean {
     if (written) this.runtime.counters.sets += 1
+    const l1 = this.runtime.l1
     if (l1 === undefined) return written
     if (!written) l1.drop([storeKey])
     else if (loadTicket === undefined) l1.wrote(storeKey, envelope, true)

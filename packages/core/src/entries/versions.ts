@@ -8,6 +8,17 @@
 import type { Store } from '../store/store.js'
 import type { KeySpace } from './keys.js'
 
+/** The tags of a value that has none: one shared, frozen array. */
+export const NO_TAGS: readonly string[] = Object.freeze([])
+
+/** What a value without tags captures on a store that clears by prefix: nothing, shared. */
+export const NOTHING_CAPTURED: CapturedVersions = Object.freeze({
+  tags: NO_TAGS,
+  tagVersions: NO_TAGS as readonly never[],
+  expiryVersions: NO_TAGS as readonly never[],
+  generations: undefined,
+})
+
 /** Tag versions, tag expiry versions and namespace generations captured for one write. */
 export interface CapturedVersions {
   readonly tags: readonly string[]

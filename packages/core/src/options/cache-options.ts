@@ -6,8 +6,10 @@
  */
 
 import type { CompressionOptions } from '../entries/codec.js'
+import type { WritePlan } from '../entries/entries.js'
 import type { StandardSchemaV1 } from '../entries/schema.js'
 import type { Serializer } from '../entries/serializer.js'
+import { NO_TAGS } from '../entries/versions.js'
 import { InvalidOptionError } from '../errors.js'
 import type { Store } from '../store/store.js'
 import {
@@ -239,6 +241,8 @@ export interface ResolvedOptions {
   readonly clock: () => number
   readonly random: () => number
   readonly l1: ResolvedL1 | undefined
+  /** The write plan of a call without options (shared: a plan is never changed in place). */
+  readonly plan: WritePlan
 }
 
 /** The in-process tier, resolved. @internal */
@@ -304,9 +308,11 @@ export function resolveOptions(options: CacheOptions): ResolvedOptions {
   if (options.onStoreError !== undefined && !['degrade', 'throw'].includes(options.onStoreError))
     throw new InvalidOptionError('onStoreError', "must be 'degrade' or 'throw'")
   const breaker = options.circuitBreaker
+  const ttlMs = parsePositiveDuration(options.ttl ?? '5m', 'ttl')
+  const graceMs = parseDuration(options.grace ?? 0, 'grace')
   return {
-    ttlMs: parsePositiveDuration(options.ttl ?? '5m', 'ttl'),
-    graceMs: parseDuration(options.grace ?? 0, 'grace'),
+    ttlMs,
+    graceMs,
     beta: parseBeta(options.earlyExpiration),
     namespace: options.namespace ?? 'strata',
     version: options.version,
@@ -332,6 +338,7 @@ export function resolveOptions(options: CacheOptions): ResolvedOptions {
     clock: options.clock ?? Date.now,
     random: options.random ?? Math.random,
     l1: resolveL1(options.l1, options.store),
+    plan: { ttlMs, graceMs, tags: NO_TAGS },
   }
 }
 

@@ -7,6 +7,7 @@
 
 import type { WritePlan } from '../entries/entries.js'
 import type { StandardSchemaV1 } from '../entries/schema.js'
+import { NO_TAGS } from '../entries/versions.js'
 import { InvalidOptionError } from '../errors.js'
 import type {
   EarlyExpirationOptions,
@@ -108,7 +109,8 @@ export function checkCallOptions(
 
 /** Resolves the write plan of one call. @internal */
 export function writePlan(options: SetOptions | undefined, defaults: ResolvedOptions): WritePlan {
-  const tags = options?.tags ?? []
+  if (options === undefined) return defaults.plan
+  const tags = options.tags ?? NO_TAGS
   if (!Array.isArray(tags)) throw new InvalidOptionError('tags', 'must be an array of strings')
   return {
     ttlMs: options?.ttl === undefined ? defaults.ttlMs : parsePositiveDuration(options.ttl, 'ttl'),

@@ -24,7 +24,7 @@ import { CircuitBreaker } from './circuit-breaker.js'
 import { StoreGuard } from './guard.js'
 import { holdStore, type StoreHold } from './ownership.js'
 import { storeFromUrl } from './schemes.js'
-import type { Awaitable, Store } from './store.js'
+import type { Awaitable, Store, StoreRecord } from './store.js'
 
 /** How a {@link StoreAccess.readAhead} ended. */
 export type ReadAhead<T> = { readonly value: T } | { readonly error: unknown }
@@ -130,21 +130,48 @@ export class StoreAccess implements Identified {
   }
 
   /**
-   * A write that adds data: a failure is an `error` event (or thrown with `'throw'`).
+   * `readOrMiss('get', …)` for the hit path: the store's `get`, without the closures of the
+   * general path when nothing needs them (an in-process store, no one tracing).
+   */
+  get(key: string): Awaitable<StoreRecord | undefined> {
+    const store = this.#store
+    if (store === undefined || this.#closed || !this.#inProcess || storeCallChannel.hasSubscribers)
+      return this.readOrMiss('get', key, (s) => s.get(key), undefined)
+    try {
+      const record = store.get(key)
+      if (!(record instanceof Promise)) return record
+      return record.catch((error: unknown) =>
+        this.#degrade('get', key, this.#guard!.failure('get', error), undefined),
+      )
+    } catch (error) {
+      return this.#degrade('get', key, this.#guard!.failure('get', error), undefined)
+    }
+  }
+
+  /**
+   * A write that adds data: a failure is an `error` event (or thrown with `'throw'`). Answers
+   * synchronously when the store does.
    * @returns whether the write reached the store.
    */
-  async writeAndReport(
+  writeAndReport(
     operation: string,
     key: string | undefined,
-    call: (store: Store) => Promise<unknown>,
-  ): Promise<boolean> {
-    const store = await this.resolve()
+    call: (store: Store) => Awaitable<unknown>,
+  ): Awaitable<boolean> {
+    const store = this.#store
+    if (store === undefined || this.#closed)
+      return this.#afterResolve(() => this.writeAndReport(operation, key, call))
+    let result: Awaitable<unknown>
     try {
-      await this.#run(operation, () => call(store))
-      return true
+      result = this.#run(operation, () => call(store))
     } catch (error) {
       return this.#degrade(operation, key, error, false)
     }
+    if (!(result instanceof Promise)) return true
+    return result.then(
+      () => true,
+      (error: unknown) => this.#degrade(operation, key, error, false),
+    )
   }
 
   /** An invalidation: a failure is counted and always thrown (a `StoreError`). */

@@ -81,6 +81,11 @@ export class StoreGuard {
     })
   }
 
+  /** `error` as the {@link StoreError} of `operation`, counted by the breaker. */
+  failure(operation: string, error: unknown): StoreError {
+    return this.failed(operation, error)
+  }
+
   private failed(operation: string, error: unknown): StoreError {
     const storeError =
       error instanceof StoreError

@@ -164,8 +164,11 @@ export interface Store {
    * @returns an array of the same length and order as `keys`, `undefined` for each miss.
    */
   getMany(keys: readonly string[]): Promise<(StoreRecord | undefined)[]>
-  /** Writes one record that expires after `ttlMs` (rounded up to the store's resolution). */
-  set(key: string, record: StoreRecord, ttlMs: number): Promise<void>
+  /**
+   * Writes one record that expires after `ttlMs` (rounded up to the store's resolution). May
+   * answer synchronously (the in-process store does, to keep its write path free of promises).
+   */
+  set(key: string, record: StoreRecord, ttlMs: number): Awaitable<void>
   /** Writes many records, batched where the backend allows. */
   setMany(entries: readonly StoreEntry[]): Promise<void>
   /**

@@ -219,9 +219,13 @@ export class L1Tier implements InProcessTier {
       return
     }
     const kept = this.#options.values === 'frozen' ? frozen(entry, ownValue) : entry
-    void store
-      .set(storeKey, kept, Math.floor(ttlMs))
-      .catch((error: unknown) => this.#report('l1.set', error))
+    try {
+      const written = store.set(storeKey, kept, Math.floor(ttlMs))
+      if (written instanceof Promise)
+        written.catch((error: unknown) => this.#report('l1.set', error))
+    } catch (error) {
+      this.#report('l1.set', error)
+    }
   }
 
   #delete(store: Store, storeKey: string): void {
