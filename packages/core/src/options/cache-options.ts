@@ -167,7 +167,9 @@ export interface CacheOptions {
    */
   readonly onStoreError?: 'degrade' | 'throw'
   /**
-   * Longest wait for one store call before it counts as failed.
+   * Longest wait for one store call before it counts as failed. One shared timer per store
+   * checks every tenth of it, so a hung call fails within 1.1 × this. Calls of an in-process
+   * store (`records: 'object'`) are not timed.
    * @default '1s'
    */
   readonly storeTimeout?: Duration

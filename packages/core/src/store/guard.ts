@@ -7,6 +7,7 @@
 
 import { CircuitOpenError, StoreError, StoreTimeoutError } from '../errors.js'
 import type { CircuitBreaker } from './circuit-breaker.js'
+import { SharedDeadlines } from './deadlines.js'
 import type { Awaitable } from './store.js'
 
 /**
@@ -14,11 +15,15 @@ import type { Awaitable } from './store.js'
  * either answers or throws {@link StoreError} within `timeoutMs`.
  */
 export class StoreGuard {
+  readonly #deadlines: SharedDeadlines
+
   constructor(
     private readonly storeName: string,
     private readonly timeoutMs: number,
     private readonly breaker: CircuitBreaker | undefined,
-  ) {}
+  ) {
+    this.#deadlines = new SharedDeadlines(timeoutMs)
+  }
 
   /**
    * Runs `call`. A synchronous answer (the in-process store) skips the timer entirely.
@@ -61,20 +66,19 @@ export class StoreGuard {
 
   private withTimeout<T>(operation: string, pending: Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const watch = this.#deadlines.watch(() => {
         reject(
           this.failed(operation, new StoreTimeoutError(this.storeName, operation, this.timeoutMs)),
         )
-      }, this.timeoutMs)
-      timer.unref?.()
+      })
       pending.then(
         (value) => {
-          clearTimeout(timer)
+          this.#deadlines.settled(watch)
           this.breaker?.succeeded()
           resolve(value)
         },
         (error: unknown) => {
-          clearTimeout(timer)
+          this.#deadlines.settled(watch)
           reject(this.failed(operation, error))
         },
       )
