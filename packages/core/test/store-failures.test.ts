@@ -158,3 +158,19 @@ describe('tag counters', () => {
     expect(await cache.get('k')).toBeUndefined()
   })
 })
+
+describe('one shared deadline timer per store', () => {
+  it('many hung calls each fail within 1.1 × storeTimeout; the store then answers again', async () => {
+    const { store, cache } = setup({ storeTimeout: 100, circuitBreaker: false })
+    store.mode = 'hang'
+    const started = performance.now()
+    const reads = await Promise.all(Array.from({ length: 50 }, (_, i) => cache.get(`k${i}`)))
+    const elapsed = performance.now() - started
+    expect(reads.every((value) => value === undefined)).toBe(true)
+    expect(elapsed).toBeGreaterThanOrEqual(99)
+    expect(elapsed).toBeLessThan(110 + 400) // 1.1 × timeout, plus a loaded machine's slack
+    expect(cache.stats().storeErrors).toBe(50)
+    store.mode = 'ok'
+    expect(await cache.getOrSet('k', async () => 1)).toBe(1)
+  })
+})
