@@ -10,12 +10,6 @@ export { createCache } from './cache/create-cache.js'
 export type { CompressionOptions } from './entries/codec.js'
 export { shouldRefreshEarly } from './entries/freshness.js'
 export type { ScopeAttributes } from './entries/keys.js'
-export type {
-  InferSchemaOutput,
-  StandardSchemaIssue,
-  StandardSchemaResult,
-  StandardSchemaV1,
-} from './entries/schema.js'
 export { jsonSerializer, type Serializer } from './entries/serializer.js'
 export * from './errors.js'
 export type { BatchLoader, BatchResult } from './loading/batch.js'
@@ -49,6 +43,12 @@ export type {
 export type { GetOrSetOptions, ReadOptions, SetOptions } from './options/call-options.js'
 export { parseBeta, parsePositiveInteger, rejectUnknownOptions } from './options/checks.js'
 export { type Duration, type DurationUnit, parseDuration } from './options/duration.js'
+export type {
+  InferSchemaOutput,
+  StandardSchemaIssue,
+  StandardSchemaResult,
+  StandardSchemaV1,
+} from './standard-schema.js'
 export {
   ADAPTER_PACKAGES,
   type AdapterModule,

@@ -11,13 +11,17 @@
 
 import type { CacheIdentity, Identified } from '../observability/diagnostics.js'
 import type { StatCounter } from '../observability/stats.js'
+import {
+  checkWithSchema,
+  type StandardSchemaIssue,
+  type StandardSchemaV1,
+} from '../standard-schema.js'
 import type { ReadAhead, StoreAccess } from '../store/access.js'
 import type { Awaitable, Store, StoreEntry, StoreRecord } from '../store/store.js'
 import type { EnvelopeFormat } from './codec.js'
 import type { Envelope } from './envelope.js'
 import { staleCopy } from './freshness.js'
 import type { KeySpace } from './keys.js'
-import { checkWithSchema, type StandardSchemaIssue, type StandardSchemaV1 } from './schema.js'
 import {
   type CapturedVersions,
   counterKeys,

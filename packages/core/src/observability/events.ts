@@ -5,8 +5,8 @@
  * @module
  */
 
-import type { StandardSchemaIssue } from '../entries/schema.js'
 import type { CacheError } from '../errors.js'
+import type { StandardSchemaIssue } from '../standard-schema.js'
 
 /** Why a value was refreshed in the background. */
 export type RefreshReason = 'early' | 'stale'

@@ -7,10 +7,10 @@
 
 import type { CompressionOptions } from '../entries/codec.js'
 import type { WritePlan } from '../entries/entries.js'
-import type { StandardSchemaV1 } from '../entries/schema.js'
 import type { Serializer } from '../entries/serializer.js'
 import { NO_TAGS } from '../entries/versions.js'
 import { InvalidOptionError } from '../errors.js'
+import type { StandardSchemaV1 } from '../standard-schema.js'
 import type { Store } from '../store/store.js'
 import {
   checkSchemaOption,

@@ -6,9 +6,9 @@
  */
 
 import type { WritePlan } from '../entries/entries.js'
-import type { StandardSchemaV1 } from '../entries/schema.js'
 import { NO_TAGS } from '../entries/versions.js'
 import { InvalidOptionError } from '../errors.js'
+import type { StandardSchemaV1 } from '../standard-schema.js'
 import type {
   EarlyExpirationOptions,
   LoaderTimeoutOptions,

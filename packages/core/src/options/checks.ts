@@ -6,8 +6,8 @@
  * @module
  */
 
-import { isStandardSchema } from '../entries/schema.js'
 import { InvalidOptionError } from '../errors.js'
+import { isStandardSchema } from '../standard-schema.js'
 
 /**
  * Throws when `options` has a property that is not in `known`: a JavaScript caller's typo

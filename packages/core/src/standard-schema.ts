@@ -7,14 +7,14 @@
  * @module
  */
 
-import type { Awaitable } from '../store/store.js'
-
 /** A Standard Schema, version 1: any validator that implements the spec. */
 export interface StandardSchemaV1<Input = unknown, Output = Input> {
   readonly '~standard': {
     readonly version: 1
     readonly vendor: string
-    readonly validate: (value: unknown) => Awaitable<StandardSchemaResult<Output>>
+    readonly validate: (
+      value: unknown,
+    ) => StandardSchemaResult<Output> | Promise<StandardSchemaResult<Output>>
     readonly types?: { readonly input: Input; readonly output: Output } | undefined
   }
 }
@@ -40,7 +40,7 @@ export type InferSchemaOutput<S> = S extends StandardSchemaV1<unknown, infer O> 
 export function checkWithSchema<T>(
   schema: StandardSchemaV1<unknown, T>,
   value: unknown,
-): Awaitable<StandardSchemaResult<T>> {
+): StandardSchemaResult<T> | Promise<StandardSchemaResult<T>> {
   return schema['~standard'].validate(value)
 }
 
