@@ -38,5 +38,17 @@ export function cacheBusFeature(options: ConformanceOptions): void {
       await remote.close()
       expect(errors).toEqual([])
     })
+
+    it('a cache whose bus connection was just dropped closes at once and cleanly', async () => {
+      const cache = t.cache({ invalidationBus: true })
+      await cache.ready()
+      const errors: unknown[] = []
+      cache.on('error', (event) => errors.push(event.error))
+      await drop(t.store)
+      const started = performance.now()
+      await cache.close()
+      expect(performance.now() - started).toBeLessThan(3_000)
+      expect(errors).toEqual([])
+    })
   })
 }
