@@ -8,7 +8,7 @@ import {
   faultSchedule,
   SOAK_PROCESSES,
 } from 'test-servers/soak'
-import { MAX_RECONNECT_DELAY_MS } from '../src/index.js'
+import { MAX_RECONNECT_DELAY_MS } from '../src/connection.js'
 
 /** The subscriber connections of the server: the bus's connections. */
 function subscribers(url: string): BusConnections {
