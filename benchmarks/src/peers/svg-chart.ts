@@ -16,6 +16,7 @@ function escapeXml(text: string): string {
 export function formatValue(value: number, unit: CaseResult['unit']): string {
   if (unit === 'ops/s') return `${Math.round(value).toLocaleString('en-US')} ops/s`
   if (unit === 'loader calls') return `${Math.round(value).toLocaleString('en-US')} calls`
+  if (unit === 'commands') return `${Math.round(value).toLocaleString('en-US')} commands`
   return `${value < 10 ? value.toFixed(2) : Math.round(value).toLocaleString('en-US')} ms`
 }
 
