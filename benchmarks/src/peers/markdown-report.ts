@@ -117,9 +117,11 @@ Strata next to the raw client and the libraries you might pick instead, measured
 one machine (${results.date}${results.quick ? ', **quick mode: smoke figures, not for comparison**' : ''}).
 Each library runs with its defaults apart from TTL and size; the Redis, Memcached and PostgreSQL
 cases give every library that server as its only layer, so every read is a round trip, apart from
-the two-tier cases, where an in-process tier sits in front of Redis. Throughput figures are the median of the
-rounds (contenders alternate order each round); stampede, early-expiration and tag figures are
-single runs, apart from the cross-process stampede (median of 3).
+the two-tier cases, where an in-process tier sits in front of Redis. Throughput figures (ops/s) are
+calls divided by the time spent in them, garbage collection included, the median of the rounds
+(contenders alternate order each round); stampede, early-expiration, delivery and tag figures come
+from single runs, apart from the cross-process stampede (median of 3), and command and loader-call
+counts are exact.
 
 In the Redis cases the client library matters as much as the cache library: Strata, bentocache
 and the raw baseline talk to Redis through ioredis; keyv, cacheable and cache-manager through

@@ -78,7 +78,10 @@ export function perKeyCase(spec: {
   }
 }
 
-/** Runs every case for every contender; the figure is the median over rounds of ops per second. */
+/**
+ * Runs every case for every contender; the figure is the median over rounds of ops per second,
+ * each round's being the calls made divided by the time spent in them.
+ */
 export async function measureThroughput(
   cases: readonly ThroughputCase[],
   contenders: readonly Contender[],
@@ -111,7 +114,11 @@ export async function measureThroughput(
         throw new Error(`benchmark task ${task.name} failed`, { cause: task.result?.error })
       }
       const list = samples.get(task.name) ?? []
-      list.push(task.result.throughput.mean * (perIteration.get(task.name) ?? 1))
+      // Calls divided by the time they took (1 ÷ mean latency), not tinybench's mean of
+      // per-iteration rates: that mean overweights the fastest iterations and leaves out what
+      // the slow ones cost (GC pauses, a round trip that waited), so a library with an uneven
+      // latency looked up to twice as fast as it ran.
+      list.push((1_000 / task.result.period) * (perIteration.get(task.name) ?? 1))
       samples.set(task.name, list)
     }
   }
