@@ -130,7 +130,8 @@ socket writes shows up directly in the figures. The raw baseline decodes JSON, a
 On Memcached everyone goes through memjs, on PostgreSQL through pg.
 
 **Read the ratios as "Strata's figure divided by this library's".** For throughput (ops/s) above
-1 means Strata is faster; for milliseconds and loader calls below 1 means Strata is better.
+1 means Strata is faster; for milliseconds, loader calls and commands below 1 means Strata is
+better.
 Figures from one machine at one time: other processes may have been running (load average at
 the start: ${m.loadAverage.join(', ')}), so differences of a few percent are noise.
 

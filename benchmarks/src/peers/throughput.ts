@@ -18,8 +18,8 @@ export interface Timing {
 }
 
 export const QUICK_TIMING: Timing = {
-  taskMs: 150,
-  warmupMs: 30,
+  taskMs: 100,
+  warmupMs: 20,
   rounds: 1,
   minIterations: { run: 8, warmup: 2 },
 }
