@@ -1,13 +1,14 @@
 import { inFlight } from '../common/in-flight.js'
+import { cycle } from '../common/keys.js'
 import type { Contender } from './contender.js'
 import { SAMPLE_VALUE } from './contender.js'
-import type { ThroughputCase } from './throughput.js'
+import { operations, perKeyCase, type ThroughputCase } from './throughput.js'
 
 /** Keys a server-backed case cycles through. */
 const KEYS = 1_000
 const keys = Array.from({ length: KEYS }, (_, i) => `bench:${i}`)
-let cursor = 0
-const nextKey = () => keys[cursor++ % KEYS] as string
+/** The next of the keys every server-backed case reads, round robin. */
+export const nextKey = cycle(keys)
 
 /** Keys read by one getMany call. */
 export const MANY = 10
@@ -23,29 +24,30 @@ export async function fillBackend(contenders: readonly Contender[]): Promise<voi
 
 /** `get` of a filled key, `count` calls at once; `backend` names the case (`Redis`). */
 export function getHitCase(backend: string, count: number): ThroughputCase {
-  return {
+  return perKeyCase({
     id: `${backend.toLowerCase()}-get-hit-${count}`,
     title: `${backend}: get (hit), ${count} in flight`,
-    callsPerIteration: count,
-    call: ({ get }: Contender) =>
-      get &&
-      (async () => {
-        await inFlight(count, () => get(nextKey()))
-      }),
-  }
+    nextKey,
+    operation: operations.get,
+    calls: count,
+  })
 }
 
-/** `getMany` of `MANY` filled keys, one call in flight; ops/s counts calls, not keys. */
-export function getManyCase(backend: string, note?: string): ThroughputCase {
+/**
+ * `getMany` of `MANY` filled keys, `count` calls at once; ops/s counts calls, not keys. The
+ * one-in-flight case keeps the id it always had (`redis-get-many-10`).
+ */
+export function getManyCase(backend: string, note?: string, count = 1): ThroughputCase {
+  const suffix = count === 1 ? '' : `-${count}`
   return {
-    id: `${backend.toLowerCase()}-get-many-${MANY}`,
-    title: `${backend}: getMany of ${MANY} keys (hits)`,
+    id: `${backend.toLowerCase()}-get-many-${MANY}${suffix}`,
+    title: `${backend}: getMany of ${MANY} keys (hits), ${count} in flight`,
     note: `ops/s counts calls of ${MANY} keys each${note ? `; ${note}` : ''}`,
-    callsPerIteration: 1,
+    callsPerIteration: count,
     call: ({ getMany }: Contender) =>
       getMany &&
       (async () => {
-        await getMany(Array.from({ length: MANY }, nextKey))
+        await inFlight(count, () => getMany(Array.from({ length: MANY }, nextKey)))
       }),
   }
 }

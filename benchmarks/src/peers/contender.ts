@@ -6,6 +6,8 @@ export interface Contender {
   readonly role: 'strata' | 'raw' | 'peer'
   /** Undefined when the library only offers cache-aside (cachified). */
   get?(key: string): unknown
+  /** A synchronous read, timed without await: only the raw lru-cache in the large memory case. */
+  getSync?(key: string): unknown
   /** Undefined when the library has no multi-key read (bentocache). */
   getMany?(keys: string[]): unknown
   set?(key: string, value: unknown): unknown
@@ -19,3 +21,15 @@ export const SAMPLE_VALUE = { id: 42, name: 'Ada Lovelace', roles: ['admin', 'au
 
 /** One hour in milliseconds: entries written by the cases never expire during a run. */
 export const HOUR_MS = 3_600_000
+
+/** Runs `task` with `contenders`, then closes them all, in order, whatever happened. */
+export async function withContenders<T>(
+  contenders: readonly Contender[],
+  task: (contenders: readonly Contender[]) => Promise<T>,
+): Promise<T> {
+  try {
+    return await task(contenders)
+  } finally {
+    for (const contender of contenders) await contender.close()
+  }
+}

@@ -1,5 +1,7 @@
+import { evaluateGoals, verdict } from './goals.js'
 import { BACKENDS_AND_TAGS, lossesSection } from './report-commentary.js'
-import { type CaseResult, type RunResults, strataRatio } from './results.js'
+import { TIERS_AND_BATCHES } from './report-tiers.js'
+import { type CaseResult, type RunResults, strataRatio, withoutVersion } from './results.js'
 import { formatValue } from './svg-chart.js'
 
 /** Where the charts live, relative to docs/benchmarks.md. */
@@ -29,11 +31,6 @@ function caseSection(result: CaseResult): string {
   ].join('\n')
 }
 
-/** `lru-cache 11.2.0 (raw)` → `lru-cache (raw)`: one summary column per library. */
-function withoutVersion(name: string): string {
-  return name.replace(/ \d[^ ]*/, '')
-}
-
 function summaryTable(results: RunResults): string {
   const columns = [
     ...new Set(
@@ -54,6 +51,24 @@ function summaryTable(results: RunResults): string {
     return `| ${c.title} | ${c.higherIsBetter ? 'higher' : 'lower'} | ${cells.join(' | ')} |`
   })
   return [header, rule, ...rows].join('\n')
+}
+
+function goalsSection(results: RunResults): string {
+  const rows = evaluateGoals(results).map(
+    (outcome) =>
+      `| #${outcome.goal.issue} | ${outcome.goal.text} | ${outcome.caseTitle} | ${outcome.measured} | ${verdict(outcome)} |`,
+  )
+  return [
+    '## Goals',
+    '',
+    "What the issues ask of Strata's figures, checked against this run. A goal near its threshold",
+    "can flip between runs on a busy machine: read it with the case's own figures below.",
+    '',
+    '| issue | goal | case | measured | verdict |',
+    '| --- | --- | --- | --- | --- |',
+    ...rows,
+    '',
+  ].join('\n')
 }
 
 /** How the stampede and early-expiration cases run: their figures mean little without it. */
@@ -101,9 +116,12 @@ re-run the benchmarks, or \`node benchmarks/dist/render-docs.js ${jsonPath}\`. -
 Strata next to the raw client and the libraries you might pick instead, measured in one run on
 one machine (${results.date}${results.quick ? ', **quick mode: smoke figures, not for comparison**' : ''}).
 Each library runs with its defaults apart from TTL and size; the Redis, Memcached and PostgreSQL
-cases give every library that server as its only layer, so every read is a round trip. Throughput figures are the median of the
-rounds (contenders alternate order each round); stampede, early-expiration and tag figures are
-single runs, apart from the cross-process stampede (median of 3).
+cases give every library that server as its only layer, so every read is a round trip, apart from
+the two-tier cases, where an in-process tier sits in front of Redis. Throughput figures (ops/s) are
+calls divided by the time spent in them, garbage collection included, the median of the rounds
+(contenders alternate order each round); stampede, early-expiration, delivery and tag figures come
+from single runs, apart from the cross-process stampede (median of 3), and command and loader-call
+counts are exact.
 
 In the Redis cases the client library matters as much as the cache library: Strata, bentocache
 and the raw baseline talk to Redis through ioredis; keyv, cacheable and cache-manager through
@@ -112,7 +130,8 @@ socket writes shows up directly in the figures. The raw baseline decodes JSON, a
 On Memcached everyone goes through memjs, on PostgreSQL through pg.
 
 **Read the ratios as "Strata's figure divided by this library's".** For throughput (ops/s) above
-1 means Strata is faster; for milliseconds and loader calls below 1 means Strata is better.
+1 means Strata is faster; for milliseconds, loader calls and commands below 1 means Strata is
+better.
 Figures from one machine at one time: other processes may have been running (load average at
 the start: ${m.loadAverage.join(', ')}), so differences of a few percent are noise.
 
@@ -135,9 +154,11 @@ ${versions}
 
 ${summaryTable(results)}
 
+${goalsSection(results)}
 ${lossesSection(results)}
 ${STAMPEDE_AND_EXPIRY}
 ${BACKENDS_AND_TAGS}
+${TIERS_AND_BATCHES}
 ## Cases
 
 ${results.cases.map(caseSection).join('\n')}`

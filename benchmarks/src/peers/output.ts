@@ -1,7 +1,8 @@
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import { evaluateGoals, verdict } from './goals.js'
 import { benchmarksMarkdown, CHART_DIR } from './markdown-report.js'
-import type { RunResults } from './results.js'
+import { type RunResults, strataRatio } from './results.js'
 import { barChartSvg, formatValue } from './svg-chart.js'
 
 const BENCHMARKS_DIR = new URL('../../', import.meta.url)
@@ -10,17 +11,32 @@ const DOCS_DIR = new URL('../../../docs/', import.meta.url)
 /** Prints one table per case, with Strata's ratio to each other contender. */
 export function printResults(results: RunResults): void {
   for (const result of results.cases) {
-    const strata = result.measurements.find((m) => m.role === 'strata')
     console.log(`\n${result.title} (${result.higherIsBetter ? 'higher' : 'lower'} is better)`)
     console.table(
-      result.measurements.map((m) => ({
-        library: m.contender,
-        figure: formatValue(m.value, result.unit),
-        'strata ÷ this': strata && m !== strata ? Number((strata.value / m.value).toFixed(2)) : '',
-      })),
+      result.measurements.map((m) => {
+        const ratio = strataRatio(result, m)
+        return {
+          library: m.contender,
+          figure: formatValue(m.value, result.unit),
+          'strata ÷ this': ratio === undefined ? '' : Number(ratio.toFixed(2)),
+        }
+      }),
     )
     if (result.note) console.log(`  ${result.note}`)
   }
+}
+
+/** Prints the issues' goals with what this run measured and whether each is met. */
+export function printGoals(results: RunResults): void {
+  console.log(`\ngoals${results.quick ? ' (quick mode: smoke figures, not a verdict)' : ''}`)
+  console.table(
+    evaluateGoals(results).map((outcome) => ({
+      issue: `#${outcome.goal.issue}`,
+      goal: outcome.goal.text,
+      measured: outcome.measured,
+      verdict: verdict(outcome),
+    })),
+  )
 }
 
 /** Writes `benchmarks/results/<date>[-quick].json`; returns its path relative to the repository. */

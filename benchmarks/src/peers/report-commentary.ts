@@ -56,6 +56,34 @@ const WHY: readonly (readonly [string, string])[] = [
       'before reading much into a gap to a peer.',
   ],
   [
+    'tiered-redis-get-l1-hit',
+    'An L1 hit still builds the key, checks the envelope (freshness, grace) and the tag and ' +
+      'namespace versions kept in process, and counts the hit (by tier); raw lru-cache is the ' +
+      'floor, and Strata on its memory store alone shows what the second tier adds.',
+  ],
+  [
+    'tiered-redis-getorset-l1-hit',
+    'A getOrSet hit answered by L1 is a get hit plus the cache-aside bookkeeping (XFetch check, ' +
+      'single-flight lookup), as on one store.',
+  ],
+  [
+    'tiered-redis-get-l1-miss',
+    'An L1 miss is a Redis GET, the envelope and tag checks, and a copy into L1 under the fill ' +
+      'fence (a read that raced a change announced on the bus is not copied).',
+  ],
+  [
+    'tiered-redis-set',
+    'A Strata set writes Redis and L1, and announces the change on the bus before it resolves ' +
+      "(so other processes' L1s drop their copies: one more command per event-loop turn); " +
+      'cacheable and cache-manager write both tiers and announce nothing.',
+  ],
+  [
+    'delivery-redis',
+    'A delay is the bus message through Redis plus one read in each watcher; with 5 busy ' +
+      'processes on a 2-core machine the scheduler decides most of the tail, so p99 moves a lot ' +
+      'between runs.',
+  ],
+  [
     'tags-redis',
     'Strata invalidates a tag with one atomic increment and announces it on the invalidation ' +
       "bus (a second round trip, so other processes' in-process copies drop it too); bentocache " +

@@ -5,14 +5,16 @@ export interface Measurement {
   readonly contender: string
   readonly role: 'strata' | 'raw' | 'peer'
   readonly value: number
+  /** What a count is made of, e.g. Redis commands by name. */
+  readonly breakdown?: Readonly<Record<string, number>>
 }
 
 /** One case: a figure per contender, all in the same unit. */
 export interface CaseResult {
   readonly id: string
   readonly title: string
-  readonly unit: 'ops/s' | 'ms' | 'loader calls'
-  /** True for throughput; false for times and loader calls. */
+  readonly unit: 'ops/s' | 'ms' | 'loader calls' | 'commands'
+  /** True for throughput; false for times and counts. */
   readonly higherIsBetter: boolean
   readonly note?: string
   readonly measurements: readonly Measurement[]
@@ -33,4 +35,9 @@ export function strataRatio(result: CaseResult, other: Measurement): number | un
   const strata = result.measurements.find((m) => m.role === 'strata')
   if (!strata || strata === other || other.value <= 0) return undefined
   return strata.value / other.value
+}
+
+/** `lru-cache 11.2.0 (raw)` → `lru-cache (raw)`: the contender, whatever version ran. */
+export function withoutVersion(name: string): string {
+  return name.replace(/ \d[^ ]*/, '')
 }

@@ -1,10 +1,9 @@
-import { type ChildProcess, fork } from 'node:child_process'
-import { once } from 'node:events'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import type { CaseResult, Measurement } from './results.js'
 import { type CrossProcessContender, crossProcessContenders } from './stampede-worker-contenders.js'
 import type { WorkerCommand, WorkerReport } from './stampede-worker-protocol.js'
+import { forkWorkers, type WorkerFleet } from './worker-fleet.js'
 
 const PROCESSES = 4
 const REQUESTS = 1_000
@@ -12,51 +11,22 @@ const LOADER_MS = 50
 const SEED_TTL_MS = 20
 const WORKER = fileURLToPath(new URL('./stampede-worker.js', import.meta.url))
 
+type Fleet = WorkerFleet<WorkerCommand, WorkerReport>
+
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b)
   const middle = Math.floor(sorted.length / 2)
   return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
 }
 
-/** The worker's next report; rejects when it reports an error or exits first. */
-function nextReport(child: ChildProcess): Promise<WorkerReport> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (report: WorkerReport) => {
-      cleanup()
-      if (report.kind === 'error') reject(new Error(`stampede worker failed: ${report.message}`))
-      else resolve(report)
-    }
-    const onExit = (code: number | null) => {
-      cleanup()
-      reject(new Error(`stampede worker exited (code ${code}) before reporting`))
-    }
-    const cleanup = () => {
-      child.off('message', onMessage)
-      child.off('exit', onExit)
-    }
-    child.on('message', onMessage)
-    child.on('exit', onExit)
-  })
-}
-
-/** Sends `command` to every worker and waits until each has answered (the barrier). */
-async function everyWorker(
-  children: readonly ChildProcess[],
-  command: (index: number) => WorkerCommand,
-): Promise<WorkerReport[]> {
-  const reports = children.map(nextReport)
-  for (const [i, child] of children.entries()) child.send(command(i))
-  return Promise.all(reports)
-}
-
 async function runOne(
-  children: readonly ChildProcess[],
+  fleet: Fleet,
   contender: CrossProcessContender,
   url: string,
 ): Promise<{ loaderCalls: number; wallMs: number }> {
   try {
     const key = `stampede-processes:${contender.id}:${Date.now()}`
-    await everyWorker(children, (i) => ({
+    await fleet.everyWorker((i) => ({
       kind: 'prepare',
       contender: contender.id,
       url,
@@ -67,7 +37,7 @@ async function runOne(
     // The workload itself: let the seeded entry expire (no grace is configured, so it is a miss).
     await sleep(SEED_TTL_MS * 3)
     const started = performance.now()
-    const reports = await everyWorker(children, () => ({
+    const reports = await fleet.everyWorker(() => ({
       kind: 'go',
       requests: REQUESTS / PROCESSES,
       loaderMs: LOADER_MS,
@@ -76,7 +46,7 @@ async function runOne(
     const loaderCalls = reports.reduce((sum, r) => sum + (r.kind === 'done' ? r.loaderCalls : 0), 0)
     return { loaderCalls, wallMs }
   } finally {
-    await everyWorker(children, () => ({ kind: 'close' }))
+    await fleet.everyWorker(() => ({ kind: 'close' }))
   }
 }
 
@@ -93,22 +63,18 @@ export async function measureCrossProcessStampede(
   const calls: Measurement[] = []
   const wall: Measurement[] = []
   // One set of processes serves every library in turn (forking per library costs seconds).
-  const children = Array.from({ length: PROCESSES }, () =>
-    fork(WORKER, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }),
-  )
-  const exits = children.map((child) => once(child, 'exit'))
+  const fleet = forkWorkers<WorkerCommand, WorkerReport>(WORKER, PROCESSES)
   try {
     for (const contender of crossProcessContenders) {
       const runs = []
       for (let round = 0; round < rounds; round++)
-        runs.push(await runOne(children, contender, redisUrl))
+        runs.push(await runOne(fleet, contender, redisUrl))
       const { name, role } = contender
       calls.push({ contender: name, role, value: median(runs.map((r) => r.loaderCalls)) })
       wall.push({ contender: name, role, value: median(runs.map((r) => r.wallMs)) })
     }
   } finally {
-    for (const child of children) if (child.connected) child.send({ kind: 'exit' })
-    await Promise.all(exits)
+    await fleet.close({ kind: 'exit' })
   }
   const note = `median of ${rounds} run${rounds === 1 ? '' : 's'}; ${REQUESTS} concurrent calls over ${PROCESSES} processes (${REQUESTS / PROCESSES} each) sharing one Redis, loader ${LOADER_MS} ms, entry expired just before; wall time includes the start and done messages`
   return [

@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { SAMPLE_VALUE } from './contender.js'
 import { crossProcessContenders, type StampedeClient } from './stampede-worker-contenders.js'
 import type { WorkerCommand, WorkerReport } from './stampede-worker-protocol.js'
+import { report as send, serveParent } from './worker-loop.js'
 
 /** The entry the stampede lands on is written again, long-lived, by whoever loads it. */
 const LOADED_TTL_MS = 60_000
@@ -14,9 +15,7 @@ const LOADED_TTL_MS = 60_000
 let client: StampedeClient | undefined
 let key = ''
 
-function report(message: WorkerReport): void {
-  process.send?.(message)
-}
+const report = (message: WorkerReport) => send(message)
 
 async function prepare(command: Extract<WorkerCommand, { kind: 'prepare' }>): Promise<void> {
   const contender = crossProcessContenders.find((c) => c.id === command.contender)
@@ -53,11 +52,4 @@ async function handle(command: WorkerCommand): Promise<void> {
   report({ kind: 'closed' })
 }
 
-process.on('message', (command: WorkerCommand) => {
-  handle(command).catch((error: unknown) => {
-    report({
-      kind: 'error',
-      message: error instanceof Error ? (error.stack ?? error.message) : String(error),
-    })
-  })
-})
+serveParent(handle)

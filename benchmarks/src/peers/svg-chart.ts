@@ -12,10 +12,17 @@ function escapeXml(text: string): string {
   return text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`)
 }
 
+/** `1 call`, `12 calls`. */
+function counted(value: number, noun: string): string {
+  const count = Math.round(value)
+  return `${count.toLocaleString('en-US')} ${noun}${count === 1 ? '' : 's'}`
+}
+
 /** A figure as a short label: thousands separators for ops/s, two decimals for small numbers. */
 export function formatValue(value: number, unit: CaseResult['unit']): string {
   if (unit === 'ops/s') return `${Math.round(value).toLocaleString('en-US')} ops/s`
-  if (unit === 'loader calls') return `${Math.round(value).toLocaleString('en-US')} calls`
+  if (unit === 'loader calls') return counted(value, 'call')
+  if (unit === 'commands') return counted(value, 'command')
   return `${value < 10 ? value.toFixed(2) : Math.round(value).toLocaleString('en-US')} ms`
 }
 

@@ -13,7 +13,7 @@ import { labelled } from './versions.js'
 
 type Strata = ReturnType<typeof createCache>
 
-function strataTags(strata: Strata, close?: () => Promise<void>): TagContender {
+export function strataTags(strata: Strata, close?: () => Promise<void>): TagContender {
   return {
     name: labelled('@strata/cache-core'),
     role: 'strata',
@@ -27,7 +27,7 @@ function strataTags(strata: Strata, close?: () => Promise<void>): TagContender {
   }
 }
 
-function bentoTags(bento: BentoCache<Record<string, never>>): TagContender {
+export function bentoTags(bento: BentoCache<Record<string, never>>): TagContender {
   return {
     name: labelled('bentocache'),
     role: 'peer',

@@ -1,6 +1,7 @@
 import { Bench } from 'tinybench'
+import { inFlight } from '../common/in-flight.js'
 import { median } from '../common/median.js'
-import type { Contender } from './contender.js'
+import { type Contender, SAMPLE_VALUE } from './contender.js'
 import type { CaseResult, Measurement } from './results.js'
 
 /** How long tinybench spends on each task. */
@@ -9,10 +10,24 @@ export interface Timing {
   readonly warmupMs: number
   /** Rounds alternate the contenders' order so drift on a busy machine affects all alike. */
   readonly rounds: number
+  /**
+   * Fewest iterations per task, however long they take (tinybench's own minimums, 64 and 16,
+   * when unset): a smoke run lowers them, or 100-in-flight tasks would dominate its time.
+   */
+  readonly minIterations?: { readonly run: number; readonly warmup: number }
 }
 
-export const QUICK_TIMING: Timing = { taskMs: 150, warmupMs: 30, rounds: 1 }
-export const FULL_TIMING: Timing = { taskMs: 1_000, warmupMs: 200, rounds: 3 }
+export const QUICK_TIMING: Timing = {
+  taskMs: 100,
+  warmupMs: 20,
+  rounds: 1,
+  minIterations: { run: 8, warmup: 2 },
+}
+/**
+ * Five short rounds rather than three long ones: calls per second of wall time counts whatever
+ * else the machine did meanwhile, and a median of five shrugs off two disturbed rounds.
+ */
+export const FULL_TIMING: Timing = { taskMs: 500, warmupMs: 100, rounds: 5 }
 
 /** A throughput case: `call` is one task iteration and performs `callsPerIteration` operations. */
 export interface ThroughputCase {
@@ -24,7 +39,53 @@ export interface ThroughputCase {
   call(contender: Contender): (() => unknown) | undefined
 }
 
-/** Runs every case for every contender; the figure is the median over rounds of ops per second. */
+/** What a per-key case calls: one contender operation on one key, or undefined when it has none. */
+export type KeyOperation = (contender: Contender) => ((key: string) => unknown) | undefined
+
+/** The operations the per-key cases time; every call writes or loads the sample value. */
+export const operations = {
+  get: ({ get }: Contender) => get,
+  set: ({ set }: Contender) => set && ((key: string) => set(key, SAMPLE_VALUE)),
+  getOrSet: ({ getOrSet }: Contender) =>
+    getOrSet && ((key: string) => getOrSet(key, async () => SAMPLE_VALUE)),
+} satisfies Record<string, KeyOperation>
+
+/** A case whose iteration awaits `calls` calls of `operation` at once, each on the next key. */
+export function perKeyCase(spec: {
+  readonly id: string
+  readonly title: string
+  readonly note?: string
+  readonly nextKey: () => string
+  readonly operation: KeyOperation
+  /** Calls in flight per iteration. @default 1 */
+  readonly calls?: number
+}): ThroughputCase {
+  const { nextKey, operation } = spec
+  const calls = spec.calls ?? 1
+  return {
+    id: spec.id,
+    title: spec.title,
+    ...(spec.note ? { note: spec.note } : {}),
+    callsPerIteration: calls,
+    call: (contender) => {
+      const run = operation(contender)
+      if (!run) return undefined
+      // One call is awaited directly: the in-memory cases measure a few hundred nanoseconds.
+      if (calls === 1)
+        return async () => {
+          await run(nextKey())
+        }
+      return async () => {
+        await inFlight(calls, () => run(nextKey()))
+      }
+    },
+  }
+}
+
+/**
+ * Runs every case for every contender; the figure is the median over rounds of ops per second,
+ * each round's being the calls made divided by the time spent in them.
+ */
 export async function measureThroughput(
   cases: readonly ThroughputCase[],
   contenders: readonly Contender[],
@@ -33,7 +94,14 @@ export async function measureThroughput(
   const samples = new Map<string, number[]>()
   for (let round = 0; round < timing.rounds; round++) {
     const order = round % 2 === 0 ? contenders : [...contenders].reverse()
-    const bench = new Bench({ time: timing.taskMs, warmupTime: timing.warmupMs })
+    const bench = new Bench({
+      time: timing.taskMs,
+      warmupTime: timing.warmupMs,
+      ...(timing.minIterations && {
+        iterations: timing.minIterations.run,
+        warmupIterations: timing.minIterations.warmup,
+      }),
+    })
     const perIteration = new Map<string, number>()
     for (const benchCase of cases) {
       for (const contender of order) {
@@ -50,7 +118,11 @@ export async function measureThroughput(
         throw new Error(`benchmark task ${task.name} failed`, { cause: task.result?.error })
       }
       const list = samples.get(task.name) ?? []
-      list.push(task.result.throughput.mean * (perIteration.get(task.name) ?? 1))
+      // Calls divided by the time they took (1 ÷ mean latency), not tinybench's mean of
+      // per-iteration rates: that mean overweights the fastest iterations and leaves out what
+      // the slow ones cost (GC pauses, a round trip that waited), so a library with an uneven
+      // latency looked up to twice as fast as it ran.
+      list.push((1_000 / task.result.period) * (perIteration.get(task.name) ?? 1))
       samples.set(task.name, list)
     }
   }
