@@ -42,9 +42,10 @@ describe('lock waiters and the bus', () => {
     expect(outcome).toBe('loaded by the holder')
     expect(await loaded).toBe('loaded by the holder')
     expect(waiterLoader).not.toHaveBeenCalled()
-    expect(store.published.map((text) => parseBusMessage(text, 'another instance'))).toEqual([
-      { kind: 'filled', storeKey: expect.any(String) },
-    ])
+    const filled = store.published
+      .map((text) => parseBusMessage(text, 'another instance'))
+      .filter((message) => message?.kind === 'filled')
+    expect(filled).toEqual([{ kind: 'filled', storeKey: expect.any(String) }])
   })
 
   it('a failed announcement is an error event; the holder still answers', async () => {

@@ -1,6 +1,7 @@
 /**
  * The cache's side of the store's invalidation bus, in one place: what caches of one root say
- * to each other (message formats), publishing (key changes batched per tick), subscribing,
+ * to each other (message formats), publishing (key changes gathered while one announcement is on
+ * its way), subscribing,
  * dispatching what arrives, reacting to gaps, and letting go on close. A new message kind is a
  * format here, a dispatch here, and a call at the place that sends it.
  *
@@ -145,10 +146,28 @@ export interface CacheBusParts {
   readonly reportError: (operation: string, key: string | undefined, error: unknown) => void
 }
 
-/** One tick's key changes, published together. */
-interface PendingChanges {
+/** Key changes gathered while an announcement is on its way, sent together after it. */
+interface GatheredChanges {
   readonly storeKeys: string[]
-  readonly published: Promise<void>
+  readonly sent: Deferred
+}
+
+interface Deferred {
+  readonly promise: Promise<void>
+  resolve(): void
+  reject(error: unknown): void
+}
+
+function deferred(): Deferred {
+  let resolve!: () => void
+  let reject!: (error: unknown) => void
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res
+    reject = rej
+  })
+  // Every waiter handles the rejection; this keeps an unwaited one from being unhandled.
+  promise.catch(() => {})
+  return { promise, resolve, reject }
 }
 
 /** One root cache's bus: publish, listen, dispatch, gaps, close. @internal */
@@ -157,7 +176,9 @@ export class CacheBus {
   #subscribed: Promise<void> | undefined
   #unsubscribe: (() => Promise<void>) | undefined
   #stopGapReports: (() => void) | undefined
-  #pending: PendingChanges | undefined
+  /** The announcement of key changes on its way, and what follows it. */
+  #sending: Promise<void> | undefined
+  #gathered: GatheredChanges | undefined
   #closed = false
 
   constructor(parts: CacheBusParts) {
@@ -202,29 +223,54 @@ export class CacheBus {
 
   /**
    * Tells the other caches that these keys changed in the shared store, so their in-process
-   * tiers drop their copies. Changes of one tick go out as one message.
+   * tiers drop their copies. The first goes out at once; changes made while it is on its way
+   * go out together in the next message.
    * @param mustReach - `true` for an invalidation (`delete`): a failure throws. `false` for a
    * write: a failure is an `error` event.
    */
   async announceChanged(storeKeys: readonly string[], mustReach: boolean): Promise<void> {
     if (!(await this.#sends())) return
-    let pending = this.#pending
-    if (pending === undefined) {
-      const keys: string[] = []
-      const published = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
-        this.#pending = undefined
-        return this.#publish(changedMessages(this.#parts.instanceId, keys))
-      })
-      pending = { storeKeys: keys, published }
-      this.#pending = pending
-    }
-    for (const key of storeKeys) pending.storeKeys.push(key)
     try {
-      await pending.published
+      await this.#changesOut(storeKeys)
     } catch (error) {
       if (mustReach) throw error
       this.#parts.reportError('publish', storeKeys[0], error)
     }
+  }
+
+  /**
+   * Group commit of key changes: with no announcement on its way, these keys go out at once
+   * (a lone write waits for nothing); while one is on its way, changes gather and go out
+   * together as soon as it lands. Resolves once the message carrying `storeKeys` was sent.
+   */
+  #changesOut(storeKeys: readonly string[]): Promise<void> {
+    if (this.#sending === undefined) {
+      const sent = this.#publish(changedMessages(this.#parts.instanceId, storeKeys))
+      this.#sending = sent.then(
+        () => this.#sendGathered(),
+        () => this.#sendGathered(),
+      )
+      return sent
+    }
+    this.#gathered ??= { storeKeys: [], sent: deferred() }
+    for (const key of storeKeys) this.#gathered.storeKeys.push(key)
+    return this.#gathered.sent.promise
+  }
+
+  /** Sends what gathered while the previous announcement was on its way, then the next. */
+  #sendGathered(): void {
+    const gathered = this.#gathered
+    this.#gathered = undefined
+    if (gathered === undefined) {
+      this.#sending = undefined
+      return
+    }
+    const sent = this.#publish(changedMessages(this.#parts.instanceId, gathered.storeKeys))
+    sent.then(gathered.sent.resolve, gathered.sent.reject)
+    this.#sending = sent.then(
+      () => this.#sendGathered(),
+      () => this.#sendGathered(),
+    )
   }
 
   /**

@@ -201,7 +201,7 @@ describe('two tiers: an in-process L1 in front of a shared L2', () => {
     expect(l2.calls - before).toBeGreaterThan(0)
   })
 
-  it('writes of one tick are announced in one message', async () => {
+  it('a lone write is announced at once; writes made while it is on its way go out together', async () => {
     const { l2, open } = start()
     const { cache } = open()
     await cache.ready()
@@ -210,9 +210,8 @@ describe('two tiers: an in-process L1 in front of a shared L2', () => {
     const changes = l2.published
       .map((text) => parseBusMessage(text, 'someone else'))
       .filter((message) => message?.kind === 'changed')
-    expect(changes).toHaveLength(1)
-    expect(changes[0]).toMatchObject({ kind: 'changed' })
-    expect((changes[0] as { storeKeys: string[] }).storeKeys).toHaveLength(25)
+      .map((message) => (message as { storeKeys: string[] }).storeKeys.length)
+    expect(changes).toEqual([1, 24])
   })
 
   it('an early refresh on an L1 hit updates L2, and then every L1', async () => {
