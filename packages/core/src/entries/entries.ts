@@ -417,7 +417,7 @@ export class Entries implements Identified {
     const ttlMs = Math.max(1, envelope.s - envelope.c)
     const l1 = this.runtime.l1
     if (loadTicket === undefined) l1?.fence.changed(storeKey)
-    const written = access.writeAndReport('set', storeKey, (s) => s.set(storeKey, record, ttlMs))
+    const written = access.set(storeKey, record, ttlMs)
     return then(written, (landed) => this.afterWrite(storeKey, envelope, loadTicket, landed))
   }
 

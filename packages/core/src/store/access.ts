@@ -149,6 +149,26 @@ export class StoreAccess implements Identified {
   }
 
   /**
+   * `writeAndReport('set', …)` for the write path: the store's `set`, without the closures of
+   * the general path when nothing needs them (an in-process store, no one tracing).
+   */
+  set(key: string, record: StoreRecord, ttlMs: number): Awaitable<boolean> {
+    const store = this.#store
+    if (store === undefined || this.#closed || !this.#inProcess || storeCallChannel.hasSubscribers)
+      return this.writeAndReport('set', key, (s) => s.set(key, record, ttlMs))
+    try {
+      const written = store.set(key, record, ttlMs)
+      if (!(written instanceof Promise)) return true
+      return written.then(
+        () => true,
+        (error: unknown) => this.#degrade('set', key, this.#guard!.failure('set', error), false),
+      )
+    } catch (error) {
+      return this.#degrade('set', key, this.#guard!.failure('set', error), false)
+    }
+  }
+
+  /**
    * A write that adds data: a failure is an `error` event (or thrown with `'throw'`). Answers
    * synchronously when the store does.
    * @returns whether the write reached the store.
