@@ -20,6 +20,7 @@ export type CacheErrorCode =
   | 'E_UNSUPPORTED'
   | 'E_ADAPTER_MISSING'
   | 'E_CLOSED'
+  | 'E_PURGE'
 
 /** The base class of every error Strata throws. */
 export class CacheError extends Error {

@@ -4,6 +4,8 @@
  * other CDN is one object with a `purge` method.
  */
 
+import { CacheError } from '@strata/cache-core'
+
 /** Options of one purge. */
 export interface PurgeOptions {
   /**
@@ -32,9 +34,7 @@ export interface CdnPurger {
 }
 
 /** A purge the CDN refused or never acknowledged. */
-export class PurgeError extends Error {
-  /** A stable, machine-readable code. */
-  readonly code = 'E_PURGE'
+export class PurgeError extends CacheError {
   /** The purger's name. */
   readonly purger: string
   /** The HTTP status the CDN answered with, when it answered. */
@@ -54,8 +54,7 @@ export class PurgeError extends Error {
       cause?: unknown
     },
   ) {
-    super(`${purger} purge failed: ${message}`, { cause: details.cause })
-    this.name = 'PurgeError'
+    super('E_PURGE', `${purger} purge failed: ${message}`, { cause: details.cause })
     this.purger = purger
     this.status = details.status
     this.retryable = details.retryable

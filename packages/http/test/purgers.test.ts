@@ -1,4 +1,4 @@
-import { type Cache, createCache, type InvalidOptionError } from '@strata/cache-core'
+import { type Cache, CacheError, createCache, type InvalidOptionError } from '@strata/cache-core'
 import { memoryStore } from '@strata/cache-memory'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import {
@@ -60,11 +60,16 @@ describe('fastlyPurger (Fastly bulk purge by surrogate key)', () => {
 
   it('a refused token is a PurgeError that no retry will fix', async () => {
     const wrong = fastlyPurger({ serviceId: 'svc123', token: 'wrong', endpoint: api.url })
-    await expect(wrong.purge(['a'])).rejects.toMatchObject({
+    const refused = await wrong.purge(['a']).catch((error: unknown) => error)
+    expect(refused).toMatchObject({
       name: 'PurgeError',
+      code: 'E_PURGE',
+      purger: 'fastly',
       status: 401,
       retryable: false,
     })
+    // One typed error family: a purge failure is a CacheError like every Strata error.
+    expect(refused).toBeInstanceOf(CacheError)
   })
 
   it('rejects a key Fastly cannot hold (whitespace) before sending anything', async () => {
