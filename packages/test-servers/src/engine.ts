@@ -46,7 +46,8 @@ async function checkEngine(): Promise<string | null> {
   }
 }
 
-function processIsAlive(pid: number): boolean {
+/** Whether a process with `pid` exists (EPERM: it does, and belongs to someone else). */
+export function processIsAlive(pid: number): boolean {
   try {
     process.kill(pid, 0)
     return true

@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs'
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { processIsAlive } from './engine.js'
 import { isCI } from './environment.js'
 import type { ServerControls } from './server-handle.js'
 
@@ -216,7 +217,7 @@ async function reapOrphans(): Promise<void> {
     entries.map(async (entry) => {
       const dir = join(ROOT, entry)
       const owner = Number(await readFile(join(dir, 'owner.pid'), 'utf8').catch(() => ''))
-      if (!Number.isInteger(owner) || owner <= 0 || alive(owner)) return
+      if (!Number.isInteger(owner) || owner <= 0 || processIsAlive(owner)) return
       const server = Number(await readFile(join(dir, 'server.pid'), 'utf8').catch(() => ''))
       // A recycled pid may belong to anything now: only a process still running our binary goes.
       const command = await readFile(`/proc/${server}/cmdline`, 'utf8').catch(() => '')
@@ -225,15 +226,6 @@ async function reapOrphans(): Promise<void> {
       await rm(dir, { recursive: true, force: true })
     }),
   )
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
 }
 
 /**

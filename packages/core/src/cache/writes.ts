@@ -148,12 +148,7 @@ export async function invalidateTags(
   entries: Entries,
   tags: readonly string[],
 ): Promise<void> {
-  if (!Array.isArray(tags)) throw new InvalidOptionError('tags', 'must be an array of strings')
-  const unique = [...new Set(tags)]
-  const tagKeys = unique.map((tag) => entries.keys.tagKey(tag))
-  const versions = await runtime.store.mustSucceed('increment', (store) =>
-    Promise.all(tagKeys.map((tagKey) => store.increment(tagKey, 1))),
-  )
+  const { unique, versions } = await bumpCounters(runtime, tags, (tag) => entries.keys.tagKey(tag))
   runtime.l1?.learnVersions(unique, versions)
   runtime.flights.supersedeTags(unique)
   runtime.counters.invalidations += unique.length
@@ -167,11 +162,8 @@ export async function expireTags(
   entries: Entries,
   tags: readonly string[],
 ): Promise<void> {
-  if (!Array.isArray(tags)) throw new InvalidOptionError('tags', 'must be an array of strings')
-  const unique = [...new Set(tags)]
-  const expiryKeys = unique.map((tag) => entries.keys.expiryKey(tag))
-  const versions = await runtime.store.mustSucceed('increment', (store) =>
-    Promise.all(expiryKeys.map((key) => store.increment(key, 1))),
+  const { unique, versions } = await bumpCounters(runtime, tags, (tag) =>
+    entries.keys.expiryKey(tag),
   )
   runtime.l1?.learnExpiries(unique, versions)
   runtime.counters.expirations += unique.length
@@ -213,6 +205,26 @@ export async function clear(runtime: CacheRuntime, entries: Entries): Promise<vo
   await runtime.bus.announceCleared(prefix)
   publishEvent(entries, { name: 'clear' })
   if (runtime.emitter.has('clear')) runtime.emitter.emit('clear', { prefix })
+}
+
+/**
+ * One atomic increment of each tag's counter (`counterOf` names it): an invalidation or an
+ * expiry of every entry carrying the tag, whatever their number.
+ * @returns the tags, once each, and their counters' new values.
+ * @throws StoreError when the store fails (an invalidation must not be lost silently).
+ */
+async function bumpCounters(
+  runtime: CacheRuntime,
+  tags: readonly string[],
+  counterOf: (tag: string) => string,
+): Promise<{ unique: string[]; versions: number[] }> {
+  if (!Array.isArray(tags)) throw new InvalidOptionError('tags', 'must be an array of strings')
+  const unique = [...new Set(tags)]
+  const counters = unique.map(counterOf)
+  const versions = await runtime.store.mustSucceed('increment', (store) =>
+    Promise.all(counters.map((counter) => store.increment(counter, 1))),
+  )
+  return { unique, versions }
 }
 
 function assertCacheable(value: unknown): void {

@@ -40,22 +40,6 @@ describe('namespaces, versions and scopes', () => {
     ).toBe('admin-en')
   })
 
-  it('clear removes a namespace and its children, never its parent or a sibling', async () => {
-    const cache = t.cache()
-    const users = cache.namespace('users')
-    await users.set('a', 1)
-    await users.scope({ tenant: 'x' }).set('b', 2)
-    await users.namespace('admins').set('c', 3)
-    await cache.namespace('usersX').set('d', 4)
-    await cache.set('e', 5)
-    await users.clear()
-    expect(await users.get('a')).toBeUndefined()
-    expect(await users.scope({ tenant: 'x' }).get('b')).toBeUndefined()
-    expect(await users.namespace('admins').get('c')).toBeUndefined()
-    expect(await cache.namespace('usersX').get('d')).toBe(4)
-    expect(await cache.get('e')).toBe(5)
-  })
-
   it('namespaces and scopes share the root cache counters and events', async () => {
     const cache = t.cache()
     const hits: string[] = []
