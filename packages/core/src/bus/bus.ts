@@ -369,6 +369,7 @@ export class CacheBus {
       case 'expired':
         if (message.versions) l1?.learnExpiries(message.tags, message.versions)
         else l1?.forgetExpiries(message.tags)
+        flights.supersedeTags(message.tags)
         publishEvent(this.#parts.store, {
           name: 'expire',
           count: message.tags.length,

@@ -166,6 +166,9 @@ export async function expireTags(
     entries.keys.expiryKey(tag),
   )
   runtime.l1?.learnExpiries(unique, versions)
+  // A load of a tagged value that began before the expiry would hand its callers a value the
+  // expiry already made stale: later callers start their own, as after an invalidation.
+  runtime.flights.supersedeTags(unique)
   runtime.counters.expirations += unique.length
   publishEvent(entries, { name: 'expire', count: unique.length, source: 'local' })
   if (runtime.emitter.has('expire'))

@@ -68,6 +68,20 @@ describe('soft invalidation: expireTags', () => {
     expect(cache.stats().staleHits).toBe(1)
   })
 
+  it('a caller after expireTags does not join a load of a tagged value that began before it', async () => {
+    const cache = t.cache({ grace: '1h' })
+    let finish!: (value: string) => void
+    const early = cache.getOrSet('k', () => new Promise<string>((r) => (finish = r)), {
+      tags: ['t'],
+    })
+    await new Promise((resolve) => setImmediate(resolve))
+    await cache.expireTags(['t'])
+    const late = cache.getOrSet('k', async () => 'after the expiry', { tags: ['t'] })
+    finish('before the expiry')
+    expect(await early).toBe('before the expiry')
+    expect(await late).toBe('after the expiry')
+  })
+
   it('emits expire events and throws StoreError when the store fails', async () => {
     const cache = t.cache()
     const seen: CacheEvents['expire'][] = []
