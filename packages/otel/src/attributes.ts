@@ -30,14 +30,18 @@ export function identityOf(message: Identity): Identity {
   return { cache: message.cache, namespace: message.namespace, store: message.store }
 }
 
-/** The identity as attributes, plus `extra`. */
+/**
+ * The identity as attributes, plus `extra`. Copied key by key: on Node 20 an object spread costs
+ * microseconds, and this runs for every store call.
+ */
 export function attributesOf(identity: Identity, extra?: Attributes): Attributes {
-  return {
+  const attributes: Attributes = {
     [ATTR_CACHE_NAME]: identity.cache,
     [ATTR_CACHE_NAMESPACE]: identity.namespace,
     [ATTR_CACHE_STORE]: identity.store,
-    ...extra,
   }
+  for (const key in extra) attributes[key] = extra[key]
+  return attributes
 }
 
 /**

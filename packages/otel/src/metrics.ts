@@ -155,11 +155,17 @@ function countOf(message: CacheEventMessage): [CounterName, number, Attributes?]
       return [
         'storeErrors',
         1,
-        { ...databaseAttributes(message.store, message.operation), 'error.type': message.code },
+        storeErrorAttributes(message.store, message.operation, message.code),
       ]
     case 'busGap':
       return message.phase === 'lost' ? ['busGaps', 1] : undefined
     default:
       return undefined
   }
+}
+
+function storeErrorAttributes(store: string, operation: string, code: string): Attributes {
+  const attributes = databaseAttributes(store, operation)
+  attributes['error.type'] = code
+  return attributes
 }
