@@ -5,7 +5,7 @@ import { type Cache, createCache } from '@strata/cache-core'
 import { type CdnPurger, toNodeHandler, varnishPurger } from '@strata/cache-http'
 import { type BlogApp, createBlogApp } from './blog-app.js'
 import { type BlogData, MemoryBlogData } from './blog-data.js'
-import { type MetricsOptions, type MetricsServer, startMetricsServer } from './metrics.js'
+import { type MetricsOptions, startMetricsServer } from './metrics.js'
 import { PostgresBlogData } from './postgres-blog-data.js'
 
 /** Options of {@link startBlogServer}. */
