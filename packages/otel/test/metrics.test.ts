@@ -1,24 +1,10 @@
 import { createCache } from '@strata/cache-core'
 import { memoryStore } from '@strata/cache-memory'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { instrumentStrata, STRATA_METRICS, type StrataInstrumentation } from '../src/index.js'
-import { matching, type Point, sleep, startTelemetry, type Telemetry } from './telemetry.js'
+import { describe, expect, it } from 'vitest'
+import { STRATA_METRICS } from '../src/index.js'
+import { instrumentEachTest, matching, type Point, sleep } from './telemetry.js'
 
-let telemetry: Telemetry
-let instrumentation: StrataInstrumentation
-
-beforeEach(() => {
-  telemetry = startTelemetry()
-  instrumentation = instrumentStrata({
-    meterProvider: telemetry.meterProvider,
-    tracerProvider: telemetry.tracerProvider,
-  })
-})
-
-afterEach(async () => {
-  instrumentation.uninstrument()
-  await telemetry.shutdown()
-})
+const each = instrumentEachTest()
 
 const shop = { 'strata.cache.name': 'shop', 'strata.cache.store': 'memory' }
 const sum = (points: readonly Point[]) => points.reduce((total, point) => total + point.value, 0)
@@ -35,13 +21,13 @@ describe('metrics over the memory store', () => {
     await users.get('bob@example.com')
     await users.expire('alice@example.com')
     await users.get('alice@example.com')
-    const lookups = await telemetry.points(STRATA_METRICS.lookups)
+    const lookups = await each.telemetry.points(STRATA_METRICS.lookups)
     const users_ = { ...shop, 'strata.cache.namespace': 'users', 'strata.cache.tier': 'l2' }
     expect(lookups.every((point) => point.unit === '{lookup}')).toBe(true)
     expect(sum(matching(lookups, { ...users_, 'strata.cache.result': 'hit' }))).toBe(2)
     expect(sum(matching(lookups, { ...users_, 'strata.cache.result': 'miss' }))).toBe(1)
     expect(sum(matching(lookups, { ...users_, 'strata.cache.result': 'stale' }))).toBe(1)
-    const everything = JSON.stringify(await telemetry.points())
+    const everything = JSON.stringify(await each.telemetry.points())
     expect(everything).not.toMatch(/alice|bob|acme/)
     await cache.close()
   })
@@ -59,8 +45,8 @@ describe('metrics over the memory store', () => {
     ).rejects.toThrow('source down')
     // A loader that answers synchronously is measured too.
     await cache.getOrSet('sync', () => 'v')
-    const loads = await telemetry.points(STRATA_METRICS.loadDuration)
-    const loaders = await telemetry.points(STRATA_METRICS.loaderDuration)
+    const loads = await each.telemetry.points(STRATA_METRICS.loadDuration)
+    const loaders = await each.telemetry.points(STRATA_METRICS.loaderDuration)
     expect(loads.every((point) => point.unit === 's')).toBe(true)
     const succeeded = matching(loaders, { ...shop, 'strata.cache.namespace': '' }).filter(
       (point) => point.attributes['error.type'] === undefined,
@@ -82,7 +68,7 @@ describe('metrics over the memory store', () => {
     await cache.get('k')
     await cache.get('k')
     await cache.delete('k')
-    const calls = await telemetry.points(STRATA_METRICS.storeOperationDuration)
+    const calls = await each.telemetry.points(STRATA_METRICS.storeOperationDuration)
     expect(count(matching(calls, { ...shop, 'db.operation.name': 'get' }))).toBe(2)
     expect(count(matching(calls, { ...shop, 'db.operation.name': 'set' }))).toBe(1)
     expect(count(matching(calls, { ...shop, 'db.operation.name': 'delete' }))).toBe(1)
@@ -122,7 +108,7 @@ describe('metrics over the memory store', () => {
     await cache.delete('t')
     await cache.clear()
     await sleep(250)
-    const refreshes = await telemetry.points(STRATA_METRICS.refreshes)
+    const refreshes = await each.telemetry.points(STRATA_METRICS.refreshes)
     expect(sum(matching(refreshes, { 'strata.cache.refresh.reason': 'early' }))).toBeGreaterThan(0)
     expect(
       sum(
@@ -132,9 +118,9 @@ describe('metrics over the memory store', () => {
         }),
       ),
     ).toBe(1)
-    const timeouts = await telemetry.points(STRATA_METRICS.loaderTimeouts)
+    const timeouts = await each.telemetry.points(STRATA_METRICS.loaderTimeouts)
     expect(sum(matching(timeouts, { 'strata.cache.timeout.kind': 'soft' }))).toBe(1)
-    const invalidations = await telemetry.points(STRATA_METRICS.invalidations)
+    const invalidations = await each.telemetry.points(STRATA_METRICS.invalidations)
     expect(invalidations).toEqual([
       expect.objectContaining({
         unit: '{tag}',
@@ -142,9 +128,9 @@ describe('metrics over the memory store', () => {
         attributes: expect.objectContaining({ ...shop, 'strata.cache.source': 'local' }),
       }),
     ])
-    const expirations = await telemetry.points(STRATA_METRICS.expirations)
+    const expirations = await each.telemetry.points(STRATA_METRICS.expirations)
     expect(sum(expirations)).toBe(3)
-    const writes = await telemetry.points(STRATA_METRICS.writes)
+    const writes = await each.telemetry.points(STRATA_METRICS.writes)
     expect(sum(matching(writes, { 'strata.cache.operation': 'delete' }))).toBe(1)
     expect(sum(matching(writes, { 'strata.cache.operation': 'clear' }))).toBe(1)
     expect(sum(matching(writes, { 'strata.cache.operation': 'set' }))).toBeGreaterThanOrEqual(1)
@@ -154,7 +140,7 @@ describe('metrics over the memory store', () => {
   it('measures lock waits', async () => {
     const cache = createCache({ store: memoryStore(), namespace: 'shop' })
     await cache.getOrSet('k', async () => 'v', { lock: true })
-    const waits = await telemetry.points(STRATA_METRICS.lockWaitDuration)
+    const waits = await each.telemetry.points(STRATA_METRICS.lockWaitDuration)
     expect(count(matching(waits, shop))).toBe(1)
     await cache.close()
   })

@@ -2,12 +2,10 @@ import { SpanKind, SpanStatusCode } from '@opentelemetry/api'
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base'
 import { createCache } from '@strata/cache-core'
 import { memoryStore } from '@strata/cache-memory'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { instrumentStrata, type StrataInstrumentation } from '../src/index.js'
-import { sleep, startTelemetry, type Telemetry, useContextManager } from './telemetry.js'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { instrumentStrata } from '../src/index.js'
+import { instrumentEachTest, sleep, useContextManager } from './telemetry.js'
 
-let telemetry: Telemetry
-let instrumentation: StrataInstrumentation
 let removeContextManager: () => void
 
 beforeAll(() => {
@@ -15,19 +13,9 @@ beforeAll(() => {
 })
 afterAll(() => removeContextManager())
 
-beforeEach(() => {
-  telemetry = startTelemetry()
-  instrumentation = instrumentStrata({
-    meterProvider: telemetry.meterProvider,
-    tracerProvider: telemetry.tracerProvider,
-  })
-})
-afterEach(async () => {
-  instrumentation.uninstrument()
-  await telemetry.shutdown()
-})
+const each = instrumentEachTest()
 
-const named = (name: string) => telemetry.spans().filter((span) => span.name === name)
+const named = (name: string) => each.telemetry.spans().filter((span) => span.name === name)
 const only = (name: string) => {
   const spans = named(name)
   expect(spans, name).toHaveLength(1)
@@ -37,7 +25,7 @@ const parentOf = (span: ReadableSpan) => span.parentSpanContext?.spanId
 const idOf = (span: ReadableSpan) => span.spanContext().spanId
 /** Runs `fn` inside an active span of the test's own, and returns that span's id. */
 async function withinRequest(fn: () => Promise<unknown>): Promise<string> {
-  const tracer = telemetry.tracerProvider.getTracer('test')
+  const tracer = each.telemetry.tracerProvider.getTracer('test')
   return tracer.startActiveSpan('request', async (span) => {
     await fn()
     span.end()
@@ -70,13 +58,13 @@ describe('spans', () => {
   it('a hit makes no span at all, unless lookupSpans', async () => {
     const cache = createCache({ store: memoryStore() })
     await cache.set('k', 'v')
-    const before = telemetry.spans().length
+    const before = each.telemetry.spans().length
     await withinRequest(() => cache.getOrSet('k', async () => 'other'))
     await cache.get('k')
-    expect(telemetry.spans().map((span) => span.name)).toHaveLength(before + 1) // the request
-    instrumentation.uninstrument()
-    instrumentation = instrumentStrata({
-      tracerProvider: telemetry.tracerProvider,
+    expect(each.telemetry.spans().map((span) => span.name)).toHaveLength(before + 1) // the request
+    each.instrumentation.uninstrument()
+    each.instrumentation = instrumentStrata({
+      tracerProvider: each.telemetry.tracerProvider,
       metrics: false,
       lookupSpans: true,
     })
@@ -147,7 +135,7 @@ describe('spans', () => {
 
   it('your own span inside a loader is a child of your active span at the call, not of the loader span', async () => {
     const cache = createCache({ store: memoryStore() })
-    const mine = telemetry.tracerProvider.getTracer('test')
+    const mine = each.telemetry.tracerProvider.getTracer('test')
     const request = await withinRequest(() =>
       cache.getOrSet('k', () =>
         mine.startActiveSpan('query', async (span) => {
@@ -179,16 +167,16 @@ describe('spans', () => {
   })
 
   it('with traces off, no span', async () => {
-    instrumentation.uninstrument()
-    instrumentation = instrumentStrata({
-      meterProvider: telemetry.meterProvider,
-      tracerProvider: telemetry.tracerProvider,
+    each.instrumentation.uninstrument()
+    each.instrumentation = instrumentStrata({
+      meterProvider: each.telemetry.meterProvider,
+      tracerProvider: each.telemetry.tracerProvider,
       traces: false,
     })
-    expect(instrumentation).toMatchObject({ metrics: true, traces: false })
+    expect(each.instrumentation).toMatchObject({ metrics: true, traces: false })
     const cache = createCache({ store: memoryStore() })
     await cache.getOrSet('k', async () => 'v')
-    expect(telemetry.spans()).toEqual([])
+    expect(each.telemetry.spans()).toEqual([])
     await cache.close()
   })
 })

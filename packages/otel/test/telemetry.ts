@@ -18,6 +18,8 @@ import {
   type ReadableSpan,
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base'
+import { afterEach, beforeEach } from 'vitest'
+import { instrumentStrata, type StrataInstrumentation } from '../src/index.js'
 
 /** One data point of one metric, flattened. */
 export interface Point {
@@ -107,3 +109,26 @@ export function matching(points: readonly Point[], attributes: Attributes): Poin
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** What {@link instrumentEachTest} sets up for the running test. */
+export interface Instrumented {
+  telemetry: Telemetry
+  instrumentation: StrataInstrumentation
+}
+
+/** Per test: a fresh SDK and `instrumentStrata` over it, undone after the test. */
+export function instrumentEachTest(): Instrumented {
+  const current = {} as Instrumented
+  beforeEach(() => {
+    current.telemetry = startTelemetry()
+    current.instrumentation = instrumentStrata({
+      meterProvider: current.telemetry.meterProvider,
+      tracerProvider: current.telemetry.tracerProvider,
+    })
+  })
+  afterEach(async () => {
+    current.instrumentation.uninstrument()
+    await current.telemetry.shutdown()
+  })
+  return current
+}
