@@ -6,10 +6,10 @@
  */
 
 /**
- * The name of each metric, in OpenTelemetry's dotted form. A Prometheus exporter turns dots into
- * underscores and appends the unit and `_total` (`strata.cache.lookups` is scraped as
+ * The name of each metric, in OpenTelemetry's dotted form. The OpenTelemetry Prometheus exporter
+ * writes dots as underscores and adds `_total` to counters: `strata.cache.lookups` is scraped as
  * `strata_cache_lookups_total`, `strata.cache.load.duration` as
- * `strata_cache_load_duration_seconds_bucket`…).
+ * `strata_cache_load_duration_bucket`, `_sum` and `_count`.
  */
 export const STRATA_METRICS = {
   /** Counter, `{lookup}`: every lookup, by `strata.cache.result` and `strata.cache.tier`. */
