@@ -122,7 +122,7 @@ export function followOperations(listener: OperationListener): () => void {
   for (const [kind, name] of SCOPED) {
     const channel = tracingChannel<unknown, TraceContext>(name)
     const handlers: Handlers = {
-      // The operation begins in the store transform above, whose async context the rest run in.
+      // The operation begins in the `bindStore` transform below; the other events run in its context.
       start: nothing,
       asyncStart: nothing,
       end: () => withCurrent(returned),
