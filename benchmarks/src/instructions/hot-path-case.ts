@@ -2,7 +2,8 @@
  * One hot-path case run `count` times, for instruction counting under valgrind (see
  * ../instructions.ts): `node instructions/hot-path-case.js <case> <count> [core module]`. The
  * optional third argument loads `createCache` from another build of core (a before/after
- * comparison of two checkouts).
+ * comparison of two checkouts). `OTEL=imported|instrumented|recording` adds `@strata/cache-otel`
+ * (see ./otel-setup.ts).
  */
 import { memoryStore } from '@strata/cache-memory'
 import { LRUCache } from 'lru-cache'
@@ -10,6 +11,7 @@ import { LRUCache } from 'lru-cache'
 const [caseName, countText, coreModule = '@strata/cache-core'] = process.argv.slice(2)
 const count = Number(countText)
 const { createCache } = (await import(coreModule)) as typeof import('@strata/cache-core')
+if (process.env.OTEL) await (await import('./otel-setup.js')).setUpOtel(process.env.OTEL)
 
 // KEYS=100000 reads keys in a shuffled order over a large set, as the 100,000-key benchmark.
 const KEYS = Number(process.env.KEYS ?? 1_000)

@@ -5,6 +5,7 @@ import { type Cache, createCache } from '@strata/cache-core'
 import { type CdnPurger, toNodeHandler, varnishPurger } from '@strata/cache-http'
 import { type BlogApp, createBlogApp } from './blog-app.js'
 import { type BlogData, MemoryBlogData } from './blog-data.js'
+import { type MetricsOptions, startMetricsServer } from './metrics.js'
 import { PostgresBlogData } from './postgres-blog-data.js'
 
 /** Options of {@link startBlogServer}. */
@@ -42,6 +43,12 @@ export interface BlogServerOptions {
    * @default none
    */
   readonly varnishUrl?: string
+  /**
+   * Serve the caches' metrics for Prometheus (`@strata/cache-otel` through the OpenTelemetry
+   * Prometheus exporter) on a port of their own.
+   * @default false
+   */
+  readonly metrics?: MetricsOptions | false
 }
 
 export interface BlogServer {
@@ -50,6 +57,8 @@ export interface BlogServer {
   readonly cache: Cache
   /** The Node HTTP server, for embedding and for tests that watch its requests. */
   readonly server: Server
+  /** The Prometheus scrape URL, when `metrics` is on. */
+  readonly metricsUrl: string | undefined
   close(): Promise<void>
 }
 
@@ -67,6 +76,7 @@ export async function startBlogServer(options: BlogServerOptions = {}): Promise<
   const data: BlogData = options.databaseUrl
     ? await PostgresBlogData.connect({ connectionString: options.databaseUrl })
     : new MemoryBlogData()
+  const metrics = options.metrics ? await startMetricsServer(options.metrics) : undefined
   const cache = createCache({ store: options.cacheUrl ?? 'memory://', namespace: 'blog' })
   const purger =
     options.purger ??
@@ -84,6 +94,7 @@ export async function startBlogServer(options: BlogServerOptions = {}): Promise<
     app,
     cache,
     server,
+    metricsUrl: metrics?.url,
     async close() {
       server.closeAllConnections()
       server.close()
@@ -92,6 +103,7 @@ export async function startBlogServer(options: BlogServerOptions = {}): Promise<
       await app.responses.settled()
       await cache.close()
       await data.close()
+      await metrics?.close()
     },
   }
 }
