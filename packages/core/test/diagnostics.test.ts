@@ -1,7 +1,7 @@
 import { subscribe, tracingChannel, unsubscribe } from 'node:diagnostics_channel'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createCache } from '../src/index.js'
-import { LockingTestStore, TestStore } from './test-store.js'
+import { LockingTestStore, ObjectTestStore, TestStore } from './test-store.js'
 
 /** Collects what a channel publishes while a test runs. */
 function listen(name: string) {
@@ -112,6 +112,37 @@ describe('diagnostics channels', () => {
       'asyncEnd',
     ])
     expect((loaders[2]!.message.error as Error).message).toBe('source down')
+    await cache.close()
+  })
+
+  it('each traced operation has a message of its own: no loaded value or error reaches later messages', async () => {
+    const loaders = trace('strata:cache:loader')
+    const events = listen('strata:cache:event')
+    const lookups = listen('strata:cache:lookup')
+    const cache = createCache({ store: new TestStore() })
+    await cache.getOrSet('a', async () => 'secret value')
+    await expect(
+      cache.getOrSet('b', async () => {
+        throw new Error('secret failure')
+      }),
+    ).rejects.toThrow()
+    await cache.set('c', 1)
+    await cache.get('c')
+    const starts = loaders.filter(({ event }) => event === 'start').map(({ message }) => message)
+    expect(starts).toHaveLength(2)
+    expect(starts[0]).not.toHaveProperty('result')
+    expect(JSON.stringify([...events, ...lookups])).not.toMatch(/secret/)
+    await cache.close()
+  })
+
+  it('a synchronous store call carries its result at end (no asyncEnd follows)', async () => {
+    const storeCalls = trace('strata:cache:store')
+    const cache = createCache({ store: new ObjectTestStore() })
+    await cache.set('k', 1)
+    await cache.get('k')
+    const getCall = storeCalls.filter(({ message }) => message.operation === 'get')
+    expect(getCall.map(({ event }) => event)).toEqual(['start', 'end'])
+    expect(getCall[1]!.message).toHaveProperty('result')
     await cache.close()
   })
 

@@ -87,7 +87,8 @@ export class Entries implements Identified {
   identity(): CacheIdentity {
     if (this.#identity !== undefined) return this.#identity
     const store = this.runtime.store.ready
-    const identity = { ...this.keys.names, store: store?.name ?? 'unknown' }
+    const { cache, namespace } = this.keys.names
+    const identity = { cache, namespace, store: store?.name ?? 'unknown' }
     if (store !== undefined) this.#identity = identity
     return identity
   }

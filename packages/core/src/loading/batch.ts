@@ -115,7 +115,7 @@ export class LoadBatch<T> implements Producer<T> {
     counters.loads += 1
     let results: Map<string, T>
     try {
-      const loaded = await traced(loaderChannel, this.#entries.identity(), () =>
+      const loaded = await traced(loaderChannel, this.#entries.identity(), undefined, () =>
         this.#plan.loader([...keys]),
       )
       results = keyed(loaded, keys, this.#plan.keyOf)

@@ -81,7 +81,9 @@ export function joinOrStartLoad<T>(
   onStart?.(request.storeKey)
   return runtime.flights.start<T>(request.storeKey, request.plan.tags, (flight) =>
     Promise.resolve(
-      traced(loadChannel, entries.identity(), () => runLoad(runtime, entries, request, flight)),
+      traced(loadChannel, entries.identity(), undefined, () =>
+        runLoad(runtime, entries, request, flight),
+      ),
     ),
   )
 }
@@ -101,7 +103,7 @@ async function runLoad<T>(
     const store = await runtime.store.resolve()
     if (request.lock) {
       const { leaseMs, waitMs } = request.lock
-      const outcome = await traced(lockWaitChannel, entries.identity(), () =>
+      const outcome = await traced(lockWaitChannel, entries.identity(), undefined, () =>
         acquireLoadLock(runtime, entries, store, request.storeKey, leaseMs, waitMs),
       )
       if (outcome.kind === 'filled') {
@@ -160,7 +162,9 @@ function singleProducer<T>(runtime: LoadRuntime, entries: Entries): Producer<T> 
       counters.loads += 1
       let value: T
       try {
-        value = await traced(loaderChannel, entries.identity(), () => request.loader(state))
+        value = await traced(loaderChannel, entries.identity(), undefined, () =>
+          request.loader(state),
+        )
       } catch (error) {
         counters.loadErrors += 1
         throw error

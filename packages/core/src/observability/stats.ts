@@ -95,7 +95,8 @@ export function countLookup(
 ): void {
   if (lookupChannel.hasSubscribers) {
     const result = state === 'fresh' ? 'hit' : state === 'stale' ? 'stale' : 'miss'
-    lookupChannel.publish({ ...about.identity(), result, tier })
+    const { cache, namespace, store } = about.identity()
+    lookupChannel.publish({ cache, namespace, store, result, tier })
   }
   if (state === 'fresh') {
     counters.hits += 1

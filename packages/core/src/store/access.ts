@@ -264,7 +264,7 @@ export class StoreAccess implements Identified {
       ? () => this.#guard!.runInProcess(operation, call)
       : () => this.#guard!.run(operation, call)
     if (!storeCallChannel.hasSubscribers) return run()
-    return traced(storeCallChannel, { ...this.identity(), operation }, run)
+    return traced(storeCallChannel, this.identity(), operation, run)
   }
 
   #failed(operation: string, error: unknown): void {
