@@ -16,6 +16,14 @@ export interface BlogServerOptions {
    */
   readonly cacheUrl?: string
   /**
+   * An in-process tier (L1, `memory://?max=10000`) in front of the application cache's store,
+   * kept coherent with the other instances over the store's bus.
+   * @default true for a store whose bus reports gaps (`redis://`, `rediss://`, `postgres://`),
+   * false otherwise (on `memory://` there is nothing to put in front of; `memcached://` would
+   * need a `maxStaleness`)
+   */
+  readonly l1?: boolean
+  /**
    * The blog's database (`DATABASE_URL`): posts and categories in PostgreSQL, the dashboard
    * stats from the materialized view `blog_stats`.
    * @default none: the in-memory data
@@ -77,7 +85,13 @@ export async function startBlogServer(options: BlogServerOptions = {}): Promise<
     ? await PostgresBlogData.connect({ connectionString: options.databaseUrl })
     : new MemoryBlogData()
   const metrics = options.metrics ? await startMetricsServer(options.metrics) : undefined
-  const cache = createCache({ store: options.cacheUrl ?? 'memory://', namespace: 'blog' })
+  const cacheUrl = options.cacheUrl ?? 'memory://'
+  const l1 = options.l1 ?? /^(rediss?|postgres(ql)?):/i.test(cacheUrl)
+  const cache = createCache({
+    store: cacheUrl,
+    namespace: 'blog',
+    ...(l1 ? { l1: 'memory://?max=10000' } : {}),
+  })
   const purger =
     options.purger ??
     (options.varnishUrl ? varnishPurger({ urls: options.varnishUrl }) : loggingPurger)

@@ -4,12 +4,14 @@
  * DATABASE_URL a PostgreSQL database for the data and the stats view (default: in memory),
  * VARNISH_URL a Varnish in front of it to purge on updates (default: none, purges are logged),
  * METRICS_PORT and METRICS_PATH where Prometheus scrapes the caches' metrics (9464, /metrics;
- * METRICS_PORT=off turns them off).
+ * METRICS_PORT=off turns them off), L1=off to run a redis:// or postgres:// cache without its
+ * in-process tier.
  */
 import { startBlogServer } from './blog-server.js'
 
 const server = await startBlogServer({
   cacheUrl: process.env.CACHE_URL ?? 'memory://',
+  ...(process.env.L1 === 'off' ? { l1: false } : {}),
   port: Number(process.env.PORT ?? 3000),
   ...(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : {}),
   ...(process.env.VARNISH_URL ? { varnishUrl: process.env.VARNISH_URL } : {}),
