@@ -306,6 +306,8 @@ export class Entries implements Identified {
   capture(tags: readonly string[]): Awaitable<CapturedVersions | undefined> {
     const store = this.runtime.store.ready
     if (store === undefined) return this.captureAfterResolve(tags)
+    // The common write: no tags, on a store that clears by prefix: nothing to read or build.
+    if (tags === NO_TAGS && store.capabilities.scopedClear) return NOTHING_CAPTURED
     const keys = counterKeys(this.keys, store, tags)
     if (keys.length === 0)
       return tags === NO_TAGS
