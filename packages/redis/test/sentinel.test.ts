@@ -1,5 +1,6 @@
 import { describeStoreConformance } from '@strata/cache-conformance'
 import { createCache, StoreError } from '@strata/cache-core'
+import { memoryStore } from '@strata/cache-memory'
 import { Redis } from 'ioredis'
 import {
   type LoadTarget,
@@ -48,6 +49,15 @@ describeWithServers('Redis Sentinel (master, replica, 3 Sentinels)', () => {
     createStore: () => connected(redisStore({ options: viaSentinels() })),
     capabilities: redisCapabilities,
     faults: redisFaults,
+  })
+
+  // Behind an in-process tier per cache: the bus reports gaps, so no maxStaleness.
+  describeStoreConformance({
+    name: 'redis (sentinel) behind a memory L1',
+    createStore: () => connected(redisStore({ options: viaSentinels() })),
+    capabilities: redisCapabilities,
+    faults: redisFaults,
+    tier: { l1: () => memoryStore() },
   })
 
   describeBusGaps(() => redisStore({ options: viaSentinels() }))

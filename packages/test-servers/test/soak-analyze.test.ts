@@ -36,6 +36,7 @@ function cleanRun(): { run: SoakRun; history: HistoryBuilder } {
       { worker: 0, at: 30_500, tags: ['t'] },
       { worker: 1, at: 30_500, tags: ['t'] },
     ],
+    gapEvents: [],
     faults: [{ name: 'pause', kind: 'store', start: 20_000, end: 21_000 }],
     heap: [
       [5 * MIB, 6 * MIB, 6.2 * MIB],
@@ -114,6 +115,29 @@ describe('analyzeSoak', () => {
   })
 })
 
+describe('loads around a bus fault', () => {
+  /** Two loads of a locked key in one process with nothing between them, at 25000 and 25100. */
+  function reloaded(): SoakRun {
+    const { run, history } = cleanRun()
+    history.load(0, 'locked', [25_000, 25_020], [25_005, 25_015], { lock: true })
+    history.load(0, 'locked', [25_100, 25_120], [25_105, 25_115], { lock: true })
+    history.invalidate(1, ['t'], [35_000, 35_001])
+    return { ...run, ops: history.ops }
+  }
+
+  test('a second locked load with nothing between is beyond the bound', () => {
+    const problems = analyzeSoak(reloaded(), EXPECT).problems.map((line) => line.split('\n')[0])
+    // Redundant (the first value was stored) and a second locked load.
+    expect(problems).toEqual(['2 loader call(s) beyond the documented bound'])
+  })
+
+  test('is not judged: a bus gap supersedes the loads of its process, which store nothing', () => {
+    const run = reloaded()
+    const cut = { name: 'cut', kind: 'bus' as const, start: 24_900, end: 25_050 }
+    expect(analyzeSoak({ ...run, faults: [...run.faults, cut] }, EXPECT).problems).toEqual([])
+  })
+})
+
 describe('bounds and windows', () => {
   test('call bounds are sums of store timeouts, lock wait and loader time', () => {
     const timings = {
@@ -126,6 +150,8 @@ describe('bounds and windows', () => {
     expect(callBounds(timings)).toEqual({
       delete: 300,
       invalidateTags: 600,
+      expireTags: 600,
+      get: 600,
       set: 900,
       getOrSet: 1515,
       'getOrSet+lock': 3715,

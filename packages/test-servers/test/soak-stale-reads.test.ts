@@ -183,3 +183,78 @@ describe('reads from in-process state', () => {
     expect(rules(h, { inProcess: { sources: ['shared'], boundMs: 50 } })).toEqual(['tag'])
   })
 })
+
+describe('reads that never load, and soft invalidations', () => {
+  test('a get hit is checked like any read; a get miss is not a read of a value', () => {
+    const h = new HistoryBuilder()
+    const set = h.set(0, 'k', [0, 1])
+    h.delete(1, 'k', [10, 11])
+    h.get(2, 'k', [5, 6], set.value!)
+    h.get(2, 'k', [20, 21], undefined)
+    expect(checkStaleReads(h.ops)).toMatchObject({ readsChecked: 1, violations: [] })
+    h.get(2, 'k', [30, 31], set.value!)
+    expect(rules(h)).toEqual(['key'])
+  })
+
+  test('an acknowledged expireTags retires values like invalidateTags (the soaks have no grace)', () => {
+    const h = new HistoryBuilder()
+    const set = h.set(0, 'k', [0, 1], { tags: ['t'] })
+    h.expire(1, ['t'], [10, 11], { ok: false })
+    h.read(2, 'k', [20, 21], set.value!, { tags: ['t'] })
+    expect(rules(h)).toEqual([])
+    h.expire(1, ['t'], [30, 31])
+    h.read(2, 'k', [40, 41], set.value!, { tags: ['t'] })
+    expect(rules(h)).toEqual(['tag'])
+  })
+})
+
+describe('in-process reads judged by when their process heard the change', () => {
+  /** Worker 1 deletes k at [10, 11]; worker 2 reads the old value from its L1 at `readAt`. */
+  function l1ReadAfterRemoteDelete(readAt: number) {
+    const h = new HistoryBuilder()
+    const set = h.set(0, 'k', [0, 1])
+    h.delete(1, 'k', [10, 11])
+    h.read(2, 'k', [readAt, readAt + 0.1], set.value!, { via: 'l1' })
+    return h
+  }
+  /** Worker 2 heard, at 14, a message published after 11: the delete's message came before. */
+  const heardBy = (worker: number, acknowledgedAt: number) =>
+    worker === 2 && acknowledgedAt < 12 ? 14 : Infinity
+
+  test('a read that began before its process heard the change is tolerated', () => {
+    const h = l1ReadAfterRemoteDelete(13)
+    const report = checkStaleReads(h.ops, { inProcess: { sources: ['l1'], heardBy } })
+    expect(report.violations).toEqual([])
+    expect(report.tolerated.map((read) => [read.rule, read.lateByMs])).toEqual([['key', 2]])
+  })
+
+  test('a read that began after its process heard the change is a violation, however soon', () => {
+    const h = l1ReadAfterRemoteDelete(14.5)
+    expect(rules(h, { inProcess: { sources: ['l1'], heardBy } })).toEqual(['key'])
+  })
+
+  test('maxLateMs caps the tolerance whatever was heard (maxStaleness)', () => {
+    const never = () => Infinity
+    expect(
+      rules(l1ReadAfterRemoteDelete(500), {
+        inProcess: { sources: ['l1'], heardBy: never, maxLateMs: 1000 },
+      }),
+    ).toEqual([])
+    expect(
+      rules(l1ReadAfterRemoteDelete(1500), {
+        inProcess: { sources: ['l1'], heardBy: never, maxLateMs: 1000 },
+      }),
+    ).toEqual(['key'])
+  })
+
+  test('each source gets its own tolerance; a source none names is strict', () => {
+    const h = l1ReadAfterRemoteDelete(100)
+    const tolerances = [
+      { sources: ['shared'], boundMs: 1000 },
+      { sources: ['l1'], boundMs: 50 },
+    ]
+    expect(rules(h, { inProcess: tolerances })).toEqual(['key'])
+    expect(rules(h, { inProcess: [{ sources: ['l1'], boundMs: 100 }] })).toEqual([])
+    expect(rules(h, { inProcess: [{ sources: ['hit'], boundMs: 1000 }] })).toEqual(['key'])
+  })
+})

@@ -8,7 +8,13 @@ import { CALL_CLASSES, type CacheTimings, type CallClass, callBounds, callClass 
 import { type OpRecord, overlaps } from './history.js'
 import { checkLoaderCalls, type ExtraLoad, type LoaderCallReport } from './loader-bounds.js'
 import type { SoakRun } from './run.js'
-import { checkStaleReads, type StaleRead, type StaleReadReport } from './stale-reads.js'
+import {
+  checkStaleReads,
+  type StaleRead,
+  type StaleReadOptions,
+  type StaleReadReport,
+} from './stale-reads.js'
+import { judgeTier, type TierExpectations, type TierReport, tierTolerances } from './tier.js'
 import { busGaps, busRecovery, unhealthyWindows } from './windows.js'
 
 /** What {@link analyzeSoak} holds the run to. */
@@ -36,6 +42,13 @@ export interface SoakExpectations {
   readonly exitBoundMs: number
   /** @default 1 */
   readonly clockSkewMs?: number
+  /**
+   * The caches have an in-process tier: its reads are judged by when their process heard each
+   * change (the workload needs probes when there is a bus), and the tier's own promises are
+   * checked (see `judgeTier`).
+   * @default undefined (no tier)
+   */
+  readonly tier?: TierExpectations | undefined
 }
 
 /** Figures of one call class. */
@@ -57,6 +70,8 @@ export interface SoakReport {
   readonly calls: Readonly<Record<CallClass, CallFigures>>
   readonly loads: LoaderCallReport
   readonly stale: StaleReadReport
+  /** What is particular to an in-process tier, when the expectations name one. */
+  readonly tier?: TierReport | undefined
   /** Per fault: how long it lasted, how many calls overlapping it failed, bus back after. */
   readonly faults: readonly {
     readonly name: string
@@ -192,6 +207,29 @@ function judgeProcesses(run: SoakRun, expect: SoakExpectations, problem: Problem
   problem(skewed.length > 0, () => `clock offsets beyond ${skew} ms: ${JSON.stringify(skewed)}`)
 }
 
+/**
+ * How late reads from in-process state may be against other processes' changes. A load running
+ * in one process learns of other processes' invalidations over the bus only: a caller that joins
+ * it may get its value `busDelayMs` late, and any amount late while a bus gap of its process
+ * lasts. Without a bus nothing tells it, and the load's own duration (at most a getOrSet call's
+ * bound) is the limit. A tiered fleet is judged by when each process heard a change instead.
+ */
+function inProcessTolerance(
+  run: SoakRun,
+  expect: SoakExpectations,
+  loadBoundMs: number,
+): StaleReadOptions['inProcess'] {
+  const clockSkewMs = expect.clockSkewMs ?? 1
+  if (expect.tier)
+    return tierTolerances(run, expect.tier, { bus: expect.bus, clockSkewMs, loadBoundMs })
+  const busDelayMs = expect.busDelayMs ?? 250
+  return {
+    sources: expect.inProcessSources ?? ['shared', 'l1'],
+    boundMs: expect.bus ? busDelayMs : loadBoundMs,
+    gaps: expect.bus ? busGaps(run.faults, run.receipts, run.clockOffsets.length, run.endedAt) : [],
+  }
+}
+
 /** Judges `run` and computes its figures. */
 export function analyzeSoak(run: SoakRun, expect: SoakExpectations): SoakReport {
   const problems: string[] = []
@@ -205,20 +243,9 @@ export function analyzeSoak(run: SoakRun, expect: SoakExpectations): SoakReport 
 
   const calls = judgeCalls(ops, expect.timings, problem)
 
-  // A load running in one process learns of other processes' invalidations over the bus only:
-  // a caller that joins it may get its value this late. Without a bus nothing tells it, and
-  // the load's own duration (at most a getOrSet call's bound) is the limit.
-  const inProcessBoundMs = expect.bus ? busDelayMs : calls['getOrSet+lock'].boundMs
-  const gaps = expect.bus
-    ? busGaps(run.faults, run.receipts, run.clockOffsets.length, run.endedAt)
-    : []
   const stale = checkStaleReads(ops, {
     clockSkewMs,
-    inProcess: {
-      sources: expect.inProcessSources ?? ['shared', 'l1'],
-      boundMs: inProcessBoundMs,
-      gaps,
-    },
+    inProcess: inProcessTolerance(run, expect, calls['getOrSet+lock'].boundMs),
   })
   problem(stale.violations.length > 0, () => {
     const text = `${stale.violations.length} read(s) served a value older than an acknowledged change`
@@ -234,10 +261,16 @@ export function analyzeSoak(run: SoakRun, expect: SoakExpectations): SoakReport 
   const outsideFaults = ops.filter(
     (op) => (!op.ok || op.errorEvents?.length) && !unhealthy.some((w) => overlaps(w, op)),
   )
+  // A bus gap supersedes every load running in its process (it then stores nothing, and the
+  // next caller loads again): the bus faults and their recovery are not judged either.
+  const busFaults = run.faults
+    .filter((fault) => fault.kind === 'bus')
+    .map((fault) => ({ start: fault.start, end: fault.end + expect.recoveryMs }))
   const loads = checkLoaderCalls(ops, {
     lockWaitMs: expect.timings.lockWaitMs,
     unhealthy: [
       ...unhealthy,
+      ...busFaults,
       ...outsideFaults.map((op) => ({ start: op.start, end: op.end + expect.recoveryMs })),
     ],
     busDelayMs,
@@ -251,6 +284,14 @@ export function analyzeSoak(run: SoakRun, expect: SoakExpectations): SoakReport 
 
   const faults = judgeFaults(run, expect.bus, problem)
   judgeProcesses(run, expect, problem)
+  const tier =
+    expect.tier &&
+    judgeTier(
+      run,
+      expect.tier,
+      { bus: expect.bus, stale, unhealthy, recoveryMs: expect.recoveryMs },
+      problem,
+    )
 
   const orphanErrors: Record<string, number> = {}
   for (const entry of run.orphanErrors) {
@@ -262,6 +303,7 @@ export function analyzeSoak(run: SoakRun, expect: SoakExpectations): SoakReport 
     calls,
     loads,
     stale,
+    tier,
     faults,
     heapMiB: run.heap.map((rounds) => rounds.map((bytes) => bytes / MIB)),
     closes: run.closes,

@@ -24,7 +24,14 @@ export interface CacheTimings {
 }
 
 /** The calls the bounds tell apart. */
-export type CallClass = 'getOrSet' | 'getOrSet+lock' | 'set' | 'delete' | 'invalidateTags'
+export type CallClass =
+  | 'getOrSet'
+  | 'getOrSet+lock'
+  | 'set'
+  | 'delete'
+  | 'invalidateTags'
+  | 'get'
+  | 'expireTags'
 
 export const CALL_CLASSES: readonly CallClass[] = [
   'getOrSet',
@@ -32,6 +39,8 @@ export const CALL_CLASSES: readonly CallClass[] = [
   'set',
   'delete',
   'invalidateTags',
+  'get',
+  'expireTags',
 ]
 
 export function callClass(op: OpRecord): CallClass {
@@ -42,7 +51,8 @@ export function callClass(op: OpRecord): CallClass {
  * The bound of each call class, with T = `storeTimeout`, W = `lock.wait`, L = the loader's
  * longest time:
  * - `delete`: one store call: T.
- * - `invalidateTags`: the increments (one guarded call) and the bus publish: 2T.
+ * - `invalidateTags`, `expireTags`: the increments (one guarded call) and the bus publish: 2T.
+ * - `get`: read the entry and its tag counters: 2T.
  * - `set`: read the tag counters, create missing ones, write: 3T.
  * - `getOrSet`: read the entry and its tag counters (2T); on a miss the load captures the tag
  *   versions (2T), runs the loader (L) and writes (T): 5T + L. A call that joins a load already
@@ -58,6 +68,8 @@ export function callBounds(timings: CacheTimings): Record<CallClass, number> {
   return {
     delete: plus(T),
     invalidateTags: plus(2 * T),
+    expireTags: plus(2 * T),
+    get: plus(2 * T),
     set: plus(3 * T),
     getOrSet: plus(5 * T + L),
     'getOrSet+lock': plus(timings.lockWaitMs + 9 * T + L),

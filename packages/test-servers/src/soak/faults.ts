@@ -66,17 +66,64 @@ export function cutBus(
   return {
     name,
     kind: 'bus',
-    async inject() {
-      const waited = performance.now()
-      while ((await connections.count()) < expected && performance.now() - waited < waitMs)
-        await sleep(100)
-      const count = await connections.cut()
-      if (count < expected)
-        throw new Error(`${name} cut ${count} bus connection(s), expected at least ${expected}`)
-      return `${count} connection(s) cut after waiting ${(performance.now() - waited).toFixed(0)} ms for them`
-    },
+    inject: () => cutAll(name, connections, expected, waitMs),
     recover: async () => {},
   }
+}
+
+/**
+ * Like {@link cutBus}, then keeps the bus down while the fault is held: every `everyMs` it cuts
+ * the connections the clients made again, so that messages are lost for the whole hold, not
+ * only for the moment a client takes to reconnect.
+ */
+export function holdBusDown(
+  name: string,
+  connections: BusConnections,
+  expected: number,
+  everyMs = 20,
+): Fault {
+  let holding: Promise<void> | undefined
+  let failure: { error: unknown } | undefined
+  let stop = false
+  return {
+    name,
+    kind: 'bus',
+    async inject() {
+      const detail = await cutAll(name, connections, expected, 15_000)
+      stop = false
+      failure = undefined
+      holding = (async () => {
+        while (!stop) {
+          await sleep(everyMs)
+          await connections.cut()
+        }
+      })().catch((error: unknown) => {
+        failure = { error }
+      })
+      return `${detail}, then every ${everyMs} ms while held`
+    },
+    async recover() {
+      stop = true
+      await holding
+      // The bus was not held down as long as the round says: the fault did not happen.
+      if (failure) throw failure.error
+    },
+  }
+}
+
+async function cutAll(
+  name: string,
+  connections: BusConnections,
+  expected: number,
+  waitMs: number,
+): Promise<string> {
+  const waited = performance.now()
+  while ((await connections.count()) < expected && performance.now() - waited < waitMs)
+    await sleep(100)
+  const count = await connections.cut()
+  if (count < expected)
+    throw new Error(`${name} cut ${count} bus connection(s), expected at least ${expected}`)
+  return `${count} connection(s) cut after waiting ${(performance.now() - waited).toFixed(0)} ms for them`
 }
 
 /** The timing of one round. */

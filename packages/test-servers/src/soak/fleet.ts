@@ -5,7 +5,7 @@
 import { type ChildProcess, fork } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { type BusReceipt, type OpRecord, sharedNow } from './history.js'
+import { type BusGapEvent, type BusReceipt, type OpRecord, sharedNow } from './history.js'
 import { EXIT_MARK, type FromWorker, type ToWorker, type WorkerConfig } from './protocol.js'
 import type { WorkloadSpec } from './workload.js'
 
@@ -134,6 +134,7 @@ class Worker {
 export class Fleet {
   readonly ops: OpRecord[] = []
   readonly receipts: BusReceipt[] = []
+  readonly gapEvents: BusGapEvent[] = []
   /** `error` events emitted outside any call, as `<worker>:<operation>`. */
   readonly orphanErrors: string[] = []
   readonly fatals: WorkerFatal[] = []
@@ -180,6 +181,7 @@ export class Fleet {
     if (message.type === 'log') {
       this.ops.push(...message.ops)
       this.receipts.push(...message.receipts)
+      this.gapEvents.push(...message.gaps)
       this.orphanErrors.push(...message.orphanErrors.map((operation) => `${worker}:${operation}`))
     } else if (message.type === 'fatal') this.fatals.push({ worker, ...message })
     else if (message.type === 'warning') this.warnings.push({ worker, message: message.message })

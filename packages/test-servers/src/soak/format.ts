@@ -2,6 +2,8 @@
 
 import type { SoakReport } from './analyze.js'
 import { CALL_CLASSES } from './bounds.js'
+import type { DeliveryFigures } from './delivery.js'
+import type { TierReport } from './tier.js'
 
 const ms = (value: number) => (Number.isFinite(value) ? `${value.toFixed(1)}` : '∞')
 
@@ -14,11 +16,36 @@ function table(header: readonly string[], rows: readonly (readonly string[])[]):
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n')
 }
 
+/** One line of bus delivery figures. */
+export function formatDelivery(delivery: DeliveryFigures): string {
+  return (
+    `bus delivery (probe resolved -> heard by another process): ${delivery.samples} deliveries of ${delivery.probes} probes; ` +
+    `p50 ${ms(delivery.p50Ms)} ms, p99 ${ms(delivery.p99Ms)} ms, max ${ms(delivery.maxMs)} ms; ` +
+    `lost outside gaps: ${delivery.lost.length}; missed during gaps: ${delivery.missedInGaps}`
+  )
+}
+
+/** The in-process tier's figures. */
+function tierLines(tier: TierReport): string[] {
+  const { tolerated } = tier
+  return [
+    `${formatDelivery(tier.delivery)} (healthy time)`,
+    `L1 hits: ${tier.l1Reads}; begun during a reported bus gap: ${tier.l1ReadsInGaps.length}; ` +
+      `in-process reads older than a change not yet heard: ${tolerated.count} (latest ${ms(tolerated.maxLateMs)} ms after it; ` +
+      `beyond the slowest delivery measured: ${tolerated.beyondMeasuredDelivery})`,
+    ...tier.faults.map(
+      (fault) =>
+        `during ${fault.name}: ${fault.l1Reads} L1 hits; writes acknowledged again ${ms(fault.writesBackAfterMs)} ms after it`,
+    ),
+  ]
+}
+
 /** The report's figures, then its problems (if any). */
 export function formatSoakReport(title: string, report: SoakReport): string {
   const calls = table(
     ['call', 'calls', 'threw', 'error events', 'p50 ms', 'p99 ms', 'max ms', 'bound ms'],
-    CALL_CLASSES.map((kind) => {
+    // The optional calls (`get`, `expireTags`) only when the workload made them.
+    CALL_CLASSES.filter((kind) => report.calls[kind].calls > 0).map((kind) => {
       const f = report.calls[kind]
       return [
         kind,
@@ -62,6 +89,7 @@ export function formatSoakReport(title: string, report: SoakReport): string {
     `calls failed outside faults and their recovery: ${report.failedOutsideFaults}; ` +
       `process warnings: ${report.warnings}; error events outside calls: ${JSON.stringify(report.orphanErrors)}`,
   ]
+  if (report.tier) lines.push(...tierLines(report.tier))
   if (report.problems.length > 0)
     lines.push(`PROBLEMS (${report.problems.length}):`, ...report.problems.map((p) => `- ${p}`))
   return lines.join('\n')

@@ -3,7 +3,8 @@
  * worker would, with times given explicitly, and returns the record (its `value` is the token a
  * later read can return).
  */
-import type { OpRecord } from './history.js'
+import type { OpKind, OpRecord } from './history.js'
+import { probeTag } from './workload.js'
 
 type Span = readonly [start: number, end: number]
 
@@ -106,6 +107,26 @@ export class HistoryBuilder {
     })
   }
 
+  /** A `get` that returned `value`, or missed (`undefined`); `via` defaults to a hit. */
+  get(
+    worker: number,
+    key: string,
+    at: Span,
+    value: string | undefined,
+    options: Pick<OpRecord, 'via'> = {},
+  ): OpRecord {
+    return this.#push({
+      worker,
+      kind: 'get',
+      key,
+      start: at[0],
+      end: at[1],
+      ok: true,
+      value,
+      via: value === undefined ? undefined : (options.via ?? 'hit'),
+    })
+  }
+
   /** An `invalidateTags`; `ok: false` logs one that threw. */
   invalidate(
     worker: number,
@@ -113,10 +134,28 @@ export class HistoryBuilder {
     at: Span,
     options: { ok?: boolean } = {},
   ): OpRecord {
-    const ok = options.ok ?? true
+    return this.#tagChange('invalidateTags', worker, tags, at, options.ok ?? true)
+  }
+
+  /** An `expireTags`; `ok: false` logs one that threw. */
+  expire(
+    worker: number,
+    tags: readonly string[],
+    at: Span,
+    options: { ok?: boolean } = {},
+  ): OpRecord {
+    return this.#tagChange('expireTags', worker, tags, at, options.ok ?? true)
+  }
+
+  /** Probe `sequence` of `worker`: an invalidation of its own probe tag. */
+  probe(worker: number, sequence: number, at: Span): OpRecord {
+    return this.invalidate(worker, [probeTag(worker, sequence)], at)
+  }
+
+  #tagChange(kind: OpKind, worker: number, tags: readonly string[], at: Span, ok: boolean) {
     return this.#push({
       worker,
-      kind: 'invalidateTags',
+      kind,
       tags,
       start: at[0],
       end: at[1],

@@ -4,11 +4,15 @@
  */
 
 /**
- * Milliseconds since the epoch with sub-millisecond resolution, comparable across the processes
- * of one machine (`performance.timeOrigin` is fixed at process start on the same wall clock).
+ * Milliseconds, with sub-microsecond resolution, on the machine's monotonic clock
+ * (`process.hrtime`: CLOCK_MONOTONIC on Linux): one clock shared by every process of the machine,
+ * so times logged by different processes compare directly. (`performance.timeOrigin +
+ * performance.now()` would not do: `timeOrigin` samples the wall clock once as the process
+ * starts, off by however long the process was descheduled meanwhile, over 20 ms on a loaded
+ * machine.)
  */
 export function sharedNow(): number {
-  return performance.timeOrigin + performance.now()
+  return Number(process.hrtime.bigint()) / 1e6
 }
 
 /** A span of shared-clock time; `end` may be `Infinity` (never closed). */
@@ -23,10 +27,24 @@ export function overlaps(a: Interval, b: Interval): boolean {
 }
 
 /** The cache calls a soak worker makes. */
-export type OpKind = 'getOrSet' | 'set' | 'delete' | 'invalidateTags'
+export type OpKind = 'getOrSet' | 'set' | 'delete' | 'invalidateTags' | 'get' | 'expireTags'
+
+/** Whether `op` is a read that returned a value (a successful `getOrSet`, or a `get` hit). */
+export function returnedValue(op: OpRecord): boolean {
+  if (!op.ok) return false
+  return op.kind === 'getOrSet' || (op.kind === 'get' && op.value !== undefined)
+}
 
 /**
- * Where a `getOrSet` answer came from, as its process saw it:
+ * Whether `op` retires values by tag when it succeeds: `invalidateTags`, and `expireTags` (the
+ * soaks run without grace, so a value it makes stale is never served).
+ */
+export function isTagChange(op: OpRecord): boolean {
+  return op.kind === 'invalidateTags' || op.kind === 'expireTags'
+}
+
+/**
+ * Where a `getOrSet` (or `get`) answer came from, as its process saw it:
  * - `'hit'`: a fresh entry read from the shared store (a `hit` event in this call);
  * - `'load'`: this call ran the loader;
  * - `'shared'`: in-process state: a load this process was already running (single-flight), or
@@ -52,11 +70,11 @@ export interface OpRecord {
   /** Index of the process that made the call. */
   readonly worker: number
   readonly kind: OpKind
-  /** The key (`getOrSet`, `set`, `delete`). */
+  /** The key (`getOrSet`, `get`, `set`, `delete`). */
   readonly key?: string | undefined
   /**
-   * `getOrSet`, `set`: the tags the value is stored with; `invalidateTags`: the tags
-   * invalidated.
+   * `getOrSet`, `set`: the tags the value is stored with; `invalidateTags`, `expireTags`: the
+   * tags invalidated or soft-expired.
    */
   readonly tags?: readonly string[] | undefined
   /** `getOrSet`: whether it asked for the cross-process lock. */
@@ -69,9 +87,12 @@ export interface OpRecord {
   readonly ok: boolean
   /** The error's `code` (or name) when it threw. */
   readonly error?: string | undefined
-  /** `getOrSet`: the value returned; `set`: the value written. Values are unique tokens. */
+  /**
+   * `getOrSet`, `get`: the value returned (`get`: absent on a miss); `set`: the value written.
+   * Values are unique tokens.
+   */
   readonly value?: string | undefined
-  /** `getOrSet`: where the answer came from. */
+  /** `getOrSet`, `get`: where the answer came from (a `get` miss has none). */
   readonly via?: ReadSource | undefined
   /** The loader call made in this call's context, if any. */
   readonly load?: LoaderCall | undefined
@@ -86,6 +107,14 @@ export interface BusReceipt {
   readonly worker: number
   readonly at: number
   readonly tags: readonly string[]
+}
+
+/** A bus gap a process's cache reported (its `busGap` event). */
+export interface BusGapEvent {
+  readonly worker: number
+  readonly at: number
+  /** `'lost'`: messages may have been lost from here on; `'restored'`: they arrive again. */
+  readonly phase: 'lost' | 'restored'
 }
 
 /** A fault the harness held the server (or its bus) in, on the shared clock. */

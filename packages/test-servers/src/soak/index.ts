@@ -18,26 +18,36 @@ export {
   recoveryMs,
 } from './bounds.js'
 export {
+  type DeliveryFigures,
+  type IdleDeliveryOptions,
+  measureDelivery,
+  measureIdleDelivery,
+} from './delivery.js'
+export {
   type BusConnections,
   cutBus,
   type Fault,
   faultSchedule,
+  holdBusDown,
   killServer,
   pauseServer,
   type RoundTiming,
   runRound,
 } from './faults.js'
 export { Fleet, type FleetOptions, type WorkerClose, type WorkerFatal } from './fleet.js'
-export { formatSoakReport } from './format.js'
+export { formatDelivery, formatSoakReport } from './format.js'
 export {
+  type BusGapEvent,
   type BusReceipt,
   type FaultWindow,
   type Interval,
+  isTagChange,
   type LoaderCall,
   type OpKind,
   type OpRecord,
   overlaps,
   type ReadSource,
+  returnedValue,
   sharedNow,
   writeAcknowledged,
 } from './history.js'
@@ -54,23 +64,41 @@ export {
   SOAK_ROUND,
   SOAK_TIMINGS,
   soakExpectations,
+  TIER_WORKLOAD,
 } from './profile.js'
 export type { CreateSoakCache, SoakCache, WorkerConfig } from './protocol.js'
 export { dumpSoakRun, runSoak, type SoakOptions, type SoakRun } from './run.js'
 export {
+  type BoundTolerance,
   checkStaleReads,
+  type HeardTolerance,
   type StaleRead,
   type StaleReadOptions,
   type StaleReadReport,
   type StaleRule,
 } from './stale-reads.js'
 export { describeSoak, SOAK_PROCESSES, type SoakSuite } from './suite.js'
-export { busGaps, busRecovery, unhealthyWindows } from './windows.js'
+export {
+  heardAfter,
+  judgeTier,
+  type TierExpectations,
+  type TierReport,
+  tierTolerances,
+} from './tier.js'
+export {
+  busGaps,
+  busRecovery,
+  missedMessageWindows,
+  reportedGaps,
+  unhealthyWindows,
+} from './windows.js'
 export {
   DEFAULT_WORKLOAD,
   keyName,
   nextOp,
   type PlannedOp,
+  PROBE_TAG_PREFIX,
+  probeTag,
   seededRandom,
   tagName,
   tagsOfKey,

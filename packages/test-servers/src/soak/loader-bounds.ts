@@ -10,7 +10,13 @@
  *   key that held the lock (their wait did not run out, and taking the lock did not fail) need
  *   a disturbance between the first call's start and the second loader's start.
  */
-import { type Interval, type OpRecord, overlaps, writeAcknowledged } from './history.js'
+import {
+  type Interval,
+  isTagChange,
+  type OpRecord,
+  overlaps,
+  writeAcknowledged,
+} from './history.js'
 import { byStart, groupBy, SortedMax } from './interval-index.js'
 
 /** Options of {@link checkLoaderCalls}. */
@@ -159,7 +165,7 @@ export function checkLoaderCalls(
   options: LoaderCallOptions,
 ): LoaderCallReport {
   const skew = options.clockSkewMs ?? 1
-  const invalidations = ops.filter((op) => op.kind === 'invalidateTags')
+  const invalidations = ops.filter(isTagChange)
   const byKey = groupBy(
     ops.filter((op) => op.key !== undefined),
     (op) => [op.key!],

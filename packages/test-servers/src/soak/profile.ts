@@ -8,7 +8,7 @@ import { type CacheTimings, recoveryMs } from './bounds.js'
 import type { RoundTiming } from './faults.js'
 import { formatSoakReport } from './format.js'
 import { dumpSoakRun, runSoak, type SoakOptions } from './run.js'
-import { DEFAULT_WORKLOAD } from './workload.js'
+import { DEFAULT_WORKLOAD, type WorkloadSpec } from './workload.js'
 
 /**
  * `createCache` options of every soak worker (plus its store): short store timeouts and cooldown
@@ -32,6 +32,19 @@ export const SOAK_TIMINGS: CacheTimings = {
   cooldownMs: SOAK_CACHE_OPTIONS.circuitBreaker.cooldown,
   loaderMaxMs: DEFAULT_WORKLOAD.loaderMs.max,
   slackMs: 750,
+}
+
+/**
+ * The workload of a fleet with in-process tiers: mostly reads, so that copies live in the L1s
+ * between changes (`get`, which never loads, beside `getOrSet`); every kind of change, soft
+ * invalidations (`expireTags`) beside hard ones; and each worker invalidating a probe tag every
+ * 20 ms, so the bus's delivery is measured and every read is judged by when its process heard
+ * each change.
+ */
+export const TIER_WORKLOAD: WorkloadSpec = {
+  ...DEFAULT_WORKLOAD,
+  mix: { getOrSet: 50, get: 38, set: 4, delete: 2, invalidateTags: 3, expireTags: 3 },
+  probeEveryMs: 20,
 }
 
 /** 1 s healthy, the fault held 1.2 s, 3 s to recover: a round takes 5–8 s with the fault's own time. */

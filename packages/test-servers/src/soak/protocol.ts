@@ -2,7 +2,7 @@
  * What the soak harness and its worker processes say to each other over the IPC channel, and
  * the contract of the per-backend fixture module a worker loads to build its cache.
  */
-import type { BusReceipt, OpRecord } from './history.js'
+import type { BusGapEvent, BusReceipt, OpRecord } from './history.js'
 import type { WorkloadSpec } from './workload.js'
 
 /**
@@ -15,9 +15,11 @@ export interface SoakCache {
     loader: () => Promise<string>,
     options: { tags: readonly string[]; lock: boolean },
   ): Promise<unknown>
+  get(key: string): Promise<unknown>
   set(key: string, value: string, options: { tags: readonly string[] }): Promise<void>
   delete(key: string): Promise<boolean>
   invalidateTags(tags: readonly string[]): Promise<void>
+  expireTags(tags: readonly string[]): Promise<void>
   on(event: 'set', listener: () => void): () => void
   /** `tier` is `'l1'` for a hit served by an in-process tier. */
   on(event: 'hit', listener: (payload: { tier?: string }) => void): () => void
@@ -26,6 +28,8 @@ export interface SoakCache {
     event: 'invalidate',
     listener: (payload: { tags: readonly string[]; source: 'local' | 'remote' }) => void,
   ): () => void
+  /** The bus may have lost messages (`'lost'`), or delivers them again (`'restored'`). */
+  on(event: 'busGap', listener: (payload: { phase: 'lost' | 'restored' }) => void): () => void
   /** Resolves once the store is loaded and the bus subscription (if any) is active. */
   ready(): Promise<void>
   close(): Promise<void>
@@ -67,6 +71,7 @@ export type FromWorker =
       readonly type: 'log'
       readonly ops: readonly OpRecord[]
       readonly receipts: readonly BusReceipt[]
+      readonly gaps: readonly BusGapEvent[]
       /** `error` events emitted outside any call (background work, the bus), by operation. */
       readonly orphanErrors: readonly string[]
     }

@@ -1,11 +1,18 @@
 /**
  * Runs one cache call of a soak worker and logs it. Each call runs in its own async context, so
  * the cache's events (`set`, `hit`, `error`) and the loader call are attributed to the call that
- * caused them even while many calls of the process overlap.
+ * caused them even while many calls of the process overlap. Also logs what the process heard on
+ * the bus: other processes' invalidations and its own gap reports.
  */
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { type BusReceipt, type LoaderCall, type OpRecord, sharedNow } from './history.js'
+import {
+  type BusGapEvent,
+  type BusReceipt,
+  type LoaderCall,
+  type OpRecord,
+  sharedNow,
+} from './history.js'
 import { errorCode, type SoakCache } from './protocol.js'
 import { between, type PlannedOp, seededRandom, type WorkloadSpec } from './workload.js'
 
@@ -27,6 +34,7 @@ export class Recorder {
   readonly #loaderRandom: () => number
   #ops: OpRecord[] = []
   #receipts: BusReceipt[] = []
+  #gaps: BusGapEvent[] = []
   #orphanErrors: string[] = []
   #sequence = 0
   #tokens = 0
@@ -51,6 +59,9 @@ export class Recorder {
     })
     cache.on('invalidate', ({ tags, source }) => {
       if (source === 'remote') this.#receipts.push({ worker, at: sharedNow(), tags: [...tags] })
+    })
+    cache.on('busGap', ({ phase }) => {
+      this.#gaps.push({ worker, at: sharedNow(), phase })
     })
   }
 
@@ -85,10 +96,14 @@ export class Recorder {
         if (planned.kind === 'getOrSet') {
           const options = { tags: planned.tags, lock: planned.lock }
           value = String(await cache.getOrSet(planned.key, this.#loader, options))
+        } else if (planned.kind === 'get') {
+          const found = await cache.get(planned.key)
+          value = found === undefined ? undefined : String(found)
         } else if (planned.kind === 'set') {
           value = this.#token('S')
           await cache.set(planned.key, value, { tags: planned.tags })
         } else if (planned.kind === 'delete') await cache.delete(planned.key)
+        else if (planned.kind === 'expireTags') await cache.expireTags(planned.tags)
         else await cache.invalidateTags(planned.tags)
       })
     } catch (thrown) {
@@ -108,7 +123,7 @@ export class Recorder {
       ok,
       error,
       value,
-      via: planned.kind !== 'getOrSet' || !ok ? undefined : viaOf(state),
+      via: ok && value !== undefined && isRead(planned) ? viaOf(state, planned.kind) : undefined,
       load: state.load,
       setEvent: planned.kind === 'set' ? state.setEvent : undefined,
       errorEvents: state.errorEvents.length > 0 ? state.errorEvents : undefined,
@@ -116,17 +131,34 @@ export class Recorder {
   }
 
   /** Hands over (and forgets) everything logged since the last call. */
-  drain(): { ops: OpRecord[]; receipts: BusReceipt[]; orphanErrors: string[] } {
-    const drained = { ops: this.#ops, receipts: this.#receipts, orphanErrors: this.#orphanErrors }
+  drain(): {
+    ops: OpRecord[]
+    receipts: BusReceipt[]
+    gaps: BusGapEvent[]
+    orphanErrors: string[]
+  } {
+    const drained = {
+      ops: this.#ops,
+      receipts: this.#receipts,
+      gaps: this.#gaps,
+      orphanErrors: this.#orphanErrors,
+    }
     this.#ops = []
     this.#receipts = []
+    this.#gaps = []
     this.#orphanErrors = []
     return drained
   }
 }
 
-function viaOf(state: CallState): string {
+function isRead(planned: PlannedOp): boolean {
+  return planned.kind === 'getOrSet' || planned.kind === 'get'
+}
+
+function viaOf(state: CallState, kind: PlannedOp['kind']): string {
   if (state.load) return 'load'
   if (state.hit === 'l1') return 'l1'
-  return state.hit ? 'hit' : 'shared'
+  if (state.hit) return 'hit'
+  // A `get` joins no load: a value without a hit event has no known source, and no tolerance.
+  return kind === 'get' ? 'unattributed' : 'shared'
 }

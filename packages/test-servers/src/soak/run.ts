@@ -7,7 +7,13 @@ import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { type Fault, type RoundTiming, runRound } from './faults.js'
 import { Fleet, type FleetOptions, type WorkerClose, type WorkerFatal } from './fleet.js'
-import { type BusReceipt, type FaultWindow, type OpRecord, sharedNow } from './history.js'
+import {
+  type BusGapEvent,
+  type BusReceipt,
+  type FaultWindow,
+  type OpRecord,
+  sharedNow,
+} from './history.js'
 
 /** Options of {@link runSoak}. */
 export interface SoakOptions extends FleetOptions {
@@ -29,6 +35,8 @@ export interface SoakRun {
   readonly endedAt: number
   readonly ops: readonly OpRecord[]
   readonly receipts: readonly BusReceipt[]
+  /** The bus gaps each worker's cache reported, in the order they were logged. */
+  readonly gapEvents: readonly BusGapEvent[]
   readonly faults: readonly FaultWindow[]
   /** `heap[worker][round]`, round 0 being the baseline after warm-up. */
   readonly heap: readonly (readonly number[])[]
@@ -69,6 +77,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakRun> {
       endedAt,
       ops: fleet.ops,
       receipts: fleet.receipts,
+      gapEvents: fleet.gapEvents,
       faults,
       heap: fleet.heap,
       fatals: fleet.fatals,

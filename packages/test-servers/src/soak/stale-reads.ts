@@ -3,12 +3,22 @@
  * acknowledged before the read began. Values are unique tokens, so every read maps to the one
  * write or load that produced it; the rules below say when a change makes that value "older".
  */
-import { type Interval, type OpRecord, overlaps, writeAcknowledged } from './history.js'
+import {
+  type Interval,
+  isTagChange,
+  type OpRecord,
+  overlaps,
+  returnedValue,
+  writeAcknowledged,
+} from './history.js'
 import { indexByEnd, type SortedMax } from './interval-index.js'
 
 /** Which promise a stale read broke. */
 export type StaleRule =
-  /** The value's tags were invalidated after its load began (or after its `set` resolved). */
+  /**
+   * The value's tags were invalidated (or soft-expired: the soaks have no grace) after its load
+   * began (or after its `set` resolved).
+   */
   | 'tag'
   /** The key was set to another value, or deleted, after the value's write was acknowledged. */
   | 'key'
@@ -31,6 +41,43 @@ export interface StaleRead {
   readonly lateByMs: number
 }
 
+/**
+ * How late reads served from in-process state may be against another process's change, by
+ * its acknowledgement: `boundMs`, and any amount while a bus gap of the reading process
+ * overlaps the time from the change's start to the read's start.
+ */
+export interface BoundTolerance {
+  /** The `via` of the reads this applies to, e.g. `['shared']`. */
+  readonly sources: readonly string[]
+  readonly boundMs: number
+  /** Periods when a process may have missed bus messages (`worker` absent: every one). */
+  readonly gaps?: readonly (Interval & { readonly worker?: number | undefined })[]
+}
+
+/**
+ * How late reads served from in-process state may be against another process's change, by
+ * when the reading process heard it: a read may be older than the change only if it began
+ * before its process had heard the change's message. Exact on a bus that delivers every
+ * message to every listener in one order (one Redis server, PostgreSQL's commit order): the
+ * message was heard by the time the process heard any message published after the change was
+ * acknowledged (see `heardAfter`).
+ */
+export interface HeardTolerance {
+  /** The `via` of the reads this applies to, e.g. `['l1', 'shared']`. */
+  readonly sources: readonly string[]
+  /**
+   * When `worker` had surely heard every message published before `acknowledgedAt` (a time on
+   * the publisher's clock): `Infinity` when it cannot be told (nothing heard since).
+   */
+  readonly heardBy: (worker: number, acknowledgedAt: number) => number
+  /**
+   * Whatever was heard, a read is never later than this against a change (an in-process
+   * tier's `maxStaleness`, or a documented bound).
+   * @default Infinity
+   */
+  readonly maxLateMs?: number | undefined
+}
+
 /** Options of {@link checkStaleReads}. */
 export interface StaleReadOptions {
   /**
@@ -40,20 +87,16 @@ export interface StaleReadOptions {
    */
   readonly clockSkewMs?: number
   /**
-   * Reads served from in-process state (single-flight today, an in-process tier later) learn of
-   * other processes' changes over the bus. For reads whose `via` is in `sources`, a change made
-   * by another process counts only once `boundMs` have passed since it was acknowledged, and
-   * not at all while a bus gap of the reading process overlaps the time from the change's start
-   * to the read's start. Changes made by the reading process always count at once.
+   * Reads served from in-process state (single-flight, an in-process tier) learn of other
+   * processes' changes over the bus: for reads whose `via` is in a tolerance's `sources`, a
+   * change made by another process counts only as that tolerance says. Changes made by the
+   * reading process always count at once. One tolerance, or several for different sources.
    * @default undefined (every read is held to the strict rule)
    */
   readonly inProcess?:
-    | {
-        readonly sources: readonly string[]
-        readonly boundMs: number
-        /** Periods when a process may have missed bus messages (`worker` absent: every one). */
-        readonly gaps?: readonly (Interval & { readonly worker?: number | undefined })[]
-      }
+    | BoundTolerance
+    | HeardTolerance
+    | readonly (BoundTolerance | HeardTolerance)[]
     | undefined
 }
 
@@ -111,15 +154,17 @@ function producers(ops: readonly OpRecord[]): Map<string, Producer> {
 }
 
 /**
- * Checks every successful `getOrSet` of `ops` (other calls are changes). A read R returning the
- * value v produced by P is stale when a change C was acknowledged before R began and:
- * - `'tag'`: C invalidated a tag v carries and began after P's tag versions were captured
- *   (P's loader start; a `set`'s end);
+ * Checks every successful `getOrSet` and every `get` that returned a value (other calls are
+ * changes). A read R returning the value v produced by P is stale when a change C was
+ * acknowledged before R began and:
+ * - `'tag'`: C invalidated or soft-expired a tag v carries (without grace a soft-expired value
+ *   is a miss) and began after P's tag versions were captured (P's loader start; a `set`'s end);
  * - `'key'`: C set another value of the key, or deleted it, and began after P's write was
  *   acknowledged (a write that was not acknowledged may land at any time: only tags retire it);
  * - `'same-process'`: C is a set/delete of the key in P's process that began after P's loader
  *   started.
- * Acknowledged: `delete` and `invalidateTags` resolved; `set` emitted its `set` event.
+ * Acknowledged: `delete`, `invalidateTags` and `expireTags` resolved; `set` emitted its `set`
+ * event.
  */
 export function checkStaleReads(
   ops: readonly OpRecord[],
@@ -134,14 +179,15 @@ export function checkStaleReads(
     (op) => [op.key!],
   )
   const tagChanges = indexByEnd(
-    ops.filter((op) => op.kind === 'invalidateTags' && op.ok),
+    ops.filter((op) => isTagChange(op) && op.ok),
     (op) => op.tags ?? [],
   )
   const violations: StaleRead[] = []
   const tolerated: StaleRead[] = []
   let readsChecked = 0
+  const tolerances = toleranceList(options.inProcess)
   for (const read of ops) {
-    if (read.kind !== 'getOrSet' || !read.ok) continue
+    if (!returnedValue(read)) continue
     readsChecked++
     const producer = read.value === undefined ? undefined : byToken.get(read.value)
     if (!producer) {
@@ -153,7 +199,7 @@ export function checkStaleReads(
       continue
     }
     const candidates = staleness(read, producer, keyChanges.get(read.key!), tagChanges, skew)
-    const judged = candidates.map((found) => ({ found, verdict: judge(found, options) }))
+    const judged = candidates.map((found) => ({ found, verdict: judge(found, tolerances) }))
     const worst = (verdict: 'violation' | 'tolerated') =>
       judged
         .filter((entry) => entry.verdict === verdict)
@@ -201,14 +247,27 @@ function staleness(
   return found
 }
 
-function judge(found: StaleRead, options: StaleReadOptions): 'violation' | 'tolerated' {
-  const inProcess = options.inProcess
+function toleranceList(
+  inProcess: StaleReadOptions['inProcess'],
+): readonly (BoundTolerance | HeardTolerance)[] {
+  if (inProcess === undefined) return []
+  return Array.isArray(inProcess) ? inProcess : [inProcess as BoundTolerance | HeardTolerance]
+}
+
+function judge(
+  found: StaleRead,
+  tolerances: readonly (BoundTolerance | HeardTolerance)[],
+): 'violation' | 'tolerated' {
   const { read, change } = found
-  if (!inProcess || !change || !inProcess.sources.includes(read.via ?? '')) return 'violation'
-  if (change.worker === read.worker) return 'violation'
-  if (found.lateByMs <= inProcess.boundMs) return 'tolerated'
+  const tolerance = tolerances.find((t) => t.sources.includes(read.via ?? ''))
+  if (!tolerance || !change || change.worker === read.worker) return 'violation'
+  if ('heardBy' in tolerance) {
+    const heard = read.start <= tolerance.heardBy(read.worker, change.end)
+    return heard && found.lateByMs <= (tolerance.maxLateMs ?? Infinity) ? 'tolerated' : 'violation'
+  }
+  if (found.lateByMs <= tolerance.boundMs) return 'tolerated'
   const span = { start: change.start, end: read.start }
-  const inGap = (inProcess.gaps ?? []).some(
+  const inGap = (tolerance.gaps ?? []).some(
     (gap) => (gap.worker === undefined || gap.worker === read.worker) && overlaps(gap, span),
   )
   return inGap ? 'tolerated' : 'violation'

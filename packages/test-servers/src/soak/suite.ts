@@ -6,8 +6,15 @@
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { describeWithServers } from '../vitest.js'
 import type { Fault } from './faults.js'
-import { runJudgedSoak, SOAK_CACHE_OPTIONS, SOAK_ROUND, soakExpectations } from './profile.js'
-import { DEFAULT_WORKLOAD } from './workload.js'
+import {
+  runJudgedSoak,
+  SOAK_CACHE_OPTIONS,
+  SOAK_ROUND,
+  soakExpectations,
+  TIER_WORKLOAD,
+} from './profile.js'
+import type { TierExpectations } from './tier.js'
+import { DEFAULT_WORKLOAD, type WorkloadSpec } from './workload.js'
 
 /** How {@link describeSoak} runs one backend. */
 export interface SoakSuite<S> {
@@ -26,14 +33,30 @@ export interface SoakSuite<S> {
   readonly bus: boolean
   /** The adapter's reconnect backoff cap, in ms. */
   readonly reconnectMs: number
+  /**
+   * The fixture builds its cache with an in-process tier: the workload adds `get`, `expireTags`
+   * and bus probes ({@link TIER_WORKLOAD}), and the run is judged as a tiered fleet (see
+   * `judgeTier`). Give `maxStalenessMs` when the fixture's tier has one.
+   * @default undefined (no tier)
+   */
+  readonly tier?: TierExpectations | undefined
 }
 
 /** Processes in every soak. */
 export const SOAK_PROCESSES = 4
 
+/** The workload of a suite: with a tier, {@link TIER_WORKLOAD} (probes only over a bus). */
+function workloadOf(suite: SoakSuite<unknown>): WorkloadSpec {
+  if (!suite.tier) return DEFAULT_WORKLOAD
+  return suite.bus ? TIER_WORKLOAD : { ...TIER_WORKLOAD, probeEveryMs: undefined }
+}
+
 /** Registers the soak of one backend (about 35–60 s). */
 export function describeSoak<S>(suite: SoakSuite<S>): void {
-  describeWithServers(`soak: ${SOAK_PROCESSES} processes on one ${suite.name} under faults`, () => {
+  const processes = suite.tier
+    ? `${SOAK_PROCESSES} processes, each with its own L1,`
+    : `${SOAK_PROCESSES} processes`
+  describeWithServers(`soak: ${processes} on one ${suite.name} under faults`, () => {
     let server: S | undefined
 
     beforeAll(async () => {
@@ -44,7 +67,7 @@ export function describeSoak<S>(suite: SoakSuite<S>): void {
       if (server !== undefined) await suite.stop(server)
     })
 
-    test('calls stay bounded, reads fresh, loads bounded, heaps flat, processes exit', async () => {
+    test(`calls stay bounded, reads fresh${suite.tier ? ' (by what each process heard)' : ''}, loads bounded, heaps flat, processes exit`, async () => {
       const started = server as S
       const report = await runJudgedSoak(
         suite.name,
@@ -52,12 +75,15 @@ export function describeSoak<S>(suite: SoakSuite<S>): void {
           processes: SOAK_PROCESSES,
           fixture: suite.fixture,
           params: { ...suite.params(started), cache: SOAK_CACHE_OPTIONS },
-          workload: DEFAULT_WORKLOAD,
+          workload: workloadOf(suite),
           faults: suite.faults(started),
           warmupMs: 1500,
           round: SOAK_ROUND,
         },
-        soakExpectations({ bus: suite.bus, reconnectMs: suite.reconnectMs }),
+        {
+          ...soakExpectations({ bus: suite.bus, reconnectMs: suite.reconnectMs }),
+          tier: suite.tier,
+        },
       )
       expect(report.problems).toEqual([])
     }, 150_000)

@@ -16,7 +16,7 @@ import {
   type WorkerConfig,
 } from './protocol.js'
 import { Recorder } from './recorder.js'
-import { between, nextOp, seededRandom } from './workload.js'
+import { between, nextOp, probeTag, seededRandom } from './workload.js'
 
 function send(message: FromWorker): void {
   // The channel closes when the harness goes away; nothing is left to report to then.
@@ -46,25 +46,47 @@ class Lanes {
     private readonly config: WorkerConfig,
   ) {}
 
+  /** The workload's lanes, and the probe lane when the workload has probes. */
+  get #count(): number {
+    return this.config.workload.lanes + (this.config.workload.probeEveryMs ? 1 : 0)
+  }
+
   start(): void {
     for (let lane = 0; lane < this.config.workload.lanes; lane++)
       this.#running.push(this.#lane(lane))
+    const probeEveryMs = this.config.workload.probeEveryMs
+    if (probeEveryMs) this.#running.push(this.#probes(probeEveryMs))
   }
 
   async #lane(lane: number): Promise<void> {
     const { workload, index } = this.config
     const random = seededRandom(workload.seed * 1_000_003 + index * 101 + lane)
     while (!this.#stopping) {
-      if (this.#gate) {
-        this.#parked++
-        if (this.#parked === workload.lanes) this.#allParked?.()
-        await this.#gate.promise
-        this.#parked--
-        continue
-      }
+      if (await this.#parkIfAsked()) continue
       await this.recorder.run(nextOp(workload, random))
       await sleep(between(random, workload.pauseMs))
     }
+  }
+
+  /** Invalidates a tag of this worker's own every `everyMs`, for the bus delivery figures. */
+  async #probes(everyMs: number): Promise<void> {
+    let sequence = 0
+    while (!this.#stopping) {
+      if (await this.#parkIfAsked()) continue
+      const tags = [probeTag(this.config.index, sequence++)]
+      await this.recorder.run({ kind: 'invalidateTags', tags })
+      await sleep(everyMs)
+    }
+  }
+
+  /** Waits while the lanes are parked; `true` when it did. */
+  async #parkIfAsked(): Promise<boolean> {
+    if (!this.#gate) return false
+    this.#parked++
+    if (this.#parked === this.#count) this.#allParked?.()
+    await this.#gate.promise
+    this.#parked--
+    return true
   }
 
   /** Resolves once every lane waits between two calls; `resume()` lets them go on. */
@@ -76,7 +98,7 @@ class Lanes {
     this.#gate = { promise, open }
     const parked = new Promise<void>((resolve) => {
       this.#allParked = resolve
-      if (this.#parked === this.config.workload.lanes || this.#running.length === 0) resolve()
+      if (this.#parked === this.#count || this.#running.length === 0) resolve()
     })
     await parked
     return () => {

@@ -12,12 +12,20 @@ export interface WorkloadSpec {
   readonly tags: number
   /** Indexes of the keys whose `getOrSet` calls use `lock: true` (the others never do). */
   readonly lockedKeys: readonly number[]
-  /** Relative weights of the calls. */
+  /**
+   * Relative weights of the calls. `get` (a read that never loads) and `expireTags` (a soft
+   * invalidation: without grace, a value it makes stale is a miss) are optional, for fleets whose
+   * caches serve reads from more than one place (an in-process tier).
+   */
   readonly mix: {
     readonly getOrSet: number
     readonly set: number
     readonly delete: number
     readonly invalidateTags: number
+    /** @default 0 */
+    readonly get?: number | undefined
+    /** @default 0 */
+    readonly expireTags?: number | undefined
   }
   /** Each loader call sleeps a uniform time in this range before answering. */
   readonly loaderMs: { readonly min: number; readonly max: number }
@@ -27,6 +35,13 @@ export interface WorkloadSpec {
   readonly lanes: number
   /** Seed of every worker's generator (each worker mixes in its index). */
   readonly seed: number
+  /**
+   * When set, each worker also runs a probe lane: every `probeEveryMs` it invalidates a tag of
+   * its own that no value carries (`probeTag`), so that the time from the call resolving to the
+   * other processes hearing it (their `invalidate` events) measures the bus's delivery.
+   * @default undefined (no probes)
+   */
+  readonly probeEveryMs?: number | undefined
 }
 
 /** 8 keys (4 locked), 4 tags, mostly reads, loaders of 2–15 ms, 4 lanes per worker. */
@@ -47,6 +62,8 @@ export type PlannedOp =
   | { kind: 'set'; key: string; tags: string[] }
   | { kind: 'delete'; key: string }
   | { kind: 'invalidateTags'; tags: string[] }
+  | { kind: 'get'; key: string }
+  | { kind: 'expireTags'; tags: string[] }
 
 export function keyName(index: number): string {
   return `k${index}`
@@ -54,6 +71,14 @@ export function keyName(index: number): string {
 
 export function tagName(index: number): string {
   return `t${index}`
+}
+
+/** Every probe tag starts with this; no value carries one. */
+export const PROBE_TAG_PREFIX = 'probe-'
+
+/** The tag of probe `sequence` of `worker` (see {@link WorkloadSpec.probeEveryMs}). */
+export function probeTag(worker: number, sequence: number): string {
+  return `${PROBE_TAG_PREFIX}w${worker}-${sequence}`
 }
 
 /** The tags every value of key `index` carries. */
@@ -82,7 +107,10 @@ export function between(random: () => number, range: { min: number; max: number 
 /** Draws the next call from the mix. */
 export function nextOp(spec: WorkloadSpec, random: () => number): PlannedOp {
   const { mix } = spec
-  const roll = random() * (mix.getOrSet + mix.set + mix.delete + mix.invalidateTags)
+  const [get, expire] = [mix.get ?? 0, mix.expireTags ?? 0]
+  // The optional kinds come last: a mix without them draws exactly as before they existed.
+  const changes = mix.getOrSet + mix.set + mix.delete + mix.invalidateTags
+  const roll = random() * (changes + get + expire)
   const index = Math.floor(random() * spec.keys)
   const key = keyName(index)
   const tags = tagsOfKey(spec, index)
@@ -90,12 +118,15 @@ export function nextOp(spec: WorkloadSpec, random: () => number): PlannedOp {
     return { kind: 'getOrSet', key, tags, lock: spec.lockedKeys.includes(index) }
   if (roll < mix.getOrSet + mix.set) return { kind: 'set', key, tags }
   if (roll < mix.getOrSet + mix.set + mix.delete) return { kind: 'delete', key }
-  // One tag, or two distinct ones, out of all tags.
+  if (roll < changes) return { kind: 'invalidateTags', tags: someTags(spec, random) }
+  if (roll < changes + get) return { kind: 'get', key }
+  return { kind: 'expireTags', tags: someTags(spec, random) }
+}
+
+/** One tag, or two distinct ones, out of all tags. */
+function someTags(spec: WorkloadSpec, random: () => number): string[] {
   const first = Math.floor(random() * spec.tags)
   const second = (first + 1 + Math.floor(random() * (spec.tags - 1))) % spec.tags
   const both = random() < 0.25 && spec.tags > 1
-  return {
-    kind: 'invalidateTags',
-    tags: both ? [tagName(first), tagName(second)] : [tagName(first)],
-  }
+  return both ? [tagName(first), tagName(second)] : [tagName(first)]
 }
