@@ -208,6 +208,36 @@ describe('reads that never load, and soft invalidations', () => {
   })
 })
 
+describe('joins of a load older than an expireTags (a known defect of core)', () => {
+  function joinAfterExpire(change: 'expire' | 'invalidate') {
+    const h = new HistoryBuilder()
+    const load = h.load(0, 'k', [0, 40], [5, 30], { tags: ['t'] })
+    h[change](0, ['t'], [10, 12])
+    h.read(0, 'k', [20, 21], load.value!, { via: 'shared', tags: ['t'] })
+    return h
+  }
+
+  test('are violations unless counted apart; then they are only counted', () => {
+    expect(rules(joinAfterExpire('expire'))).toEqual(['tag'])
+    const counted = checkStaleReads(joinAfterExpire('expire').ops, { expiredJoins: 'counted' })
+    expect(counted.violations).toEqual([])
+    expect(counted.expiredJoins.map((join) => join.rule)).toEqual(['tag'])
+  })
+
+  test('only joins, and only when every change they are older than is an expireTags', () => {
+    const options = { expiredJoins: 'counted' } as const
+    expect(rules(joinAfterExpire('invalidate'), options)).toEqual(['tag'])
+    const both = joinAfterExpire('expire')
+    both.invalidate(0, ['t'], [13, 14])
+    expect(rules(both, options)).toEqual(['tag'])
+    const h = new HistoryBuilder()
+    const set = h.set(0, 'k', [0, 1], { tags: ['t'] })
+    h.expire(0, ['t'], [10, 12])
+    h.read(0, 'k', [20, 21], set.value!, { via: 'l1', tags: ['t'] })
+    expect(rules(h, options)).toEqual(['tag'])
+  })
+})
+
 describe('in-process reads judged by when their process heard the change', () => {
   /** Worker 1 deletes k at [10, 11]; worker 2 reads the old value from its L1 at `readAt`. */
   function l1ReadAfterRemoteDelete(readAt: number) {

@@ -186,7 +186,7 @@ describe('the tier judge', () => {
     expect(problems(run, { ...EXPECT, tier: { maxStalenessMs: 500 } })).toEqual([])
   })
 
-  test('with maxStaleness, an L1 read later than it fails even if the change was never heard', () => {
+  test("with maxStaleness, an L1 read later than it (plus a read's bound) fails even if the change was never heard", () => {
     const h = new HistoryBuilder()
     const set = h.set(0, 'k', [2000, 2001])
     h.delete(1, 'k', [4010, 4011])

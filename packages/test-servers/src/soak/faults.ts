@@ -49,6 +49,11 @@ export interface BusConnections {
   count(): Promise<number>
   /** Cuts every one of them; resolves with how many it cut. */
   cut(): Promise<number>
+  /**
+   * Lets go of what counting and cutting opened (an admin connection kept for cutting again and
+   * again); called once a fault is done with them.
+   */
+  close?(): Promise<void>
 }
 
 /**
@@ -66,7 +71,13 @@ export function cutBus(
   return {
     name,
     kind: 'bus',
-    inject: () => cutAll(name, connections, expected, waitMs),
+    async inject() {
+      try {
+        return await cutAll(name, connections, expected, waitMs)
+      } finally {
+        await connections.close?.()
+      }
+    },
     recover: async () => {},
   }
 }
@@ -105,6 +116,7 @@ export function holdBusDown(
     async recover() {
       stop = true
       await holding
+      await connections.close?.()
       // The bus was not held down as long as the round says: the fault did not happen.
       if (failure) throw failure.error
     },

@@ -28,11 +28,13 @@ export function formatDelivery(delivery: DeliveryFigures): string {
 /** The in-process tier's figures. */
 function tierLines(tier: TierReport): string[] {
   const { tolerated } = tier
+  const notHeard = tier.bus
+    ? `in-process reads older than a change not yet heard: ${tolerated.count} (latest ${ms(tolerated.maxLateMs)} ms after it; ` +
+      `away from faults, beyond the slowest delivery measured: ${tolerated.beyondMeasuredDelivery})`
+    : `in-process reads older than another process's change (no bus: within maxStaleness): ${tolerated.count} (latest ${ms(tolerated.maxLateMs)} ms after it)`
   return [
-    `${formatDelivery(tier.delivery)} (healthy time)`,
-    `L1 hits: ${tier.l1Reads}; begun during a reported bus gap: ${tier.l1ReadsInGaps.length}; ` +
-      `in-process reads older than a change not yet heard: ${tolerated.count} (latest ${ms(tolerated.maxLateMs)} ms after it; ` +
-      `beyond the slowest delivery measured: ${tolerated.beyondMeasuredDelivery})`,
+    ...(tier.bus ? [`${formatDelivery(tier.delivery)} (healthy time)`] : []),
+    `L1 hits: ${tier.l1Reads}; begun during a reported bus gap: ${tier.l1ReadsInGaps.length}; ${notHeard}`,
     ...tier.faults.map(
       (fault) =>
         `during ${fault.name}: ${fault.l1Reads} L1 hits; writes acknowledged again ${ms(fault.writesBackAfterMs)} ms after it`,
@@ -81,7 +83,8 @@ export function formatSoakReport(title: string, report: SoakReport): string {
     `loader calls: ${loads.loads} (${loads.judged} while healthy; ${loads.lockWaitRetries} after a lock wait ran out, ${loads.lockUnavailable} without the lock after taking it failed); ` +
       `beyond the bound: ${loads.extra.length}; most per key between disturbances: ${perEpoch}`,
     `reads checked: ${stale.readsChecked}; stale: ${stale.violations.length}; ` +
-      `in-process reads late within the bus tolerance: ${stale.tolerated.length} (max ${ms(maxTolerated)} ms)`,
+      `in-process reads late within the bus tolerance: ${stale.tolerated.length} (max ${ms(maxTolerated)} ms); ` +
+      `joins of a load older than an expireTags (known, counted): ${stale.expiredJoins.length}`,
     faults,
     `heap after GC per worker and round (MiB): ${report.heapMiB.map((r) => r.map((v) => v.toFixed(2)).join(' ')).join(' | ')}`,
     `close(): ${report.closes.map((c) => `${ms(c.closeMs)} ms, exit +${ms(c.exitMs)} ms`).join('; ')}`,

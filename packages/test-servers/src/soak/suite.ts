@@ -5,7 +5,9 @@
  */
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { describeWithServers } from '../vitest.js'
+import { measureIdleDelivery } from './delivery.js'
 import type { Fault } from './faults.js'
+import { formatDelivery } from './format.js'
 import {
   runJudgedSoak,
   SOAK_CACHE_OPTIONS,
@@ -40,6 +42,12 @@ export interface SoakSuite<S> {
    * @default undefined (no tier)
    */
   readonly tier?: TierExpectations | undefined
+  /**
+   * Before the soak, measure the bus's delivery on a fleet that does nothing but probe (see
+   * `measureIdleDelivery`), on the same server, and check every probe reached every process.
+   * @default false
+   */
+  readonly idleDelivery?: boolean | undefined
 }
 
 /** Processes in every soak. */
@@ -49,6 +57,12 @@ export const SOAK_PROCESSES = 4
 function workloadOf(suite: SoakSuite<unknown>): WorkloadSpec {
   if (!suite.tier) return DEFAULT_WORKLOAD
   return suite.bus ? TIER_WORKLOAD : { ...TIER_WORKLOAD, probeEveryMs: undefined }
+}
+
+/** How a tiered suite's reads are judged, for its title. */
+function freshness(suite: SoakSuite<unknown>): string {
+  if (!suite.tier) return ''
+  return suite.bus ? ' (by what each process heard)' : ' (within maxStaleness)'
 }
 
 /** Registers the soak of one backend (about 35–60 s). */
@@ -67,7 +81,25 @@ export function describeSoak<S>(suite: SoakSuite<S>): void {
       if (server !== undefined) await suite.stop(server)
     })
 
-    test(`calls stay bounded, reads fresh${suite.tier ? ' (by what each process heard)' : ''}, loads bounded, heaps flat, processes exit`, async () => {
+    if (suite.idleDelivery)
+      test('every change reaches every other process of an idle fleet; the delivery time is logged', async () => {
+        const { delivery, run } = await measureIdleDelivery({
+          fixture: suite.fixture,
+          params: { ...suite.params(server as S), cache: SOAK_CACHE_OPTIONS },
+          processes: SOAK_PROCESSES,
+          durationMs: 4000,
+        })
+        console.log(
+          `== ${suite.name}, ${SOAK_PROCESSES} idle processes ==\n${formatDelivery(delivery)}`,
+        )
+        expect(delivery.lost).toEqual([])
+        expect(delivery.samples).toBe(delivery.probes * (SOAK_PROCESSES - 1))
+        expect(delivery.samples).toBeGreaterThan(0)
+        expect(run.fatals).toEqual([])
+        expect(run.closes.filter((close) => close.exitMs > 2000)).toEqual([])
+      }, 60_000)
+
+    test(`calls stay bounded, reads fresh${freshness(suite)}, loads bounded, heaps flat, processes exit`, async () => {
       const started = server as S
       const report = await runJudgedSoak(
         suite.name,

@@ -6,7 +6,7 @@
  * store faults; writes back after them.
  */
 import { type DeliveryFigures, measureDelivery, probesByTag } from './delivery.js'
-import type { BusReceipt, Interval, OpRecord } from './history.js'
+import { type BusReceipt, type Interval, type OpRecord, overlaps } from './history.js'
 import type { SoakRun } from './run.js'
 import type { BoundTolerance, HeardTolerance, StaleReadReport } from './stale-reads.js'
 import { missedMessageWindows, reportedGaps } from './windows.js'
@@ -24,6 +24,9 @@ export interface TierExpectations {
 
 /** What {@link judgeTier} found. */
 export interface TierReport {
+  /** Whether the fleet had a bus (else its tiers are coherent within `maxStaleness` only). */
+  readonly bus: boolean
+  /** Over a bus, measured with the workload's probes. */
   readonly delivery: DeliveryFigures
   /** Reads an L1 served. */
   readonly l1Reads: number
@@ -38,8 +41,9 @@ export interface TierReport {
   }[]
   /**
    * In-process reads older than another process's change, tolerated because their process had
-   * not heard the change yet: how many, how late the latest was, and how many were later than
-   * the slowest delivery measured (possible only when a message took longer than every probe).
+   * not heard the change yet: how many, how late the latest was, and how many of those away from
+   * faults were later than the slowest delivery measured (possible only when a message took
+   * longer than every probe).
    */
   readonly tolerated: {
     readonly count: number
@@ -95,24 +99,32 @@ export function heardAfter(
 /**
  * The tolerances of in-process reads for {@link checkStaleReads} in a tiered fleet. With a bus
  * (and probes): L1 hits and single-flight joins are tolerated until their process heard the
- * change, L1 hits never beyond `maxStaleness`. Without a bus: L1 hits up to `maxStaleness`,
- * single-flight joins up to `loadBoundMs` (a load's own duration).
+ * change. Without a bus: single-flight joins up to `loadBoundMs` (a load's own duration). L1 hits
+ * are never later than `maxStaleness` plus `readBoundMs`: a copy lives `maxStaleness` from when
+ * the L2 read that made it answered, and that read may have begun (before the change) up to a
+ * read's bound earlier.
  */
 export function tierTolerances(
   run: SoakRun,
   tier: TierExpectations,
-  options: { readonly bus: boolean; readonly clockSkewMs: number; readonly loadBoundMs: number },
+  options: {
+    readonly bus: boolean
+    readonly clockSkewMs: number
+    readonly loadBoundMs: number
+    readonly readBoundMs: number
+  },
 ): (BoundTolerance | HeardTolerance)[] {
-  const maxStalenessMs = tier.maxStalenessMs
+  const copyLifeMs =
+    tier.maxStalenessMs === undefined ? undefined : tier.maxStalenessMs + options.readBoundMs
   if (!options.bus) {
     return [
-      { sources: ['l1'], boundMs: maxStalenessMs ?? 0 },
+      { sources: ['l1'], boundMs: copyLifeMs ?? 0 },
       { sources: ['shared'], boundMs: options.loadBoundMs },
     ]
   }
   const heardBy = heardAfter(run.ops, run.receipts, options.clockSkewMs)
   return [
-    { sources: ['l1'], heardBy, maxLateMs: maxStalenessMs },
+    { sources: ['l1'], heardBy, maxLateMs: copyLifeMs },
     { sources: ['shared'], heardBy },
   ]
 }
@@ -133,8 +145,9 @@ type Problem = (when: boolean, text: () => string) => void
 /**
  * Judges what is particular to a tiered fleet (see the module comment); the freshness of its
  * reads is judged by `checkStaleReads` with {@link tierTolerances}.
- * @param unhealthy - the warm-up and store faults with their recovery: no delivery figures there.
- * @param recoveryMs - how long after a fault its gap reports may come.
+ * @param context - `stale`: the freshness report of the run; `unhealthy`: the warm-up and the
+ * store faults with their recovery; `recoveryMs`: how long after a fault calls may still fail
+ * and its gap reports may still come.
  */
 export function judgeTier(
   run: SoakRun,
@@ -149,8 +162,12 @@ export function judgeTier(
 ): TierReport {
   const { ops } = run
   const missed = missedMessageWindows(run.gapEvents, run.faults, run.endedAt, context.recoveryMs)
-  const busFaults = run.faults.map((fault) => ({ start: fault.start, end: fault.end }))
-  const delivery = measureDelivery(run, { unhealthy: [...context.unhealthy, ...busFaults], missed })
+  // Delivery is measured, and reads compared with it, away from every fault and its recovery.
+  const faulty = [
+    ...context.unhealthy,
+    ...run.faults.map((fault) => ({ start: fault.start, end: fault.end + context.recoveryMs })),
+  ]
+  const delivery = measureDelivery(run, { unhealthy: faulty, missed })
   if (context.bus) {
     problem(delivery.samples === 0, () => 'no bus delivery measured: the workload needs probes')
     problem(delivery.lost.length > 0, () => {
@@ -193,7 +210,11 @@ export function judgeTier(
   })
 
   const late = context.stale.tolerated.map((read) => read.lateByMs)
+  const lateWhileHealthy = context.stale.tolerated
+    .filter(({ read }) => !faulty.some((window) => overlaps(window, read)))
+    .map((read) => read.lateByMs)
   return {
+    bus: context.bus,
     delivery,
     l1Reads: l1Reads.length,
     l1ReadsInGaps,
@@ -201,7 +222,7 @@ export function judgeTier(
     tolerated: {
       count: late.length,
       maxLateMs: Math.max(0, ...late),
-      beyondMeasuredDelivery: late.filter((ms) => ms > delivery.maxMs).length,
+      beyondMeasuredDelivery: lateWhileHealthy.filter((ms) => ms > delivery.maxMs).length,
     },
   }
 }
