@@ -4,19 +4,12 @@ import {
   busGaps,
   callBounds,
   HistoryBuilder,
-  type SoakExpectations,
   type SoakRun,
   unhealthyWindows,
 } from '../src/soak/index.js'
+import { TEST_EXPECTATIONS } from './soak-expectations.js'
 
-const EXPECT: SoakExpectations = {
-  timings: { storeTimeoutMs: 100, lockWaitMs: 1000, cooldownMs: 500, loaderMaxMs: 10, slackMs: 50 },
-  recoveryMs: 1000,
-  bus: true,
-  maxHeapGrowthBytes: 1024 * 1024,
-  closeBoundMs: 1000,
-  exitBoundMs: 2000,
-}
+const EXPECT = TEST_EXPECTATIONS
 
 const MIB = 1024 * 1024
 

@@ -13,16 +13,9 @@ import {
   type SoakRun,
   seededRandom,
 } from '../src/soak/index.js'
+import { TEST_EXPECTATIONS } from './soak-expectations.js'
 
-const EXPECT: SoakExpectations = {
-  timings: { storeTimeoutMs: 100, lockWaitMs: 1000, cooldownMs: 500, loaderMaxMs: 10, slackMs: 50 },
-  recoveryMs: 1000,
-  bus: true,
-  maxHeapGrowthBytes: 1024 * 1024,
-  closeBoundMs: 1000,
-  exitBoundMs: 2000,
-  tier: {},
-}
+const EXPECT: SoakExpectations = { ...TEST_EXPECTATIONS, tier: {} }
 
 /**
  * Three workers; each probes every 10 ms from 1000 to 9000, heard 0.5 ms after it resolved by the
