@@ -208,8 +208,8 @@ describe('reads that never load, and soft invalidations', () => {
   })
 })
 
-describe('joins of a load older than an expireTags (a known defect of core)', () => {
-  function joinAfterExpire(change: 'expire' | 'invalidate') {
+describe('joins of a load older than a tag change', () => {
+  function joinAfter(change: 'expire' | 'invalidate') {
     const h = new HistoryBuilder()
     const load = h.load(0, 'k', [0, 40], [5, 30], { tags: ['t'] })
     h[change](0, ['t'], [10, 12])
@@ -217,24 +217,9 @@ describe('joins of a load older than an expireTags (a known defect of core)', ()
     return h
   }
 
-  test('are violations unless counted apart; then they are only counted', () => {
-    expect(rules(joinAfterExpire('expire'))).toEqual(['tag'])
-    const counted = checkStaleReads(joinAfterExpire('expire').ops, { expiredJoins: 'counted' })
-    expect(counted.violations).toEqual([])
-    expect(counted.expiredJoins.map((join) => join.rule)).toEqual(['tag'])
-  })
-
-  test('only joins, and only when every change they are older than is an expireTags', () => {
-    const options = { expiredJoins: 'counted' } as const
-    expect(rules(joinAfterExpire('invalidate'), options)).toEqual(['tag'])
-    const both = joinAfterExpire('expire')
-    both.invalidate(0, ['t'], [13, 14])
-    expect(rules(both, options)).toEqual(['tag'])
-    const h = new HistoryBuilder()
-    const set = h.set(0, 'k', [0, 1], { tags: ['t'] })
-    h.expire(0, ['t'], [10, 12])
-    h.read(0, 'k', [20, 21], set.value!, { via: 'l1', tags: ['t'] })
-    expect(rules(h, options)).toEqual(['tag'])
+  test('are violations after an expireTags as after an invalidateTags (core supersedes both)', () => {
+    expect(rules(joinAfter('expire'))).toEqual(['tag'])
+    expect(rules(joinAfter('invalidate'))).toEqual(['tag'])
   })
 })
 

@@ -254,8 +254,6 @@ export function analyzeSoak(run: SoakRun, expect: SoakExpectations): SoakReport 
   const stale = checkStaleReads(ops, {
     clockSkewMs,
     inProcess: inProcessTolerance(run, expect, calls),
-    // Core's expireTags does not supersede running loads yet: joins of them are counted.
-    expiredJoins: 'counted',
   })
   problem(stale.violations.length > 0, () => {
     const text = `${stale.violations.length} read(s) served a value older than an acknowledged change`

@@ -83,10 +83,7 @@ export function formatSoakReport(title: string, report: SoakReport): string {
     `loader calls: ${loads.loads} (${loads.judged} while healthy; ${loads.lockWaitRetries} after a lock wait ran out, ${loads.lockUnavailable} without the lock after taking it failed); ` +
       `beyond the bound: ${loads.extra.length}; most per key between disturbances: ${perEpoch}`,
     `reads checked: ${stale.readsChecked}; stale: ${stale.violations.length}; ` +
-      `in-process reads late within the bus tolerance: ${stale.tolerated.length} (max ${ms(maxTolerated)} ms)` +
-      (report.tier || stale.expiredJoins.length > 0
-        ? `; joins of a load older than an expireTags (known, counted): ${stale.expiredJoins.length}`
-        : ''),
+      `in-process reads late within the bus tolerance: ${stale.tolerated.length} (max ${ms(maxTolerated)} ms)`,
     faults,
     `heap after GC per worker and round (MiB): ${report.heapMiB.map((r) => r.map((v) => v.toFixed(2)).join(' ')).join(' | ')}`,
     `close(): ${report.closes.map((c) => `${ms(c.closeMs)} ms, exit +${ms(c.exitMs)} ms`).join('; ')}`,

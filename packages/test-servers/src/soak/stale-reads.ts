@@ -98,16 +98,6 @@ export interface StaleReadOptions {
     | HeardTolerance
     | readonly (BoundTolerance | HeardTolerance)[]
     | undefined
-  /**
-   * `'counted'`: a single-flight join (`via: 'shared'`) whose value is older than nothing but
-   * acknowledged `expireTags` calls is counted apart, not judged. Core's `expireTags` does not
-   * supersede the loads running in its process or in the processes that hear it, so a caller
-   * arriving after it joins a load that began before it and gets that value (which the next read
-   * finds expired).
-   * A known defect, counted until core supersedes them; then drop this option.
-   * @default 'judged'
-   */
-  readonly expiredJoins?: 'judged' | 'counted'
 }
 
 /** What {@link checkStaleReads} found. */
@@ -118,8 +108,6 @@ export interface StaleReadReport {
   readonly violations: readonly StaleRead[]
   /** In-process reads that were older than another process's change, within the tolerance. */
   readonly tolerated: readonly StaleRead[]
-  /** Single-flight joins older than only an `expireTags` (see `expiredJoins` in the options). */
-  readonly expiredJoins: readonly StaleRead[]
 }
 
 interface Producer {
@@ -198,8 +186,6 @@ export function checkStaleReads(
   const tolerated: StaleRead[] = []
   let readsChecked = 0
   const tolerances = toleranceList(options.inProcess)
-  const expiredJoins: StaleRead[] = []
-  const countJoins = options.expiredJoins === 'counted'
   for (const read of ops) {
     if (!returnedValue(read)) continue
     readsChecked++
@@ -223,15 +209,10 @@ export function checkStaleReads(
         )
     const violation = worst('violation')
     const toleratedRead = violation ? undefined : worst('tolerated')
-    const onlyExpired = judged.every(
-      ({ found, verdict }) => verdict === 'tolerated' || found.change?.kind === 'expireTags',
-    )
-    if (violation && countJoins && read.via === 'shared' && onlyExpired)
-      expiredJoins.push(violation)
-    else if (violation) violations.push(violation)
+    if (violation) violations.push(violation)
     else if (toleratedRead) tolerated.push(toleratedRead)
   }
-  return { readsChecked, violations, tolerated, expiredJoins }
+  return { readsChecked, violations, tolerated }
 }
 
 /** Every change, acknowledged before `read` began, that `read`'s value is older than. */
