@@ -7,11 +7,12 @@
 
 import { InvalidKeyError, InvalidOptionError } from '../errors.js'
 
-// encodeURIComponent escapes every character with a meaning in the key layout (`:`, `@`, `#`,
-// `=`, `,`, `%`), what memcached and Redis Cluster treat specially (whitespace, control
-// characters, braces) and non-ASCII, natively and fast. It leaves only `A-Za-z0-9-_.!~*'()`.
+// Segments are escaped as encodeURIComponent escapes them: every character with a meaning in the
+// key layout (`:`, `@`, `#`, `=`, `,`, `%`), what memcached and Redis Cluster treat specially
+// (whitespace, control characters, braces) and non-ASCII. It leaves only `A-Za-z0-9-_.!~*'()`.
 const RECENT_KEYS = 4_096
 const SAFE = /^[A-Za-z0-9\-_.!~*'()]*$/
+const SAFE_BUT_COLONS = /^[A-Za-z0-9\-_.!~*'():]*$/
 
 /**
  * Escapes one key segment so it contains none of the layout characters. Injective: two
@@ -20,6 +21,25 @@ const SAFE = /^[A-Za-z0-9\-_.!~*'()]*$/
  */
 export function escapeSegment(segment: string): string {
   if (SAFE.test(segment)) return segment
+  // The commonest keys that need escaping are `user:42`: escaping their colons here costs about
+  // a thousand instructions less than encodeURIComponent's call into the runtime, on every read
+  // of a key whose encoding is no longer remembered. Same result.
+  if (SAFE_BUT_COLONS.test(segment)) return escapeColons(segment)
+  return encodeAny(segment)
+}
+
+function escapeColons(segment: string): string {
+  let out = ''
+  let from = 0
+  for (let at = segment.indexOf(':'); at !== -1; at = segment.indexOf(':', from)) {
+    out += `${segment.slice(from, at)}%3A`
+    from = at + 1
+  }
+  return out + segment.slice(from)
+}
+
+/** encodeURIComponent, and `%uXXXX` for a lone surrogate (which it rejects). */
+function encodeAny(segment: string): string {
   try {
     return encodeURIComponent(segment)
   } catch {
@@ -50,6 +70,10 @@ export class KeySpace {
   /** The prefix of every data key of this cache, ending in `:`. */
   readonly prefix: string
   private recent: Map<string, string> | undefined
+  /** Reads {@link recent} answered since it was last emptied. */
+  private recentHits = 0
+  /** Encodings still to go unremembered before remembering is tried again. */
+  private rememberPaused = 0
   private constructor(
     readonly root: string,
     private readonly segments: readonly string[],
@@ -91,14 +115,39 @@ export class KeySpace {
   /** The stored key of a user key. */
   dataKey(key: string): string {
     const known = this.recent?.get(key)
-    if (known !== undefined) return known
+    if (known !== undefined) {
+      this.recentHits++
+      return known
+    }
     if (typeof key !== 'string' || key.length === 0) throw new InvalidKeyError(key)
     const encoded = this.prefix + escapeSegment(key)
-    // Hot keys are read again and again: remember recent encodings (bounded, reset when full).
-    this.recent ??= new Map()
-    if (this.recent.size >= RECENT_KEYS) this.recent.clear()
-    this.recent.set(key, encoded)
+    this.remember(key, encoded)
     return encoded
+  }
+
+  /**
+   * Hot keys are read again and again: recent encodings are remembered (a bounded map, emptied
+   * when full). A full map that answered fewer reads than it holds is churn (keys too many or too
+   * random to repeat within it), and its inserts and the strings it keeps alive cost more than
+   * the encodings it saves: remembering then pauses for a while before it is tried again.
+   */
+  private remember(key: string, encoded: string): void {
+    if (this.rememberPaused > 0) {
+      this.rememberPaused--
+      return
+    }
+    if (this.recent === undefined) this.recent = new Map()
+    else if (this.recent.size >= RECENT_KEYS) {
+      const paidOff = this.recentHits >= this.recent.size
+      this.recentHits = 0
+      if (!paidOff) {
+        this.recent = undefined
+        this.rememberPaused = RECENT_KEYS * 8
+        return
+      }
+      this.recent.clear()
+    }
+    this.recent.set(key, encoded)
   }
 
   /** The counter holding a tag's version (tags are shared by every namespace of one root). */
