@@ -179,6 +179,8 @@ export class CacheBus {
   /** The announcement of key changes on its way, and what follows it. */
   #sending: Promise<void> | undefined
   #gathered: GatheredChanges | undefined
+  /** Keys stored by loads in this turn of the event loop, announced together at its end. */
+  #loaded: GatheredChanges | undefined
   #closed = false
 
   constructor(parts: CacheBusParts) {
@@ -236,6 +238,30 @@ export class CacheBus {
       if (mustReach) throw error
       this.#parts.reportError('publish', storeKeys[0], error)
     }
+  }
+
+  /**
+   * Tells the other caches that a load stored `storeKey` (their in-process tiers drop their
+   * copy). In the background, so it waits for the end of this turn of the event loop: the loads
+   * that store in it (a batch's writes answer together) go out in one message. Never rejects;
+   * a failure is an `error` event.
+   */
+  announceLoaded(storeKey: string): Promise<void> {
+    if (!this.publishes) return Promise.resolve()
+    let loaded = this.#loaded
+    if (loaded === undefined) {
+      const gathering: GatheredChanges = { storeKeys: [], sent: deferred() }
+      loaded = this.#loaded = gathering
+      setImmediate(() => {
+        if (this.#loaded === gathering) this.#loaded = undefined
+        this.announceChanged(gathering.storeKeys, false).then(
+          gathering.sent.resolve,
+          gathering.sent.resolve,
+        )
+      })
+    }
+    loaded.storeKeys.push(storeKey)
+    return loaded.sent.promise
   }
 
   /**

@@ -128,7 +128,7 @@ async function runLoad<T>(
       if (held) runtime.track(runtime.bus.announceFilled(request.storeKey))
       // Other processes' in-process tiers drop their copy (an early refresh replaced it). In the
       // background: a load is no change a caller waits to see acknowledged.
-      runtime.track(runtime.bus.announceChanged([request.storeKey], false))
+      runtime.track(runtime.bus.announceLoaded(request.storeKey))
     }
     return produced.value
   } finally {

@@ -214,6 +214,24 @@ describe('two tiers: an in-process L1 in front of a shared L2', () => {
     expect(changes).toEqual([1, 24])
   })
 
+  it('the keys a batch loads are announced in one message', async () => {
+    const { l2, open } = start()
+    const { cache } = open()
+    await cache.ready()
+    await cache.getOrSetMany(['a', 'b'], async (keys) => new Map(keys.map((k) => [k, k])))
+    await settle()
+    l2.published.length = 0
+    const keys = Array.from({ length: 12 }, (_, i) => `k${i}`)
+    await cache.getOrSetMany(keys, async (missing) => new Map(missing.map((k) => [k, k])))
+    await eventually(() => expect(l2.published.length).toBeGreaterThan(0))
+    await settle()
+    const changes = l2.published
+      .map((text) => parseBusMessage(text, 'someone else'))
+      .filter((message) => message?.kind === 'changed')
+      .map((message) => (message as { storeKeys: string[] }).storeKeys.length)
+    expect(changes).toEqual([12])
+  })
+
   it('an early refresh on an L1 hit updates L2, and then every L1', async () => {
     const { clock, open } = start()
     const a = open({ random: () => 0.999999 }).cache
