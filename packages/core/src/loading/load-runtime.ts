@@ -23,7 +23,7 @@ export interface LoadRuntime {
   readonly fills: FillSignals
   readonly bus: {
     announceFilled(storeKey: string): Promise<void>
-    announceChanged(storeKeys: readonly string[], mustReach: boolean): Promise<void>
+    announceLoaded(storeKey: string): Promise<void>
   }
   readonly l1: L1Tier | undefined
   track(task: Promise<unknown>): void
