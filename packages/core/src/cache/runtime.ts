@@ -162,6 +162,9 @@ export class CacheRuntime {
   async #shutDown(): Promise<void> {
     await this.store.settled()
     await Promise.allSettled([...this.#background, ...this.flights.pending()])
+    // A load that settled meanwhile may have left work behind: the announcement of what it
+    // stored goes out at the end of the turn, and must before the bus closes.
+    while (this.#background.size > 0) await Promise.allSettled([...this.#background])
     await this.bus.close()
     for (const tier of [this.l1, this.store]) {
       try {

@@ -232,6 +232,25 @@ describe('two tiers: an in-process L1 in front of a shared L2', () => {
     expect(changes).toEqual([12])
   })
 
+  it('close() waits for a running load and the announcement of what it stored', async () => {
+    const { l2, open } = start()
+    const { cache, errors } = open()
+    await cache.ready()
+    l2.published.length = 0
+    const loader = latch<string>()
+    const loading = cache.getOrSet('k', () => loader.promise)
+    await settle()
+    const closing = cache.close()
+    loader.open('v')
+    await closing
+    const announcedBeforeClose = l2.published
+      .map((text) => parseBusMessage(text, 'someone else'))
+      .filter((message) => message?.kind === 'changed')
+    expect(announcedBeforeClose).toHaveLength(1)
+    expect(await loading).toBe('v')
+    expect(errors).toEqual([])
+  })
+
   it('an early refresh on an L1 hit updates L2, and then every L1', async () => {
     const { clock, open } = start()
     const a = open({ random: () => 0.999999 }).cache
