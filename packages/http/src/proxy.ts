@@ -1,6 +1,7 @@
 /** A caching reverse proxy: Strata's response cache in front of an upstream HTTP server. */
-import { type Duration, parseDuration, rejectUnknownOptions } from '@strata/cache-core'
+import { type Duration, rejectUnknownOptions } from '@strata/cache-core'
 import { type NodeHandler, toNodeHandler } from './node-adapter.js'
+import { optionalBoolean, positiveDuration } from './option-checks.js'
 import {
   createResponseCache,
   type FetchHandler,
@@ -54,8 +55,8 @@ export function createCachingProxy(options: CachingProxyOptions): CachingProxy {
   const { upstream, upstreamTimeout, preserveHost, ...cacheOptions } = options
   rejectUnknownOptions(options, [...PROXY_OPTIONS, ...RESPONSE_CACHE_OPTIONS])
   const forward = forwardTo(upstream, {
-    timeoutMs: parseDuration(upstreamTimeout ?? '30s', 'upstreamTimeout'),
-    preserveHost: preserveHost ?? false,
+    timeoutMs: positiveDuration(upstreamTimeout ?? '30s', 'upstreamTimeout'),
+    preserveHost: optionalBoolean(preserveHost, 'preserveHost'),
     via: cacheOptions.cacheName ?? 'Strata',
   })
   // A proxy does not invent validators: only upstream's own ETag reaches clients.

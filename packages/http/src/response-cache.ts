@@ -7,6 +7,7 @@ import type { Cache, Duration } from '@strata/cache-core'
 import { InvalidOptionError, parseDuration, rejectUnknownOptions } from '@strata/cache-core'
 import { Forwarder } from './forward.js'
 import { type LookupSettings, LookupState, ResponseLookup } from './lookup.js'
+import { positiveDuration } from './option-checks.js'
 import {
   PurgeDispatcher,
   type PurgeFailure,
@@ -281,7 +282,9 @@ function freshnessPolicy(options: ResponseCacheOptions): FreshnessPolicy {
     targetedFields: targeted.map((field) => field.trim().toLowerCase()),
     heuristic: heuristic(options.heuristic),
     defaultTtlMs:
-      options.defaultTtl === undefined ? undefined : positive(options.defaultTtl, 'defaultTtl'),
+      options.defaultTtl === undefined
+        ? undefined
+        : positiveDuration(options.defaultTtl, 'defaultTtl'),
     staleIfErrorMs: parseDuration(options.staleIfError ?? 0, 'staleIfError'),
     statuses: statuses === undefined ? undefined : new Set(statuses),
   }
@@ -295,13 +298,7 @@ function heuristic(option: ResponseCacheOptions['heuristic']): FreshnessPolicy['
   if (typeof fraction !== 'number' || !(fraction > 0 && fraction <= 1)) {
     throw new InvalidOptionError('heuristic.fraction', 'must be a number in (0, 1]')
   }
-  return { fraction, maxMs: positive(custom.max ?? '1d', 'heuristic.max') }
-}
-
-function positive(value: Duration, option: string): number {
-  const ms = parseDuration(value, option)
-  if (ms === 0) throw new InvalidOptionError(option, 'must be greater than zero')
-  return ms
+  return { fraction, maxMs: positiveDuration(custom.max ?? '1d', 'heuristic.max') }
 }
 
 function isStatus(value: unknown): boolean {

@@ -8,9 +8,9 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http'
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
 import { Readable } from 'node:stream'
-import { InvalidOptionError } from '@strata/cache-core'
 import { interimSinkOf } from './interim.js'
 import { rawHeaders } from './node-adapter.js'
+import { httpUrl } from './option-checks.js'
 import type { FetchHandler } from './response-cache.js'
 import { endToEndHeaders } from './stored-response.js'
 
@@ -39,7 +39,7 @@ export interface UpstreamSettings {
 
 /** The handler that forwards to `upstream` (a URL; a path in it prefixes every request). */
 export function forwardTo(upstream: string, settings: UpstreamSettings): Upstream {
-  const base = upstreamUrl(upstream)
+  const base = httpUrl(upstream, 'upstream')
   const secure = base.protocol === 'https:'
   const agent = secure ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true })
   const send = secure ? httpsRequest : httpRequest
@@ -85,22 +85,6 @@ export function forwardTo(upstream: string, settings: UpstreamSettings): Upstrea
     return attempt(true)
   }
   return { handler, agent }
-}
-
-function upstreamUrl(upstream: string): URL {
-  let base: URL | undefined
-  try {
-    base = new URL(upstream)
-  } catch {
-    base = undefined
-  }
-  if (base?.protocol !== 'http:' && base?.protocol !== 'https:') {
-    throw new InvalidOptionError(
-      'upstream',
-      `must be an http(s) URL, got ${JSON.stringify(upstream)}`,
-    )
-  }
-  return base
 }
 
 /** Via names a pseudonym token; a cache name that is not one reads `strata` there. */

@@ -254,5 +254,13 @@ describe('createCachingProxy', () => {
     expect(() =>
       createCachingProxy({ upstream: upstreamUrl, cache, upstreamTimout: '1s' } as never),
     ).toThrow(/upstreamTimout/)
+    // A zero timeout would reach node:http as "no timeout": a proxy that never answers 504.
+    expect(() => createCachingProxy({ upstream: upstreamUrl, cache, upstreamTimeout: 0 })).toThrow(
+      /upstreamTimeout/,
+    )
+    expect(() =>
+      createCachingProxy({ upstream: upstreamUrl, cache, preserveHost: 'yes' } as never),
+    ).toThrow(/preserveHost/)
+    expect(() => createCachingProxy({ upstream: 42, cache } as never)).toThrow(InvalidOptionError)
   })
 })

@@ -3,7 +3,8 @@
  * retryable or not, `Retry-After` read, tags split into batches the CDN accepts, and the common
  * option checks.
  */
-import { type Duration, InvalidOptionError, parseDuration } from '@strata/cache-core'
+import { type Duration, InvalidOptionError } from '@strata/cache-core'
+import { httpUrl, positiveDuration } from '../option-checks.js'
 import { PurgeError } from '../purger.js'
 
 /** Sends one purge request; resolves with the response when it is a 2xx. */
@@ -65,9 +66,7 @@ export function headerBatches(tags: readonly string[], maxBytes: number): string
 
 /** The per-request timeout option of a purger. */
 export function purgeTimeout(value: Duration | undefined, purger: string): number {
-  const ms = parseDuration(value ?? '10s', `${purger}.timeout`)
-  if (ms === 0) throw new InvalidOptionError(`${purger}.timeout`, 'must be greater than zero')
-  return ms
+  return positiveDuration(value ?? '10s', `${purger}.timeout`)
 }
 
 /** A non-empty string option. */
@@ -80,17 +79,7 @@ export function requiredString(value: unknown, option: string): string {
 
 /** An http(s) base URL option, without a trailing slash. */
 export function baseUrl(value: unknown, option: string): string {
-  const text = requiredString(value, option)
-  let url: URL
-  try {
-    url = new URL(text)
-  } catch {
-    throw new InvalidOptionError(option, `must be an http(s) URL, got ${JSON.stringify(text)}`)
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new InvalidOptionError(option, `must be an http(s) URL, got ${JSON.stringify(text)}`)
-  }
-  return url.href.replace(/\/+$/, '')
+  return httpUrl(requiredString(value, option), option).href.replace(/\/+$/, '')
 }
 
 /** Tags must be non-empty strings; CDNs reject (or silently drop) anything else. */
