@@ -43,6 +43,7 @@ interface PendingWrite {
   readonly envelope: Envelope | undefined
   readonly ticket: number | undefined
   resolve(written: boolean): void
+  reject(error: unknown): void
 }
 
 /** @internal */
@@ -89,8 +90,8 @@ export class LoadBatch<T> implements Producer<T> {
   }
 
   store(storeKey: string, envelope: Envelope | undefined, ticket: number | undefined) {
-    return new Promise<boolean>((resolve) => {
-      this.#writes.push({ storeKey, envelope, ticket, resolve })
+    return new Promise<boolean>((resolve, reject) => {
+      this.#writes.push({ storeKey, envelope, ticket, resolve, reject })
       this.#toStore.delete(storeKey)
       if (this.#toStore.size === 0) void this.#writeAll()
     })
@@ -148,7 +149,15 @@ export class LoadBatch<T> implements Producer<T> {
     const items = writes.flatMap(({ storeKey, envelope, ticket }) =>
       envelope === undefined ? [] : [{ storeKey, envelope, ticket }],
     )
-    const written = items.length > 0 && (await this.#entries.writeMany(items))
+    let written: boolean
+    try {
+      written = items.length > 0 && (await this.#entries.writeMany(items))
+    } catch (error) {
+      // As for one key: a write that throws (a value the serializer refuses, a store failure
+      // with onStoreError 'throw') reaches the callers of each load, and no load waits on.
+      for (const write of writes) write.reject(error)
+      return
+    }
     for (const write of writes) write.resolve(written && write.envelope !== undefined)
   }
 }

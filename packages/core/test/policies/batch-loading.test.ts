@@ -4,6 +4,8 @@ import {
   InvalidOptionError,
   InvalidValueError,
   LoaderTimeoutError,
+  SerializationError,
+  StoreError,
 } from '../../src/index.js'
 import { BusTestStore, LockingTestStore, ObjectTestStore, type TestStore } from '../test-store.js'
 import { eventually, latch, usePolicyCaches } from './fixture.js'
@@ -197,6 +199,38 @@ describe('getOrSetMany', () => {
     ).rejects.toThrow('db down')
     expect(cache.stats()).toMatchObject({ loads: 1, loadErrors: 1 })
     expect(await cache.getMany(['a', 'b'])).toEqual([undefined, undefined])
+  })
+})
+
+describe('getOrSetMany when its batch write throws', () => {
+  const t = usePolicyCaches()
+
+  it('a value the serializer refuses rejects the call; later changes of the keys do not wait on it', async () => {
+    const cache = t.cache()
+    await expect(
+      cache.getOrSetMany(
+        ['a', 'b'],
+        async () =>
+          new Map<string, unknown>([
+            ['a', 1n],
+            ['b', 'x'],
+          ]),
+      ),
+    ).rejects.toThrow(SerializationError)
+    await cache.set('a', 'later')
+    await cache.delete('b')
+    expect(await cache.get('a')).toBe('later')
+  })
+
+  it("a store failure with onStoreError 'throw' rejects the call; nothing is left unhandled", async () => {
+    const cache = t.cache({ onStoreError: 'throw' })
+    t.store.setMany = async () => {
+      throw new Error('connection refused')
+    }
+    await expect(cache.getOrSetMany(['a', 'b'], async (ids) => byId(ids))).rejects.toThrow(
+      StoreError,
+    )
+    await cache.close()
   })
 })
 
