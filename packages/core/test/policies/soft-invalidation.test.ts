@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest'
 import { versionState } from '../../src/entries/versions.js'
-import { type CacheEvents, createCache, StoreError } from '../../src/index.js'
+import { type CacheEvents, createCache, InvalidOptionError, StoreError } from '../../src/index.js'
 import { BusTestStore, ObjectTestStore } from '../test-store.js'
 import { eventually, FakeClock, latch, usePolicyCaches } from './fixture.js'
 
@@ -98,6 +98,18 @@ describe('soft invalidation: expireTags', () => {
     t.store.mode = 'fail'
     await expect(cache.expireTags(['a'])).rejects.toBeInstanceOf(StoreError)
     await expect(cache.expire('k')).rejects.toBeInstanceOf(StoreError)
+  })
+
+  it('rejects the tags invalidateTags rejects, and changes nothing', async () => {
+    const cache = t.cache()
+    const seen: CacheEvents['expire'][] = []
+    cache.on('expire', (event) => seen.push(event))
+    for (const tags of [[''], [null], [42]] as unknown as string[][]) {
+      await expect(cache.expireTags(tags)).rejects.toBeInstanceOf(InvalidOptionError)
+      await expect(cache.invalidateTags(tags)).rejects.toBeInstanceOf(InvalidOptionError)
+    }
+    expect(seen).toEqual([])
+    expect(t.store.counters.size).toBe(0)
   })
 
   it('an entry written before soft expiry existed counts any expiry since as one', () => {
