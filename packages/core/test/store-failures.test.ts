@@ -144,6 +144,14 @@ describe("store failures with onStoreError: 'throw'", () => {
     expect(((error as StoreError).cause as Error).message).toBe('connection refused')
     await expect(cache.set('k', 1)).rejects.toBeInstanceOf(StoreError)
   })
+
+  it('writeThrough reports the failed cleanup delete too, and still returns the source result', async () => {
+    const { store, cache, errors } = setup({ onStoreError: 'throw' })
+    await cache.set('k', 'old')
+    store.mode = 'fail'
+    expect(await cache.writeThrough('k', 'new', async () => 'saved')).toBe('saved')
+    expect(errors.map((event) => event.operation)).toEqual(['writeThrough', 'delete'])
+  })
 })
 
 describe('tag counters', () => {

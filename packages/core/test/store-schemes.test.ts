@@ -8,7 +8,7 @@ import {
   storeSchemes,
 } from '../src/index.js'
 import { builtInFactoryForTest, storeFromUrl } from '../src/store/schemes.js'
-import { TestStore } from './test-store.js'
+import { ObjectTestStore, TestStore } from './test-store.js'
 
 const notInstalled = (specifier: string) => () =>
   Promise.reject(
@@ -101,6 +101,17 @@ describe('registerStoreScheme', () => {
     registerStoreScheme('closing', () => store)
     const cache = createCache({ store: 'closing://' })
     await cache.set('k', 1)
+    await cache.close()
+    expect(store.closes).toBe(1)
+  })
+
+  it('a store built from a URL that the cache refuses is closed at once', async () => {
+    const store = new TestStore()
+    registerStoreScheme('refused', () => store)
+    // An L1 over a store without a bus needs maxStaleness: this cache refuses the store.
+    const cache = createCache({ store: 'refused://', l1: new ObjectTestStore() })
+    await expect(cache.get('k')).rejects.toBeInstanceOf(InvalidOptionError)
+    expect(store.closes).toBe(1)
     await cache.close()
     expect(store.closes).toBe(1)
   })

@@ -105,9 +105,11 @@ export async function writeThrough<T, R>(
   } catch (error) {
     runtime.reportError('writeThrough', key, error)
     // Best effort: an old entry left behind would be stale.
-    await Promise.resolve(
-      runtime.store.readOrMiss('delete', storeKey, (store) => store.delete(storeKey), false),
-    ).catch(() => false)
+    await Promise.resolve()
+      .then(() =>
+        runtime.store.readOrMiss('delete', storeKey, (store) => store.delete(storeKey), false),
+      )
+      .catch((cleanup: unknown) => runtime.reportError('delete', key, cleanup))
   }
   return result
 }

@@ -62,7 +62,14 @@ export class StoreAccess implements Identified {
     this.#options = options
     if (typeof storeOrUrl === 'string') {
       // A store built from a URL is this cache's alone: it closes with the cache.
-      this.#loading = storeFromUrl(storeOrUrl).then((store) => this.#attach(store, true))
+      this.#loading = storeFromUrl(storeOrUrl).then((store) => {
+        try {
+          return this.#attach(store, true)
+        } catch (error) {
+          // Refused: nobody else has this store, so it is closed here or never.
+          return closeRefused(store, error)
+        }
+      })
       // A failed URL load is reported to whoever calls first; keep it from being unhandled.
       this.#loading.catch(() => {})
     } else {
@@ -284,4 +291,15 @@ export class StoreAccess implements Identified {
     this.#options.reportError(operation, key, error)
     return fallback
   }
+}
+
+/** Closes a store built for a cache that refused it, then fails with the refusal. */
+async function closeRefused(store: Store, refusal: unknown): Promise<never> {
+  try {
+    await store.close()
+  } catch {
+    // The refusal is the error the caller needs; a failed close of a store never used adds
+    // nothing to it.
+  }
+  throw refusal
 }
