@@ -145,6 +145,27 @@ describe("store failures with onStoreError: 'throw'", () => {
     await expect(cache.set('k', 1)).rejects.toBeInstanceOf(StoreError)
   })
 
+  it('a failed lock lease extension is an error event, never an unhandled rejection', async () => {
+    const store = new LockingTestStore()
+    const { cache, errors } = openCache(store, {
+      storeTimeout: 50,
+      onStoreError: 'throw',
+      lock: { lease: '40ms', wait: '1s' },
+    })
+    const value = await cache.getOrSet(
+      'k',
+      async () => {
+        store.lockMode = 'fail'
+        await new Promise((resolve) => setTimeout(resolve, 100))
+        store.lockMode = 'ok'
+        return 'loaded'
+      },
+      { lock: true },
+    )
+    expect(value).toBe('loaded')
+    expect(errors.some((event) => event.operation === 'lock')).toBe(true)
+  })
+
   it('writeThrough reports the failed cleanup delete too, and still returns the source result', async () => {
     const { store, cache, errors } = setup({ onStoreError: 'throw' })
     await cache.set('k', 'old')

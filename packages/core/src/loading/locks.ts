@@ -63,7 +63,7 @@ export async function acquireLoadLock(
         return { kind: 'filled', entry }
       }
       if (acquired)
-        return { kind: 'acquired', lock: holdLock(access, store, lockKey, owner, leaseMs) }
+        return { kind: 'acquired', lock: holdLock(runtime, store, lockKey, owner, leaseMs) }
       if (!waited) {
         runtime.counters.lockWaits += 1
         waited = true
@@ -79,7 +79,7 @@ export async function acquireLoadLock(
 }
 
 function holdLock(
-  access: LoadRuntime['store'],
+  runtime: LoadRuntime,
   store: Store,
   lockKey: string,
   owner: string,
@@ -88,7 +88,18 @@ function holdLock(
   const locks = store.locks!
   const timer = setInterval(
     () => {
-      void access.readOrMiss('lock', lockKey, () => locks.extend(lockKey, owner, leaseMs), false)
+      // Nobody awaits a lease extension: with onStoreError 'throw' its failure would be
+      // unhandled, so it is an error event whatever the setting.
+      Promise.resolve()
+        .then(() =>
+          runtime.store.readOrMiss(
+            'lock',
+            lockKey,
+            () => locks.extend(lockKey, owner, leaseMs),
+            false,
+          ),
+        )
+        .catch((error: unknown) => runtime.reportError('lock', lockKey, error))
     },
     Math.max(1, Math.floor(leaseMs / 2)),
   )
@@ -96,7 +107,7 @@ function holdLock(
   return {
     async release() {
       clearInterval(timer)
-      await access.readOrMiss('unlock', lockKey, () => locks.release(lockKey, owner), false)
+      await runtime.store.readOrMiss('unlock', lockKey, () => locks.release(lockKey, owner), false)
     },
   }
 }
