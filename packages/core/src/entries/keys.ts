@@ -52,6 +52,12 @@ function encodeAny(segment: string): string {
   }
 }
 
+function checkedTag(tag: string): string {
+  if (typeof tag !== 'string' || tag.length === 0)
+    throw new InvalidOptionError('tags', `tags are non-empty strings, got ${String(tag)}`)
+  return tag
+}
+
 /** Attributes of a scope: tenant, role, locale or any other dimension that changes a value. */
 export type ScopeAttributes = Readonly<Record<string, string | number | boolean | undefined>>
 
@@ -152,14 +158,12 @@ export class KeySpace {
 
   /** The counter holding a tag's version (tags are shared by every namespace of one root). */
   tagKey(tag: string): string {
-    if (typeof tag !== 'string' || tag.length === 0)
-      throw new InvalidOptionError('tags', `tags are non-empty strings, got ${String(tag)}`)
-    return `${this.root}#t:${escapeSegment(tag)}`
+    return `${this.root}#t:${escapeSegment(checkedTag(tag))}`
   }
 
   /** The counter of a tag's soft expiries (`expireTags`), shared like {@link tagKey}. */
   expiryKey(tag: string): string {
-    return `${this.root}#x:${escapeSegment(tag)}`
+    return `${this.root}#x:${escapeSegment(checkedTag(tag))}`
   }
 
   /** The lock guarding the load of a stored key. */
