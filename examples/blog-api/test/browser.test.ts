@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs'
 import { type Browser, chromium } from 'playwright-core'
+import { isCI } from 'test-servers'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type BlogServer, startBlogServer } from '../src/blog-server.js'
 import { recordingPurger } from './post-update.js'
@@ -18,7 +19,7 @@ const seen: { path: string; status: number }[] = []
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
-    if (process.env.CI === 'true') throw new Error(`${MISSING}: CI must run the browser test`)
+    if (isCI()) throw new Error(`${MISSING}: CI must run the browser test`)
     return
   }
   blog = await startBlogServer({ port: 0, purger: recordingPurger([]) })

@@ -5,7 +5,6 @@ export {
   type ParsedCacheControl,
   parseCacheControl,
 } from './cache-control.js'
-export { type CacheStatusEntry, cacheStatusMember } from './cache-status.js'
 export {
   type CacheHeadersOptions,
   type CdnCacheControlOptions,

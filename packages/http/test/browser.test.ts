@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs'
 import { type Cache, createCache } from '@strata/cache-core'
 import { memoryStore } from '@strata/cache-memory'
 import { type Browser, chromium } from 'playwright-core'
+import { isCI } from 'test-servers'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createResponseCache } from '../src/index.js'
 import { serve, type TestServer } from './serve.js'
@@ -37,7 +38,7 @@ function app(request: Request): Response {
 
 beforeAll(async () => {
   if (!installed) {
-    if (process.env.CI === 'true') throw new Error(`${MISSING}: CI must run the browser test`)
+    if (isCI()) throw new Error(`${MISSING}: CI must run the browser test`)
     return
   }
   cache = createCache({ store: memoryStore(), earlyExpiration: false })

@@ -5,15 +5,13 @@
  * listeners (metrics, spans) when it starts and when it ends.
  *
  * Two facts of core's channels shape this:
- * - the context object of a load, loader or lock wait is shared by every operation of the same
- *   key space (core passes its cached identity), so an operation is found by the async context
- *   instead: an `AsyncLocalStorage` bound to `start` with `bindStore`, which core's `end`,
- *   `error`, `asyncStart` and `asyncEnd` run inside;
+ * - a load, loader or lock wait is found by the async context: an `AsyncLocalStorage` bound to
+ *   `start` with `bindStore`, which core's `end`, `error`, `asyncStart` and `asyncEnd` run
+ *   inside, so an operation started inside another one gets it as its parent;
  * - a traced function may answer synchronously (a loader that returns a value, the memory
- *   store), and then no `asyncEnd` follows `end`, while core sets `result` only after `end`.
- *   A store call's context object is its own, so a call whose `result` is set by the next
- *   microtask ended at `end`; a loader that never reached `asyncEnd` ended at its `end`, which
- *   is settled when the load around it ends.
+ *   store), and then no `asyncEnd` follows `end`: core sets `result` before `end` then, as
+ *   `traceSync` does. A store call whose `result` is set at `end` ended there; a loader that
+ *   never reached `asyncEnd` ended at its `end`, which is settled when the load around it ends.
  *
  * @module
  */
@@ -160,12 +158,8 @@ function followStoreCalls(
       if (operation === undefined) return
       returned(operation)
       if (operation.finished) return
-      const endedAt = operation.endedAt!
-      // Core sets `result` right after `end` for a synchronous answer, and only once a promise
-      // settled (after this microtask) otherwise.
-      queueMicrotask(() => {
-        if (Object.hasOwn(context, 'result')) finish(operation, endedAt)
-      })
+      // A synchronous answer: core sets `result` before `end`, and no `asyncEnd` follows.
+      if (Object.hasOwn(context, 'result')) finish(operation, operation.endedAt!)
     },
     error: (context) => {
       const operation = operations.get(context)

@@ -83,8 +83,9 @@ const GET_OR_SET_OPTION_NAMES = [
 ] as const satisfies readonly (keyof GetOrSetOptions)[]
 
 /**
- * Rejects unknown names in the options of one call. It runs where a call builds its write plan
- * (a miss, a write), never on the hit path, so a typo is reported at the first miss. @internal
+ * Rejects unknown names in the options of one call. It runs where a call reads the shared store
+ * or builds its write plan, never on an in-process tier's hit, so a typo is reported at the
+ * first call that reaches the store. @internal
  */
 export function checkCallOptions(
   options: object | undefined,

@@ -2,7 +2,7 @@
  * Shared deadlines: one ticking timer for every store call in flight, instead of a timer armed
  * and cleared per call (which costs more than a fast store call itself on the hit path). A call
  * past its deadline is told within one tick; the tick is a tenth of the timeout (5 ms at
- * least), so a call fails no later than 1.1 × `storeTimeout`.
+ * least), so a call fails no later than 1.1 × `storeTimeout` (`storeTimeout` + 5 ms below 50 ms).
  *
  * @module
  */
