@@ -180,6 +180,8 @@ describeWithServers('MemcachedStore on one server', () => {
     client.close()
     // memjs's own options are memjs's business: passed through as they are.
     const store = memcachedStore({ servers: ['127.0.0.1:1'], options: { notMemjs: 1 } as never })
+    expect(store.client.options).toMatchObject({ notMemjs: 1 })
+    expect(store.client.servers[0]?.options).toMatchObject({ notMemjs: 1 })
     void store.close()
   })
 

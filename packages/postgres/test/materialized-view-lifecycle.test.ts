@@ -182,7 +182,8 @@ describeWithServers('materializedView lifecycle', () => {
       console.info(`close() with the server killed: ${(performance.now() - started).toFixed(0)} ms`)
       expect(owned.view.pool.ended).toBe(true)
       expect(yours.ended).toBe(false)
-      // What broke was reported, never thrown.
+      // What broke was reported (the dead connections: LISTEN, pooled), never thrown.
+      await expect.poll(() => errors.length).toBeGreaterThan(0)
       for (const error of errors) expect(error).toBeInstanceOf(StoreError)
       // A manager set up while the server is down fails its calls with a StoreError, and closes.
       await expect(late.query('SELECT 1')).rejects.toMatchObject({

@@ -1,9 +1,9 @@
-import { type CacheEvents, createCache } from '@strata/cache-core'
+import { type CacheEvents, createCache, StoreError } from '@strata/cache-core'
 import { Pool } from 'pg'
 import { describeWithServers } from 'test-servers/vitest'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { NotifyPayloadTooLargeError, type PostgresStore, postgresStore } from '../src/index.js'
-import { terminateBusListener } from './support/bus-faults.js'
+import { busListenerPids, terminateBusListener } from './support/bus-faults.js'
 import { uniqueName } from './support/names.js'
 import { startTestPostgres, type TestPostgres } from './support/postgres-server.js'
 
@@ -39,16 +39,6 @@ describeWithServers('postgresStore bus', () => {
       return store
     }
     return [make(), make()] as const
-  }
-
-  /** The server pids of the sessions listening on `store`'s bus channel. */
-  async function listenerPids(store: PostgresStore): Promise<number[]> {
-    const channel = `${store.schema.records.replaceAll('"', '')}_bus`
-    const result = await pool.query<{ pid: number }>(
-      'SELECT pid FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND query = $1',
-      [`LISTEN "${channel}"`],
-    )
-    return result.rows.map((row) => row.pid)
   }
 
   /** Terminates `store`'s listen connection, as a server restart or a DBA would. */
@@ -123,6 +113,61 @@ describeWithServers('postgresStore bus', () => {
       expect(errors.length).toBeGreaterThanOrEqual(1)
     })
 
+    it('a gap listener that throws is reported, and the bus still comes back', async () => {
+      const errors: unknown[] = []
+      const [a, b] = pair({ onError: (e) => errors.push(e) })
+      const unhandled: unknown[] = []
+      const onUnhandled = (reason: unknown) => unhandled.push(reason)
+      process.on('unhandledRejection', onUnhandled)
+      try {
+        const bug = new Error('gap listener bug')
+        // First in line, and throwing on both phases: from pg's 'error'/'end' events, then
+        // from the reconnect.
+        b.bus.onGap(() => {
+          throw bug
+        })
+        const phases: string[] = []
+        b.bus.onGap((gap) => phases.push(gap.phase))
+        const seen = collector()
+        await b.bus.subscribe('c', seen.onMessage)
+        await terminateListeners(b)
+        await expect.poll(() => phases).toEqual(['lost', 'restored'])
+        await a.bus.publish('c', 'after')
+        await expect.poll(() => seen.messages).toEqual(['after'])
+        const reported = errors.filter((e) => e instanceof StoreError && e.cause === bug)
+        expect(reported).toHaveLength(2)
+        for (const error of reported) {
+          expect(error).toMatchObject({ store: 'postgres', operation: 'busGap' })
+        }
+        expect(unhandled).toEqual([])
+      } finally {
+        process.off('unhandledRejection', onUnhandled)
+      }
+    })
+
+    it('a subscriber callback that throws is reported and misses none of the next messages', async () => {
+      const errors: unknown[] = []
+      const [a, b] = pair({ onError: (e) => errors.push(e) })
+      const bug = new Error('subscriber bug')
+      const thrown: string[] = []
+      await b.bus.subscribe('c', (message) => {
+        thrown.push(message)
+        throw bug
+      })
+      const seen = collector()
+      await b.bus.subscribe('c', seen.onMessage)
+      await a.bus.publish('c', 'one')
+      await a.bus.publish('c', 'two')
+      await a.bus.publish('c', 'three')
+      await expect.poll(() => seen.messages).toEqual(['one', 'two', 'three'])
+      expect(thrown).toEqual(['one', 'two', 'three'])
+      expect(errors).toHaveLength(3)
+      for (const error of errors) {
+        expect(error).toBeInstanceOf(StoreError)
+        expect(error).toMatchObject({ store: 'postgres', operation: 'deliver', cause: bug })
+      }
+    })
+
     it('subscribing while the listen connection is down waits for a live one', async () => {
       const [a, b] = pair()
       await b.bus.subscribe('first', () => {})
@@ -156,7 +201,7 @@ describeWithServers('postgresStore bus', () => {
       expect(errors).toEqual([])
       // The store closed with its only cache: no listen connection comes back.
       await new Promise((resolve) => setTimeout(resolve, 300))
-      expect(await listenerPids(store)).toEqual([])
+      expect(await busListenerPids(store, pool)).toEqual([])
     })
   })
 })

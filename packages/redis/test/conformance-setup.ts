@@ -1,7 +1,7 @@
 import type { ConformanceFaults } from '@strata/cache-conformance'
 import type { Store, StoreCapabilities } from '@strata/cache-core'
-import { Cluster, type Redis } from 'ioredis'
 import type { RedisStore } from '../src/index.js'
+import { masters } from './store-extras.js'
 
 /** A new store, connected: its first command does not have to wait for the connection. */
 export async function connected(store: RedisStore): Promise<RedisStore> {
@@ -18,11 +18,6 @@ export const redisCapabilities: StoreCapabilities = {
   locks: true,
   bus: true,
   busGaps: true,
-}
-
-/** The servers a store's connection writes to: the server itself, or every Cluster master. */
-function masters(store: RedisStore): Redis[] {
-  return store.client instanceof Cluster ? store.client.nodes('master') : [store.client]
 }
 
 /**

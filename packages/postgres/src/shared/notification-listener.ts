@@ -93,9 +93,8 @@ export class NotificationListener {
     client.on('error', (error) => this.#lost(client, error))
     client.on('end', () => this.#lost(client, undefined))
     client.on('notification', (message) => {
-      if (message.payload !== undefined) {
-        this.#options.onNotification(message.channel, message.payload)
-      }
+      const { channel, payload } = message
+      if (payload !== undefined) this.#run(() => this.#options.onNotification(channel, payload))
     })
     try {
       await client.connect()
@@ -116,13 +115,14 @@ export class NotificationListener {
   #lost(client: Client, error: unknown): void {
     if (this.#client !== client) return
     this.#client = undefined
-    if (error !== undefined) this.#options.onError(error)
+    if (error !== undefined) this.#report(error)
     client.removeAllListeners('end')
     // The connection is dead; ending it only releases the socket, its outcome changes nothing.
     client.end().catch(() => undefined)
     if (this.#closed) return
-    this.#options.onLost?.()
+    // Before the owner hears of it: nothing the owner's callbacks do may leave the listener down.
     if (this.#channels.size > 0) this.#scheduleReconnect()
+    this.#run(() => this.#options.onLost?.())
   }
 
   #scheduleReconnect(): void {
@@ -132,17 +132,43 @@ export class NotificationListener {
       this.#connect().then(
         () => {
           this.#attempt = 0
-          this.#options.onGap()
+          this.#run(() => this.#options.onGap())
         },
         (error: unknown) => {
           if (this.#closed) return
           this.#attempt += 1
-          this.#options.onError(error)
           this.#scheduleReconnect()
+          this.#report(error)
         },
       )
     }, delay)
     this.#reconnectTimer.unref()
+  }
+
+  /**
+   * Runs an owner callback from a connection event or a timer, where a throw has no caller: it
+   * would break pg's message parsing or skip the reconnect. The throw goes to `onError`.
+   */
+  #run(callback: () => void): void {
+    try {
+      callback()
+    } catch (error) {
+      this.#report(error)
+    }
+  }
+
+  /**
+   * `onError`, whose own throw is rethrown on its own, uncaught (as any other bug in an event
+   * handler), once the listener's bookkeeping is done.
+   */
+  #report(error: unknown): void {
+    try {
+      this.#options.onError(error)
+    } catch (reportError) {
+      queueMicrotask(() => {
+        throw reportError
+      })
+    }
   }
 }
 

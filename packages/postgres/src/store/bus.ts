@@ -39,7 +39,10 @@ export interface PostgresBusContext {
   /** Runs `SELECT pg_notify($1, $2)` through the store's queries (which name their errors). */
   readonly notify: (pgChannel: string, payload: string) => Promise<void>
   readonly wrapError: (operation: string, error: unknown) => StoreError
-  /** Errors of the listen connection, which reconnects by itself. */
+  /**
+   * Errors that have no caller: those of the listen connection (which reconnects by itself),
+   * and exceptions thrown by a subscriber's callback or a gap listener.
+   */
   readonly onError: (error: StoreError) => void
 }
 
@@ -136,11 +139,25 @@ export class PostgresBus implements StoreBus {
   #deliver(payload: string): void {
     const parsed = parseMessage(payload)
     if (parsed === undefined) return
-    for (const handler of this.#handlers.get(parsed.channel) ?? []) handler(parsed.message)
+    for (const handler of this.#handlers.get(parsed.channel) ?? []) {
+      this.#isolate('deliver', () => handler(parsed.message))
+    }
   }
 
   #reportGap(gap: BusGap): void {
-    for (const listener of this.#gapListeners) listener(gap)
+    for (const listener of this.#gapListeners) this.#isolate('busGap', () => listener(gap))
+  }
+
+  /**
+   * Runs one subscriber's callback: its throw is reported, and spares the other callbacks and
+   * the listen connection's reconnect.
+   */
+  #isolate(operation: string, callback: () => void): void {
+    try {
+      callback()
+    } catch (error) {
+      this.#context.onError(new StoreError(this.#context.storeName, operation, { cause: error }))
+    }
   }
 }
 

@@ -80,8 +80,9 @@ export interface PostgresStoreOptions extends TimeoutOptions {
   readonly busChannel?: string | undefined
   /**
    * Errors that happen outside any call: a failed background sweep, an idle pooled connection
-   * that died, the listen connection lost (it reconnects by itself). They never crash the
-   * process.
+   * that died, the listen connection lost (it reconnects by itself), an exception thrown by a
+   * bus subscriber's callback or gap listener (the other callbacks still run). They never crash
+   * the process.
    * @default emits a process warning (`process.emitWarning`)
    */
   readonly onError?: ((error: StoreError) => void) | undefined
