@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { type Cache, createCache } from '@strata/cache-core'
 import { memoryStore } from '@strata/cache-memory'
 import {
+  duringFault,
   type StartedVarnish,
   skipReasonOutsideCI,
   startVarnish,
@@ -170,6 +171,19 @@ describe.skipIf(skip !== null)(
       expect(outcome.ok).toBe(true)
       expect(outcome.attempts).toBeGreaterThan(1)
       expect(failures).toEqual([])
+    })
+
+    it('a purge Varnish does not answer (frozen) fails within its timeout, as retryable', async () => {
+      const impatient = varnishPurger({ urls: varnish.url, timeout: '300ms' })
+      const started = performance.now()
+      const error = await duringFault(varnish, 'pause', () =>
+        impatient.purge(['items']).catch((e: unknown) => e),
+      )
+      expect(performance.now() - started).toBeLessThan(2_000)
+      expect(error).toMatchObject({ name: 'PurgeError', retryable: true })
+      expect((error as Error).message).toMatch(/no answer within 300 ms/)
+      // Once it answers again, the same purger works (it throws otherwise).
+      await impatient.purge(['items'])
     })
 
     it('a purge Varnish refuses for good is reported once, with the refusal, and not retried', async () => {
