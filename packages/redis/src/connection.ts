@@ -158,8 +158,8 @@ export class StartupGate {
 
 /** Starts connecting a Cluster node ioredis created without connecting it. */
 function connectNode(node: Redis): void {
-  // A failed connection fails the commands sent to that node; ioredis also reports it as a
-  // `node error` event and refreshes its slot map.
+  // The rejection repeats what the node reports as 'error', which the Cluster forwards as
+  // 'node error' to the store's onError; it fails the commands sent to that node too.
   if (node.status === 'wait') node.connect().catch(() => {})
 }
 

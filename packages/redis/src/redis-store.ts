@@ -86,6 +86,8 @@ export class RedisStore implements Store {
     let gate: StartupGate | undefined
     if (this.#owned) {
       this.client.on('error', onConnectionError)
+      // A Cluster reports a node's connection failures as 'node error', not 'error'.
+      if (this.#cluster) this.client.on('node error', onConnectionError)
       gate = new StartupGate(this.client, startupWaitMs(this.client))
     }
     const batcher = options.batchWrites === false ? undefined : new WriteBatcher(this.client)

@@ -12,6 +12,7 @@ const TIMEOUT_MS = 200
 describeWithServers('a Cluster master dies (no replicas)', () => {
   let cluster: StartedRedisCluster
   let store: RedisStore
+  const connectionErrors: unknown[] = []
 
   beforeAll(async () => {
     cluster = await startRedisCluster()
@@ -20,6 +21,7 @@ describeWithServers('a Cluster master dies (no replicas)', () => {
         nodes: cluster.nodes,
         options: { redisOptions: { commandTimeout: TIMEOUT_MS } },
       },
+      onError: (error) => connectionErrors.push(error),
     })
   })
   afterAll(async () => {
@@ -51,6 +53,15 @@ describeWithServers('a Cluster master dies (no replicas)', () => {
     expect(performance.now() - started).toBeLessThan(3 * TIMEOUT_MS)
     expect((await store.getMany(kept)).map(text)).toEqual(kept)
 
+    // The lost node's connection failure reaches onError (a Cluster's 'node error').
+    await eventually(
+      async () =>
+        connectionErrors.some(
+          (error) => error instanceof StoreError && error.operation === 'connection',
+        ),
+      5_000,
+      'the node error reported',
+    )
     await victim.restart()
     // The node restarts empty but keeps its cluster identity and slots: the store reconnects.
     await eventually(
