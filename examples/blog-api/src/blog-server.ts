@@ -84,24 +84,41 @@ export async function startBlogServer(options: BlogServerOptions = {}): Promise<
   const data: BlogData = options.databaseUrl
     ? await PostgresBlogData.connect({ connectionString: options.databaseUrl })
     : new MemoryBlogData()
-  const metrics = options.metrics ? await startMetricsServer(options.metrics) : undefined
-  const cacheUrl = options.cacheUrl ?? 'memory://'
-  const l1 = options.l1 ?? /^(rediss?|postgres(ql)?):/i.test(cacheUrl)
-  const cache = createCache({
-    store: cacheUrl,
-    namespace: 'blog',
-    ...(l1 ? { l1: 'memory://?max=10000' } : {}),
-  })
-  const purger =
-    options.purger ??
-    (options.varnishUrl ? varnishPurger({ urls: options.varnishUrl }) : loggingPurger)
-  const app = createBlogApp({ cache, data, purger })
-  const handle = toNodeHandler(app.handler)
-  const server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => console.error('request failed:', error))
-  })
-  server.listen(options.port ?? 3000, options.host ?? '127.0.0.1')
-  await once(server, 'listening')
+  // What is open so far, latest first: closed again if a later step fails (a busy port, say).
+  const opened: (() => Promise<unknown>)[] = [() => data.close()]
+  let metrics: Awaited<ReturnType<typeof startMetricsServer>> | undefined
+  let cache: Cache
+  let app: BlogApp
+  let server: Server
+  try {
+    metrics = options.metrics ? await startMetricsServer(options.metrics) : undefined
+    const started = metrics
+    if (started) opened.unshift(() => started.close())
+    const cacheUrl = options.cacheUrl ?? 'memory://'
+    const l1 = options.l1 ?? /^(rediss?|postgres(ql)?):/i.test(cacheUrl)
+    const created = createCache({
+      store: cacheUrl,
+      namespace: 'blog',
+      ...(l1 ? { l1: 'memory://?max=10000' } : {}),
+    })
+    cache = created
+    opened.unshift(() => created.close())
+    const purger =
+      options.purger ??
+      (options.varnishUrl ? varnishPurger({ urls: options.varnishUrl }) : loggingPurger)
+    app = createBlogApp({ cache, data, purger })
+    const handle = toNodeHandler(app.handler)
+    server = createServer((req, res) => {
+      handle(req, res).catch((error: unknown) => console.error('request failed:', error))
+    })
+    server.listen(options.port ?? 3000, options.host ?? '127.0.0.1')
+    await once(server, 'listening')
+  } catch (error) {
+    for (const close of opened) {
+      await close().catch((cleanup: unknown) => console.error('while giving up:', cleanup))
+    }
+    throw error
+  }
   const { address, port } = server.address() as AddressInfo
   return {
     url: `http://${address}:${port}`,

@@ -1,3 +1,6 @@
+import { once } from 'node:events'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { type BlogServer, startBlogServer } from '../src/blog-server.js'
 import { movePostToDatabases, recordingPurger } from './post-update.js'
@@ -60,5 +63,36 @@ describe('Prometheus metrics', () => {
     expect(sample(scrape, 'strata_cache_invalidations_total', blog)).toBeGreaterThanOrEqual(4)
     expect(scrape).not.toMatch(/posts\/1|post:1/)
     expect((await fetch(new URL('/metrics', url))).status).toBe(404)
+  })
+})
+
+describe('a blog server that cannot start', () => {
+  const listening = async (port: number): Promise<Server> => {
+    const server = createServer()
+    server.listen(port, '127.0.0.1')
+    await once(server, 'listening')
+    return server
+  }
+  const close = async (server: Server) => {
+    server.close()
+    await once(server, 'close')
+  }
+
+  it('rejects, and closes the metrics server it had already opened', async () => {
+    const busy = await listening(0)
+    const free = await listening(0)
+    const metricsPort = (free.address() as AddressInfo).port
+    await close(free)
+    await expect(
+      startBlogServer({
+        port: (busy.address() as AddressInfo).port,
+        cacheUrl: 'memory://',
+        purger: recordingPurger([]),
+        metrics: { port: metricsPort },
+      }),
+    ).rejects.toMatchObject({ code: 'EADDRINUSE' })
+    // The metrics port is free again: nothing of the failed start is left listening.
+    await close(await listening(metricsPort))
+    await close(busy)
   })
 })
