@@ -147,6 +147,9 @@ export async function startLocalServer(spec: LocalServerSpec): Promise<LocalServ
     async pause() {
       signalGroup('SIGSTOP')
       paused = true
+      // Frozen means every process of the group is stopped: probed, so a test never runs its
+      // fault against a server that can still answer.
+      if (child?.pid !== undefined) await waitUntilGroupStopped(spec.kind, child.pid)
     },
     async unpause() {
       thaw()
@@ -181,13 +184,55 @@ async function waitUntilAnswering(
     if (running && (running.exitCode !== null || running.signalCode !== null)) {
       throw new Error(`test-servers: ${spec.kind} exited while starting:\n${output()}`)
     }
-    if (await answersHttp(spec.port)) return
+    if (await answersHttp(spec.port)) {
+      // The answer must come from the process just started, not from whatever took the port.
+      const started = child()
+      if (started && started.exitCode === null && started.signalCode === null) return
+      throw new Error(
+        `test-servers: 127.0.0.1:${spec.port} answered, but ${spec.kind} had exited (another process holds the port):\n${output()}`,
+      )
+    }
     if (Date.now() >= deadline) {
       throw new Error(
         `test-servers: ${spec.kind} did not answer HTTP on 127.0.0.1:${spec.port} within ${STARTUP_TIMEOUT_MS} ms:\n${output()}`,
       )
     }
     await new Promise((resolve) => setTimeout(resolve, PROBE_INTERVAL_MS))
+  }
+}
+
+/** How long the processes of a paused server may take to show as stopped. */
+const STOP_PROBE_TIMEOUT_MS = 5_000
+
+/** The state letter of every process in process group `pgid` (from `/proc/<pid>/stat`). */
+async function groupStates(pgid: number): Promise<Map<number, string>> {
+  const states = new Map<number, string>()
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '')
+    // "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses, so split after it.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    if (Number(fields[2]) === pgid) states.set(Number(entry), fields[0] ?? '?')
+  }
+  return states
+}
+
+/**
+ * Resolves once every live process of group `pgid` is stopped (`T`); zombies (`Z`) and
+ * exiting processes (`X`) cannot answer either. Throws, naming the states, when the group does
+ * not stop in time.
+ */
+async function waitUntilGroupStopped(kind: string, pgid: number): Promise<void> {
+  const deadline = Date.now() + STOP_PROBE_TIMEOUT_MS
+  for (;;) {
+    const states = await groupStates(pgid)
+    const running = [...states].filter(([, state]) => !'TtZX'.includes(state))
+    if (running.length === 0) return
+    if (Date.now() >= deadline) {
+      const listed = running.map(([pid, state]) => `${pid} ${state}`).join(', ')
+      throw new Error(`test-servers: ${kind} did not stop after SIGSTOP: ${listed}`)
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10))
   }
 }
 

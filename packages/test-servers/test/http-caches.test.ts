@@ -77,6 +77,20 @@ describe.skipIf(varnishSkip !== null)(
       expect(hits).toBe(before + 1)
     })
 
+    it('pause after a restart freezes manager and worker; unpause thaws it', async () => {
+      await varnish.kill()
+      await varnish.restart()
+      await varnish.pause()
+      const pending = fetch(`${varnish.url}/a`)
+      const early = await Promise.race([
+        pending.then(() => 'answered'),
+        new Promise((r) => setTimeout(() => r('frozen'), 300)),
+      ])
+      expect(early).toBe('frozen')
+      await varnish.unpause()
+      expect((await pending).status).toBe(200)
+    })
+
     it('fails to start with the VCL compiler’s message for a broken VCL', async () => {
       await expect(startVarnish({ vcl: 'vcl 4.1;\nsub vcl_recv { nonsense }\n' })).rejects.toThrow(
         /varnish/,
