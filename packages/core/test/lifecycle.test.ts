@@ -270,4 +270,15 @@ describe('unknown options', () => {
     expect(() => cache.namespace('n', { verison: 2 } as never)).toThrow(/namespace.verison/)
     await cache.close()
   })
+
+  it('a read of the shared store checks them too: get and getOrSet of a fresh hit', async () => {
+    const cache = createCache({ store, closeStore: false })
+    await cache.set('hit', 1)
+    await expect(cache.get('hit', { schema: undefined, tll: 1 } as never)).rejects.toThrow(/"tll"/)
+    await expect(cache.getOrSet('hit', async () => 2, { tag: ['t'] } as never)).rejects.toThrow(
+      /"tag".*"tags"/,
+    )
+    expect(await cache.getOrSet('hit', async () => 2, { tags: ['t'] })).toBe(1)
+    await cache.close()
+  })
 })

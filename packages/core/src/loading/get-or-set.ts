@@ -44,6 +44,8 @@ export async function getOrSet<T>(
   let entry = entries.readL1(storeKey)
   const tier: Tier = entry === undefined ? 'l2' : 'l1'
   if (entry === undefined) {
+    // As `get`: options are checked before the shared store is read, never on an L1 hit.
+    checkCallOptions(options, 'getOrSet')
     const found = entries.read(storeKey, entries.check(key, options?.schema))
     entry = found instanceof Promise ? await found : found
   }
