@@ -1,6 +1,7 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
 import { subscribe, tracingChannel, unsubscribe } from 'node:diagnostics_channel'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createCache } from '../src/index.js'
+import { createCache, type OperationContext } from '../src/index.js'
 import { LockingTestStore, ObjectTestStore, TestStore } from './test-store.js'
 
 /** Collects what a channel publishes while a test runs. */
@@ -143,6 +144,28 @@ describe('diagnostics channels', () => {
     const getCall = storeCalls.filter(({ message }) => message.operation === 'get')
     expect(getCall.map(({ event }) => event)).toEqual(['start', 'end'])
     expect(getCall[1]!.message).toHaveProperty('result')
+    await cache.close()
+  })
+
+  it('a start subscriber that sets within runs the loader inside its own async context', async () => {
+    const context = new AsyncLocalStorage<string>()
+    // The `start` event of the loader's tracing channel, as diagnostics_channel names it.
+    const start = 'tracing:strata:cache:loader:start'
+    const handler = (message: unknown) => {
+      ;(message as OperationContext).within = (loader) => context.run('in the loader span', loader)
+    }
+    subscribe(start, handler)
+    stops.push(() => unsubscribe(start, handler))
+    const cache = createCache({ store: new TestStore() })
+    const seen: (string | undefined)[] = []
+    await cache.getOrSet('k', async () => {
+      seen.push(context.getStore())
+      await new Promise((resolve) => setTimeout(resolve, 1))
+      seen.push(context.getStore())
+      return 1
+    })
+    expect(seen).toEqual(['in the loader span', 'in the loader span'])
+    expect(context.getStore()).toBeUndefined()
     await cache.close()
   })
 

@@ -46,6 +46,8 @@ export interface Operation {
   /** Listeners' state: the span and the OpenTelemetry context active at the start. */
   span?: Span
   activeAtStart?: Context
+  /** Set by a listener to run the operation inside a context of its own (see core's `within`). */
+  within?: <R>(operation: () => R) => R
 }
 
 /** Told about operations. */
@@ -56,6 +58,7 @@ export interface OperationListener {
 
 interface TraceContext extends Identity {
   readonly operation?: string
+  within?: <R>(operation: () => R) => R
   readonly error?: unknown
 }
 
@@ -91,6 +94,8 @@ export function followOperations(listener: OperationListener): () => void {
       finished: false,
     }
     listener.started?.(operation)
+    // Core calls the operation through `within` when its context carries one.
+    if (operation.within !== undefined) context.within = operation.within
     return operation
   }
   const finish = (operation: Operation, endedAt: number): void => {

@@ -5,7 +5,8 @@
  *
  * Parents: an operation's parent is the span of the load, loader or lock wait it runs inside,
  * unless the OpenTelemetry context changed since that span started (your own span inside the
- * loader): then, as for an operation outside any, it is the active context's span.
+ * loader): then, as for an operation outside any, it is the active context's span. Your loader
+ * runs with the loader span active, so the spans it starts are the loader span's children.
  *
  * @module
  */
@@ -59,6 +60,11 @@ export class StrataSpans implements OperationListener {
       },
       parentOf(operation, active),
     )
+    if (kind === 'loader') {
+      // Your loader runs with its span active: the spans it starts (a query's) are its children.
+      const inLoader = trace.setSpan(active, operation.span)
+      operation.within = (loader) => context.with(inLoader, loader)
+    }
   }
 
   finished(operation: Operation, endedAt: number): void {

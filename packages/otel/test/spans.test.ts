@@ -133,7 +133,7 @@ describe('spans', () => {
     await cache.close()
   })
 
-  it('your own span inside a loader is a child of your active span at the call, not of the loader span', async () => {
+  it('your own span inside a loader is a child of the loader span; a getOrSet inside it, of your span', async () => {
     const cache = createCache({ store: memoryStore() })
     const mine = each.telemetry.tracerProvider.getTracer('test')
     const request = await withinRequest(() =>
@@ -147,7 +147,13 @@ describe('spans', () => {
       ),
     )
     const query = only('query')
-    expect(parentOf(query)).toBe(request)
+    const outerLoad = named('strata.cache.load').find(
+      (span) => span.attributes['strata.cache.namespace'] === '',
+    )!
+    expect(parentOf(outerLoad)).toBe(request)
+    const loader = named('strata.cache.loader').find((span) => parentOf(span) === idOf(outerLoad))!
+    expect(parentOf(query)).toBe(idOf(loader))
+    expect(query.spanContext().traceId).toBe(loader.spanContext().traceId)
     const nested = named('strata.cache.load').find(
       (span) => span.attributes['strata.cache.namespace'] === 'n',
     )!

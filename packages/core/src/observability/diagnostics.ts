@@ -12,7 +12,8 @@
  *   `diagnostics_channel.tracingChannel` defines them): `strata:cache:store` around each store
  *   call ({@link StoreCallContext}), `strata:cache:load` around a load that a miss or refresh
  *   started, `strata:cache:loader` around the loader call inside it, `strata:cache:lock-wait`
- *   around a wait for another process's lock ({@link OperationContext}).
+ *   around a wait for another process's lock ({@link OperationContext}). A `start` subscriber
+ *   may set `within` on an operation's context to run it inside a context of its own.
  *
  * @module
  */
@@ -54,6 +55,13 @@ export interface OperationContext extends CacheIdentity {
   error?: unknown
   /** For `loader`: whether it produced a value that is cached (set at `asyncEnd`). */
   result?: unknown
+  /**
+   * Set by a `start` subscriber to run the operation inside a context of its own: core calls the
+   * operation as `within(operation)`. `@strata/cache-otel` sets it on `loader`, so that the
+   * spans your loader starts are children of the loader span.
+   * @default unset: the operation is called as is
+   */
+  within?: <R>(operation: () => R) => R
 }
 
 /** The context of a traced store call. */
@@ -123,7 +131,9 @@ export function traced<T>(
   return channels.start.runStores(message, () => {
     let result: T | Promise<T>
     try {
-      result = fn()
+      // A `start` subscriber may have asked to run the operation inside its own context.
+      const within = (message as OperationContext).within
+      result = within === undefined ? fn() : within(fn)
     } catch (error) {
       message.error = error
       channels.error.publish(message)
