@@ -6,6 +6,7 @@ import { NotifyPayloadTooLargeError, type PostgresStore, postgresStore } from '.
 import { busListenerPids, terminateBusListener } from './support/bus-faults.js'
 import { uniqueName } from './support/names.js'
 import { startTestPostgres, type TestPostgres } from './support/postgres-server.js'
+import { startStallingPath } from './support/stalling-path.js'
 
 let server: TestPostgres
 let pool: Pool
@@ -180,6 +181,43 @@ describeWithServers('postgresStore bus', () => {
       await b.bus.subscribe('second', seen.onMessage)
       await a.bus.publish('second', 'heard')
       await expect.poll(() => seen.messages).toEqual(['heard'])
+    })
+
+    it('a LISTEN the server never answers fails within queryTimeout, on a pool you pass in too', async () => {
+      const path = await startStallingPath(
+        { host: '127.0.0.1', port: Number(new URL(server.url).port) },
+        'LISTEN',
+      )
+      const via = new URL(server.url)
+      via.port = String(path.port)
+      const yours = new Pool({ connectionString: via.href, max: 2 })
+      const store = postgresStore({
+        pool: yours,
+        table: uniqueName('bus'),
+        queryTimeout: '500ms',
+        onError: (error) => backgroundErrors.push(error),
+      })
+      try {
+        const started = performance.now()
+        const outcome = await Promise.race([
+          store.bus
+            .subscribe('c', () => {})
+            .then(
+              () => 'subscribed',
+              (error: unknown) => error,
+            ),
+          new Promise((resolve) => setTimeout(() => resolve('still waiting after 5 s'), 5_000)),
+        ])
+        expect(path.held()).toBe(1)
+        expect(outcome).toBeInstanceOf(StoreError)
+        expect((outcome as StoreError).operation).toBe('subscribe')
+        expect(performance.now() - started).toBeLessThan(3_000)
+        // Nothing is left waiting on the stalled connection: close() settles at once.
+        await expect(store.close()).resolves.toBeUndefined()
+      } finally {
+        await yours.end()
+        await path.close()
+      }
     })
 
     it('cache.close() resolves with its listener terminated, and no error event', async () => {

@@ -1,9 +1,11 @@
 /**
- * The one road from the store to Redis. Every command the store, its locks and its bus send
- * goes through {@link Commands.call}: it holds the command back while the store's own
- * connection makes its first attempt, batches the writes of one tick, and turns any failure into
- * a `StoreError` naming the store and the operation. Nothing else in the package builds a
- * `StoreError` for a failed command.
+ * The one road from the store to Redis. Every command the store, its locks and its bus send on
+ * the store's connection goes through {@link Commands.call}: it holds the command back while
+ * that connection makes its first attempt, batches the writes of one tick, and turns any failure
+ * into a `StoreError` naming the store and the operation. The one exception is the bus's
+ * subscriber connection (`subscriber.ts`), which can run nothing but SUBSCRIBE and UNSUBSCRIBE
+ * and has no start-up gate or batch to go through: its failures become `StoreError`s through
+ * the same {@link Operation} objects.
  *
  * @module
  */

@@ -59,7 +59,7 @@ export function filledMessage(sender: string, storeKey: string): string {
 }
 
 /** Messages announcing changed keys, each under {@link MAX_MESSAGE_BYTES}. @internal */
-export function changedMessages(sender: string, storeKeys: readonly string[]): string[] {
+function changedMessages(sender: string, storeKeys: readonly string[]): string[] {
   const messages: string[] = []
   let batch: string[] = []
   let bytes = 0
@@ -78,7 +78,7 @@ export function changedMessages(sender: string, storeKeys: readonly string[]): s
 }
 
 /** @internal */
-export function expiredMessage(
+function expiredMessage(
   sender: string,
   tags: readonly string[],
   versions: readonly (number | null)[],
@@ -87,7 +87,7 @@ export function expiredMessage(
 }
 
 /** @internal */
-export function clearedMessage(sender: string, prefix: string): string {
+function clearedMessage(sender: string, prefix: string): string {
   return JSON.stringify({ v: 1, o: sender, cleared: prefix })
 }
 

@@ -46,7 +46,7 @@ export interface InProcessTier {
   readonly fence: { ticket(): number; changed(storeKey: string): void }
   read(storeKey: string): Envelope | undefined
   fill(storeKey: string, entry: Envelope, ticket: number): void
-  wrote(storeKey: string, entry: Envelope, ownValue: boolean): void
+  wrote(storeKey: string, entry: Envelope): void
   loaded(storeKey: string, entry: Envelope, ticket: number): void
   drop(storeKeys: readonly string[]): void
   learnVersions(tags: readonly string[], versions: readonly (number | null | undefined)[]): void
@@ -444,7 +444,7 @@ export class Entries implements Identified {
     const l1 = this.runtime.l1
     if (l1 === undefined) return written
     if (!written) l1.drop([storeKey])
-    else if (loadTicket === undefined) l1.wrote(storeKey, envelope, true)
+    else if (loadTicket === undefined) l1.wrote(storeKey, envelope)
     else l1.loaded(storeKey, envelope, loadTicket)
     return written
   }
@@ -471,7 +471,7 @@ export class Entries implements Identified {
     if (!written) l1.drop(items.map((item) => item.storeKey))
     else
       for (const { storeKey, envelope, ticket } of items) {
-        if (ticket === undefined) l1.wrote(storeKey, envelope, true)
+        if (ticket === undefined) l1.wrote(storeKey, envelope)
         else l1.loaded(storeKey, envelope, ticket)
       }
     return written

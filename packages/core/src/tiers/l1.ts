@@ -135,15 +135,15 @@ export class L1Tier implements InProcessTier {
     if (this.fence.allows(storeKey, ticket)) this.#put(storeKey, entry, false)
   }
 
-  /** Records this process's own write of `storeKey`, which reached L2. */
-  wrote(storeKey: string, entry: Envelope, ownValue: boolean): void {
+  /** Records this process's own write of `storeKey`, which reached L2 (its caller holds the value). */
+  wrote(storeKey: string, entry: Envelope): void {
     this.fence.changed(storeKey)
-    this.#put(storeKey, entry, ownValue)
+    this.#put(storeKey, entry, true)
   }
 
   /** Records a load's write, unless a change of its key since `ticket` superseded it. */
   loaded(storeKey: string, entry: Envelope, ticket: number): void {
-    if (this.fence.allows(storeKey, ticket)) this.wrote(storeKey, entry, true)
+    if (this.fence.allows(storeKey, ticket)) this.wrote(storeKey, entry)
     else this.drop([storeKey])
   }
 

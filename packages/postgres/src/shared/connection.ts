@@ -20,8 +20,9 @@ export interface TimeoutOptions {
    */
   readonly statementTimeout?: Duration | undefined
   /**
-   * Client-side limit for one call (pg's `query_timeout`), also applied to a pool you pass in:
-   * it bounds calls when the server or the network is frozen and never answers.
+   * Client-side limit for one call (pg's `query_timeout`), also applied to a pool you pass in
+   * and to the LISTEN connection: it bounds calls when the server or the network is frozen and
+   * never answers.
    * @default statementTimeout + 1000
    */
   readonly queryTimeout?: Duration | undefined
@@ -84,12 +85,15 @@ export function poolConfig(connectionString: string, timeouts: Timeouts, max: nu
 /**
  * The config of a dedicated connection beside `pool` (e.g. for LISTEN, which needs a session of
  * its own): the pool's connection settings, its connection timeout or else
- * `timeouts.connectionTimeoutMs`, and TCP keepalive so a dead peer is noticed.
+ * `timeouts.connectionTimeoutMs`, `timeouts.queryTimeoutMs` on its queries (a frozen server must
+ * fail a LISTEN, not hold it and every subscribe and close waiting on it), and TCP keepalive so
+ * a dead peer is noticed.
  */
 export function companionClientConfig(pool: Pool, timeouts: Timeouts): ClientConfig {
   return {
     ...pool.options,
     connectionTimeoutMillis: pool.options.connectionTimeoutMillis ?? timeouts.connectionTimeoutMs,
+    query_timeout: timeouts.queryTimeoutMs,
     keepAlive: true,
   }
 }
