@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest'
+import { EnvelopeCodec } from '../src/entries/codec.js'
+import type { Envelope } from '../src/entries/envelope.js'
 import { msgpackSerializer } from '../src/entries/serializers/msgpack.js'
 import { superjsonSerializer } from '../src/entries/serializers/superjson.js'
 import { createCache, jsonSerializer, SerializationError, type Serializer } from '../src/index.js'
@@ -44,15 +46,13 @@ describe('serializers', () => {
     const cache = createCache({ store, serializer: msgpackSerializer })
     await cache.set('k', { a: 1 })
     const [key] = [...store.records.keys()]
-    // Keep core's 3-byte record header; replace the payload with one carrying __proto__.
-    const record = store.records.get(key!)!.record as Uint8Array
-    const envelope = msgpackSerializer.deserialize(record.subarray(3)) as object
-    const rewrite = (value: object) =>
-      Buffer.concat([record.subarray(0, 3), msgpackSerializer.serialize(value) as Uint8Array])
-    await store.set(key!, rewrite({ ...envelope }), 60_000)
+    // Core's own record layout around a value of the test's choosing.
+    const codec = new EnvelopeCodec(msgpackSerializer, undefined)
+    const envelope = codec.decode(store.records.get(key!)!.record) as Envelope
+    await store.set(key!, codec.encode({ ...envelope }), 60_000)
     expect(await cache.get('k')).toEqual({ a: 1 })
     const withProto = JSON.parse('{"__proto__":{"polluted":1}}') as object
-    await store.set(key!, rewrite(Object.assign(withProto, envelope)), 60_000)
+    await store.set(key!, codec.encode({ ...envelope, v: withProto }), 60_000)
     expect(await cache.get('k')).toBeUndefined()
     expect((Object.prototype as Record<string, unknown>).polluted).toBeUndefined()
     await cache.close()

@@ -1,7 +1,7 @@
 /**
- * How envelopes become records: kept as objects by in-process stores, or encoded to bytes
- * (serializer, optional deflate, a small header that recognises Strata's own records) for
- * byte stores.
+ * How envelopes become records: kept as objects by in-process stores, or encoded to bytes for
+ * byte stores (a small header that recognises Strata's own records, the times and versions in
+ * binary, the value through the serializer, optionally deflated).
  *
  * @module
  */
@@ -13,15 +13,23 @@ import { type Envelope, isEnvelope } from './envelope.js'
 import type { Serializer } from './serializer.js'
 
 const MAGIC = 0xa7
-const FORMAT_VERSION = 1
+const FORMAT_VERSION = 2
+/** Records whose whole envelope was serialized (before format 2): still read, never written. */
+const LEGACY_FORMAT_VERSION = 1
 const FLAG_DEFLATE = 1
+const FLAG_TAGS = 2
+const FLAG_EXPIRIES = 4
+const FLAG_GENERATIONS = 8
 const HEADER_BYTES = 3
+/** Where the four times (c, f, s, d) end and the optional parts begin. */
+const TIMES_END = HEADER_BYTES + 4 * 8
 const encoder = new TextEncoder()
+const utf8 = new TextDecoder('utf-8', { fatal: true })
 
-/** Compression of serialized entries above a size threshold (node:zlib deflate). */
+/** Compression of serialized values above a size threshold (node:zlib deflate). */
 export interface CompressionOptions {
   /**
-   * Entries whose serialized size is at least this many bytes are compressed.
+   * Values whose serialized size is at least this many bytes are compressed.
    * @default 1024
    */
   readonly threshold?: number
@@ -67,9 +75,23 @@ export function envelopeFormat(
 }
 
 /**
- * Encodes envelopes into records for byte stores: a 3-byte header (magic, format version,
- * flags) then the serializer's output, deflated when large. Decoding anything else fails, so
- * a foreign record is recognised and treated as a miss.
+ * Encodes envelopes into records for byte stores. A record is a 3-byte header (magic, format
+ * version, flags), the envelope's times and captured versions in binary, then the serializer's
+ * output for the value alone, deflated when large:
+ *
+ * ```
+ * 0      magic 0xa7
+ * 1      format version (2; version 1 records, the whole envelope serialized, are still read)
+ * 2      flags: 1 value deflated, 2 tags (t, tv), 4 soft-expiry versions (xv), 8 generations (g)
+ * 3      c, f, s, d: float64 little-endian each
+ * 35     tags: uint32 count, each tag as uint32 byte length + UTF-8, then the count's tag
+ *        versions; xv and g: uint32 count + that many versions (float64, NaN for null)
+ * …      the value: the serializer's output (deflated with flag 1)
+ * ```
+ *
+ * The times and versions cost a few reads where a serialized envelope cost a parse as long as
+ * the value's own: only the value goes through the serializer. Decoding anything else fails,
+ * so a foreign record is recognised and treated as a miss.
  */
 export class EnvelopeCodec {
   constructor(
@@ -81,7 +103,7 @@ export class EnvelopeCodec {
   encode(envelope: Envelope): Uint8Array {
     let payload: Uint8Array
     try {
-      const out = this.serializer.serialize(envelope)
+      const out = this.serializer.serialize(envelope.v)
       payload = typeof out === 'string' ? encoder.encode(out) : out
     } catch (cause) {
       throw new SerializationError(this.serializer.name, { cause })
@@ -91,22 +113,134 @@ export class EnvelopeCodec {
       payload = deflateRawSync(payload, { level: this.compression.level })
       flags |= FLAG_DEFLATE
     }
-    const record = new Uint8Array(HEADER_BYTES + payload.byteLength)
+    const { t, tv, xv, g } = envelope
+    const tagBytes = t == null ? undefined : t.map((tag) => encoder.encode(tag))
+    let size = TIMES_END
+    if (tagBytes !== undefined) {
+      flags |= FLAG_TAGS
+      size += 4 + 4 * tagBytes.length + 8 * tagBytes.length
+      for (const bytes of tagBytes) size += bytes.byteLength
+    }
+    if (xv != null) {
+      flags |= FLAG_EXPIRIES
+      size += 4 + 8 * xv.length
+    }
+    if (g != null) {
+      flags |= FLAG_GENERATIONS
+      size += 4 + 8 * g.length
+    }
+    const record = new Uint8Array(size + payload.byteLength)
+    const view = new DataView(record.buffer)
     record[0] = MAGIC
     record[1] = FORMAT_VERSION
     record[2] = flags
-    record.set(payload, HEADER_BYTES)
+    view.setFloat64(3, envelope.c, true)
+    view.setFloat64(11, envelope.f, true)
+    view.setFloat64(19, envelope.s, true)
+    view.setFloat64(27, envelope.d, true)
+    let at = TIMES_END
+    if (tagBytes !== undefined) {
+      view.setUint32(at, tagBytes.length, true)
+      at += 4
+      for (const bytes of tagBytes) {
+        view.setUint32(at, bytes.byteLength, true)
+        record.set(bytes, at + 4)
+        at += 4 + bytes.byteLength
+      }
+      at = writeVersions(view, at, tv ?? [], tagBytes.length)
+    }
+    if (xv != null) at = writeCountedVersions(view, at, xv)
+    if (g != null) at = writeCountedVersions(view, at, g)
+    record.set(payload, at)
     return record
   }
 
-  /** @returns the decoded value, or throws when the record is not one of ours or is corrupt. */
+  /** @returns the decoded envelope, or throws when the record is not one of ours or is corrupt. */
   decode(record: unknown): unknown {
     if (!(record instanceof Uint8Array) || record.byteLength < HEADER_BYTES)
       throw new TypeError('not a Strata record')
-    if (record[0] !== MAGIC || record[1] !== FORMAT_VERSION)
+    if (record[0] !== MAGIC) throw new TypeError('unknown record format')
+    const flags = record[2]!
+    if (record[1] === LEGACY_FORMAT_VERSION) {
+      // Written by Strata before format 2: the whole envelope went through the serializer.
+      return this.#value(record.subarray(HEADER_BYTES), flags)
+    }
+    if (record[1] !== FORMAT_VERSION || record.byteLength < TIMES_END)
       throw new TypeError('unknown record format')
-    let payload = record.subarray(HEADER_BYTES)
-    if ((record[2]! & FLAG_DEFLATE) !== 0) payload = inflateRawSync(payload)
-    return this.serializer.deserialize(payload)
+    const view = new DataView(record.buffer, record.byteOffset, record.byteLength)
+    const envelope: {
+      v: unknown
+      c: number
+      f: number
+      s: number
+      d: number
+      t?: string[]
+      tv?: (number | null)[]
+      xv?: (number | null)[]
+      g?: (number | null)[]
+    } = {
+      v: undefined,
+      c: view.getFloat64(3, true),
+      f: view.getFloat64(11, true),
+      s: view.getFloat64(19, true),
+      d: view.getFloat64(27, true),
+    }
+    let at = TIMES_END
+    if ((flags & FLAG_TAGS) !== 0) {
+      const count = view.getUint32(at, true)
+      at += 4
+      const tags: string[] = []
+      for (let i = 0; i < count; i++) {
+        const length = view.getUint32(at, true)
+        tags.push(utf8.decode(record.subarray(at + 4, at + 4 + length)))
+        at += 4 + length
+      }
+      envelope.t = tags
+      envelope.tv = readVersions(view, at, count)
+      at += 8 * count
+    }
+    if ((flags & FLAG_EXPIRIES) !== 0) {
+      envelope.xv = readVersions(view, at + 4, view.getUint32(at, true))
+      at += 4 + 8 * envelope.xv.length
+    }
+    if ((flags & FLAG_GENERATIONS) !== 0) {
+      envelope.g = readVersions(view, at + 4, view.getUint32(at, true))
+      at += 4 + 8 * envelope.g.length
+    }
+    envelope.v = this.#value(record.subarray(at), flags)
+    return envelope
   }
+
+  #value(payload: Uint8Array, flags: number): unknown {
+    return this.serializer.deserialize(
+      (flags & FLAG_DEFLATE) !== 0 ? inflateRawSync(payload) : payload,
+    )
+  }
+}
+
+/** Writes `count` versions from `versions` (NaN for null) at `at`; returns the offset after. */
+function writeVersions(
+  view: DataView,
+  at: number,
+  versions: readonly (number | null)[],
+  count: number,
+): number {
+  for (let i = 0; i < count; i++) view.setFloat64(at + 8 * i, versions[i] ?? Number.NaN, true)
+  return at + 8 * count
+}
+
+function writeCountedVersions(view: DataView, at: number, versions: readonly (number | null)[]) {
+  view.setUint32(at, versions.length, true)
+  return writeVersions(view, at + 4, versions, versions.length)
+}
+
+function readVersions(view: DataView, at: number, count: number): (number | null)[] {
+  // A count past the record's end is corruption: getFloat64 throws a RangeError below.
+  if (at + 8 * count > view.byteLength) throw new RangeError('truncated record')
+  const versions: (number | null)[] = new Array(count)
+  for (let i = 0; i < count; i++) {
+    const version = view.getFloat64(at + 8 * i, true)
+    versions[i] = Number.isNaN(version) ? null : version
+  }
+  return versions
 }

@@ -193,22 +193,33 @@ export class Entries implements Identified {
     return { entries, fromL1 }
   }
 
-  private async readManyShared(
+  private readManyShared(
     storeKeys: readonly string[],
     checks: readonly ValueCheck[] | undefined,
   ): Promise<(Envelope | undefined)[]> {
-    const entries = await this.readManyJudged(storeKeys)
-    const store = this.runtime.store.ready
-    if (checks === undefined || store?.capabilities.records !== 'bytes') return entries
-    return Promise.all(entries.map((entry, i) => this.checkValue(entry, checks[i]!)))
+    const judged = this.readManyJudged(storeKeys)
+    if (checks === undefined) return judged
+    return judged.then((entries) => {
+      const store = this.runtime.store.ready
+      if (store?.capabilities.records !== 'bytes') return entries
+      return Promise.all(entries.map((entry, i) => this.checkValue(entry, checks[i]!)))
+    })
   }
 
   private async readManyJudged(storeKeys: readonly string[]): Promise<(Envelope | undefined)[]> {
     const access = this.runtime.store
-    const store = await access.resolve()
+    const store = access.ready ?? (await access.resolve())
     const records = await access.readOrMiss('getMany', undefined, (s) => s.getMany(storeKeys), [])
-    const entries = storeKeys.map((key, i) => this.decode(records[i], key))
+    const entries: (Envelope | undefined)[] = new Array(storeKeys.length)
+    let tagged = false
+    for (let i = 0; i < storeKeys.length; i++) {
+      const entry = this.decode(records[i], storeKeys[i]!)
+      entries[i] = entry
+      if (entry?.t !== undefined) tagged = true
+    }
     const checksGenerations = !store.capabilities.scopedClear
+    // Untagged entries of a store that clears by prefix have no counter to check.
+    if (!tagged && !checksGenerations) return entries
     const wanted = new Set<string>()
     for (const entry of entries)
       if (entry?.t) for (const key of counterKeys(this.keys, store, entry.t)) wanted.add(key)

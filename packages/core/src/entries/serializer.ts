@@ -12,7 +12,7 @@
 export interface Serializer {
   /** A short name used in error messages, e.g. `'json'`. */
   readonly name: string
-  /** Encodes a value (the whole entry envelope: plain objects, arrays, numbers, your value). */
+  /** Encodes a cached value (the entry's times and versions are encoded by core, beside it). */
   serialize(value: unknown): Uint8Array | string
   /** Decodes what `serialize` produced. May throw on corrupt input: core treats that as a miss. */
   deserialize(data: Uint8Array): unknown

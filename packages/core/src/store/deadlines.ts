@@ -13,13 +13,20 @@ export interface Watch {
   readonly at: number
   /** Called once when it is past due and still watched. */
   readonly onExpired: () => void
+  /** Set once the call settled (or expired): the next tick forgets it. */
+  done: boolean
 }
 
 /** @internal */
 export class SharedDeadlines {
   readonly #timeoutMs: number
   readonly #tickMs: number
-  readonly #watched = new Set<Watch>()
+  /**
+   * The calls watched since the last tick and those still pending before it. A settled call is
+   * only marked done and forgotten at the next tick: an array push and a flag cost less on the
+   * hit path than a set's insert and delete (which also give each call object an identity hash).
+   */
+  #watched: Watch[] = []
   #timer: ReturnType<typeof setInterval> | undefined
 
   constructor(timeoutMs: number) {
@@ -29,8 +36,8 @@ export class SharedDeadlines {
 
   /** Starts watching a call that must settle within the timeout. */
   watch(onExpired: () => void): Watch {
-    const watch: Watch = { at: performance.now() + this.#timeoutMs, onExpired }
-    this.#watched.add(watch)
+    const watch: Watch = { at: performance.now() + this.#timeoutMs, onExpired, done: false }
+    this.#watched.push(watch)
     if (this.#timer === undefined) {
       this.#timer = setInterval(() => this.#tick(), this.#tickMs)
       // Never the reason a process stays alive.
@@ -41,17 +48,28 @@ export class SharedDeadlines {
 
   /** The call settled in time. */
   settled(watch: Watch): void {
-    this.#watched.delete(watch)
+    watch.done = true
   }
 
   #tick(): void {
     const now = performance.now()
-    for (const watch of this.#watched) {
-      if (watch.at > now) continue
-      this.#watched.delete(watch)
+    const watched = this.#watched
+    const pending: Watch[] = []
+    const count = watched.length
+    for (let i = 0; i < count; i++) {
+      const watch = watched[i]!
+      if (watch.done) continue
+      if (watch.at > now) {
+        pending.push(watch)
+        continue
+      }
+      watch.done = true
       watch.onExpired()
     }
-    if (this.#watched.size === 0 && this.#timer !== undefined) {
+    // Calls watched while an onExpired above ran were added after `count`: keep them.
+    for (let i = count; i < watched.length; i++) pending.push(watched[i]!)
+    this.#watched = pending
+    if (pending.length === 0 && this.#timer !== undefined) {
       clearInterval(this.#timer)
       this.#timer = undefined
     }

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest'
+import { SharedDeadlines } from '../src/store/deadlines.js'
+
+// The one timer behind every store call's timeout.
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+describe('shared deadlines', () => {
+  it('expires a call past its timeout within one tick, once, and never one that settled', async () => {
+    const deadlines = new SharedDeadlines(50)
+    const expired: string[] = []
+    const startedAt = performance.now()
+    let expiredAfter = 0
+    const late = deadlines.watch(() => {
+      expiredAfter = performance.now() - startedAt
+      expired.push('late')
+    })
+    const settled = Array.from({ length: 1_000 }, (_, i) =>
+      deadlines.watch(() => expired.push(`settled ${i}`)),
+    )
+    for (const watch of settled) deadlines.settled(watch)
+    await sleep(40)
+    const early = deadlines.watch(() => expired.push('early'))
+    deadlines.settled(early)
+    await sleep(100)
+    expect(expired).toEqual(['late'])
+    expect(expiredAfter).toBeGreaterThanOrEqual(50)
+    // 1.1 × the timeout, plus what a busy test machine adds to a timer.
+    expect(expiredAfter).toBeLessThan(55 + 40)
+    deadlines.settled(late) // after expiry: nothing happens
+    expect(expired).toEqual(['late'])
+  })
+
+  it('keeps watching calls started after others expired', async () => {
+    const deadlines = new SharedDeadlines(20)
+    const expired: number[] = []
+    deadlines.watch(() => expired.push(1))
+    await sleep(60)
+    deadlines.watch(() => expired.push(2))
+    await sleep(60)
+    expect(expired).toEqual([1, 2])
+  })
+})
