@@ -80,7 +80,7 @@ export async function startRedisCluster(
           ...options,
           args: [...clusterArgs, ...(options.args ?? [])],
         }),
-        waitStrategy: redisReady(),
+        waitStrategy: redisReady(port),
       })
       return { container, server: serverHandle(container, port) }
     }),

@@ -102,7 +102,7 @@ async function startRedisNode(port: number, options: RedisOptions): Promise<Node
   const container = await startContainer({
     kind: 'redis',
     command: redisServerArgs(port, options),
-    waitStrategy: redisReady(),
+    waitStrategy: redisReady(port),
   })
   return { container, server: serverHandle(container, port) }
 }

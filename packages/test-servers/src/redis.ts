@@ -1,6 +1,6 @@
-import { Wait } from 'testcontainers'
 import { startContainer } from './container.js'
 import { findFreePort, LOOPBACK } from './free-port.js'
+import { ProbeWaitStrategy } from './probe-wait-strategy.js'
 import { type StartedServer, serverHandle } from './server-handle.js'
 
 /** Options of {@link startRedis}. */
@@ -35,9 +35,12 @@ export function redisServerArgs(port: number, options: RedisOptions = {}): strin
   return args
 }
 
-/** Readiness: Redis logs this line once it accepts connections. */
-export function redisReady() {
-  return Wait.forLogMessage('Ready to accept connections')
+/**
+ * Readiness: Redis on `port` answers PING. A probe rather than its "Ready to accept connections"
+ * log line: after a restart, the log wait could miss the line and time out with Redis up.
+ */
+export function redisReady(port: number) {
+  return new ProbeWaitStrategy(port, 'PING\r\n', '+PONG')
 }
 
 /**
@@ -49,7 +52,7 @@ export async function startRedis(options: RedisOptions = {}): Promise<StartedRed
   const container = await startContainer({
     kind: 'redis',
     command: redisServerArgs(port, options),
-    waitStrategy: redisReady(),
+    waitStrategy: redisReady(port),
   })
   return { ...serverHandle(container, port), url: `redis://${LOOPBACK}:${port}` }
 }
