@@ -73,15 +73,24 @@ export async function measureDelivery(url: string, rounds: number): Promise<Case
   const p50: Measurement[] = []
   const p99: Measurement[] = []
   const remarks: string[] = []
+  const failures: string[] = []
   const fleet: Fleet = forkWorkers(WORKER, PROCESSES)
   try {
     for (const { id, name, role } of contenders) {
-      await fleet.everyWorker(() => ({ kind: 'connect', contender: id, url }))
       const delivery: Delivery = { delaysMs: [], lost: 0, early: 0 }
       try {
-        for (let index = 0; index < rounds; index++) await round(fleet, id, index, delivery)
-      } finally {
-        await fleet.everyWorker(() => ({ kind: 'close' }))
+        await fleet.everyWorker(() => ({ kind: 'connect', contender: id, url }))
+        try {
+          for (let index = 0; index < rounds; index++) await round(fleet, id, index, delivery)
+        } finally {
+          await fleet.everyWorker(() => ({ kind: 'close' }))
+        }
+      } catch (error) {
+        // Strata failing fails the run. A peer's failure is reported beside the figures (its
+        // workers are not reused: it is the last contender).
+        if (role === 'strata' || id !== contenders.at(-1)?.id) throw error
+        failures.push(`${name}: ${error instanceof Error ? error.message : String(error)}`)
+        continue
       }
       p50.push({ contender: name, role, value: quantile(delivery.delaysMs, 0.5) })
       p99.push({ contender: name, role, value: quantile(delivery.delaysMs, 0.99) })
@@ -96,7 +105,8 @@ export async function measureDelivery(url: string, rounds: number): Promise<Case
     `${rounds} invalidations, each watched by ${PROCESSES - 1} other processes (${watches} delays per library); ` +
     'a watcher reads the entry on every bus message and every millisecond, and the delay ends when a read returns the miss; ' +
     'a delay below zero is a change seen before the invalidating call had resolved in its own process' +
-    (remarks.length ? `; WRONG RESULTS: ${remarks.join('; ')}` : '')
+    (remarks.length ? `; WRONG RESULTS: ${remarks.join('; ')}` : '') +
+    (failures.length ? `; FAILED (no figures): ${failures.join('; ')}` : '')
   const title = `invalidation delivery across ${PROCESSES} processes (two tiers over Redis)`
   return [
     {

@@ -35,6 +35,22 @@ afterAll(() => {
   backend.close()
 })
 
+/** Pauses `server`: a request to `url` gets no answer in 300 ms, and a 200 once it is unpaused. */
+async function expectFrozenUntilUnpaused(
+  server: { pause(): Promise<void>; unpause(): Promise<void> },
+  url: string,
+): Promise<void> {
+  await server.pause()
+  const pending = fetch(url)
+  const early = await Promise.race([
+    pending.then(() => 'answered'),
+    new Promise((resolve) => setTimeout(() => resolve('frozen'), 300)),
+  ])
+  expect(early).toBe('frozen')
+  await server.unpause()
+  expect((await pending).status).toBe(200)
+}
+
 describe('withBackend', () => {
   it('points the default backend of a production VCL at a test server', () => {
     const vcl = 'vcl 4.1;\nbackend default {\n  .host = "app.internal";\n  .port = "3000";\n}\n'
@@ -80,15 +96,7 @@ describe.skipIf(varnishSkip !== null)(
     it('pause after a restart freezes manager and worker; unpause thaws it', async () => {
       await varnish.kill()
       await varnish.restart()
-      await varnish.pause()
-      const pending = fetch(`${varnish.url}/a`)
-      const early = await Promise.race([
-        pending.then(() => 'answered'),
-        new Promise((r) => setTimeout(() => r('frozen'), 300)),
-      ])
-      expect(early).toBe('frozen')
-      await varnish.unpause()
-      expect((await pending).status).toBe(200)
+      await expectFrozenUntilUnpaused(varnish, `${varnish.url}/a`)
     })
 
     it('fails to start with the VCL compiler’s message for a broken VCL', async () => {
@@ -126,15 +134,7 @@ server {
     })
 
     it('pause freezes it; unpause thaws it on the same connections', async () => {
-      await nginx.pause()
-      const pending = fetch(`${nginx.url}/n`)
-      const early = await Promise.race([
-        pending.then(() => 'answered'),
-        new Promise((r) => setTimeout(() => r('frozen'), 300)),
-      ])
-      expect(early).toBe('frozen')
-      await nginx.unpause()
-      expect((await pending).status).toBe(200)
+      await expectFrozenUntilUnpaused(nginx, `${nginx.url}/n`)
     })
   },
 )
