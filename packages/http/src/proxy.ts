@@ -9,7 +9,7 @@ import {
   type ResponseCache,
   type ResponseCacheOptions,
 } from './response-cache.js'
-import { forwardTo } from './upstream.js'
+import { forwardTo, gatewayError, isBrokenUpstreamBody } from './upstream.js'
 
 /**
  * Options of {@link createCachingProxy}: the upstream, and every response cache option
@@ -61,11 +61,28 @@ export function createCachingProxy(options: CachingProxyOptions): CachingProxy {
   })
   // A proxy does not invent validators: only upstream's own ETag reaches clients.
   const responses = createResponseCache({ generateEtag: false, ...cacheOptions })
-  const fetch = responses.handle(forward.handler)
+  const handled = responses.handle(forward.handler)
+  // An upstream body that broke off before anything was sent: nothing stored, a 502 (a stale
+  // copy within stale-if-error was already served instead, by the response cache).
+  const fetch: FetchHandler = async (request) => {
+    try {
+      return await handled(request)
+    } catch (error) {
+      if (!isBrokenUpstreamBody(error)) throw error
+      return gatewayError(502, 'upstream closed the connection before the body was complete')
+    }
+  }
+  const nodeHandler = toNodeHandler(fetch)
+  // Once the body is on its way, the client's connection is closed instead (the node adapter
+  // does it); the proxy's server is not told of an upstream failure as of its own error.
+  const listener: NodeHandler = (req, res, next) =>
+    nodeHandler(req, res, next).catch((error: unknown) => {
+      if (!isBrokenUpstreamBody(error)) throw error
+    })
   return {
     responses,
     fetch,
-    listener: toNodeHandler(fetch),
+    listener,
     async close() {
       forward.agent.destroy()
     },

@@ -107,7 +107,21 @@ function headerLines(headers: Headers): [string, string | string[]][] {
   return [...lines].map(([name, values]) => [name, values.length === 1 ? values[0]! : values])
 }
 
+/** Errors of upstream response bodies that broke off (upstream closed or reset mid-body). */
+const brokenBodies = new WeakSet<object>()
+
+/**
+ * Whether `error` is an upstream response body breaking off: an upstream failure, which the
+ * proxy answers with a 502 (or, once the body is on its way, by closing the client's
+ * connection), never an error of the server it runs in.
+ */
+export function isBrokenUpstreamBody(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && brokenBodies.has(error)
+}
+
 function toResponse(incoming: IncomingMessage, method: string): Response {
+  // Registered before the web stream's own listener: its readers get this very error object.
+  incoming.once('error', (error) => brokenBodies.add(error))
   const status = incoming.statusCode ?? 502
   const headers = endToEndHeaders(rawHeaders(incoming.rawHeaders))
   const bodyless = BODYLESS.has(status) || method === 'HEAD'
@@ -121,7 +135,8 @@ function toResponse(incoming: IncomingMessage, method: string): Response {
   })
 }
 
-function gatewayError(status: 502 | 504, reason: string): Response {
+/** A response of the proxy's own for an upstream failure; never stored. */
+export function gatewayError(status: 502 | 504, reason: string): Response {
   return new Response(`${status === 502 ? 'Bad Gateway' : 'Gateway Timeout'}: ${reason}\n`, {
     status,
     headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' },

@@ -84,6 +84,31 @@ const routes: Record<string, UpstreamRoute> = {
     res.writeHead(200, { 'content-type': 'text/plain', 'cache-control': 'no-store' })
     res.end(`${req.method} answered`)
   },
+  '/cut': (_, res, n) => {
+    // Announces 1000 bytes, sends 100, then the connection dies: the body never completes.
+    res.writeHead(200, {
+      'cache-control': 'max-age=60',
+      'content-type': 'text/plain',
+      'content-length': '1000',
+    })
+    res.write(`cut #${n} `.padEnd(100, '.'))
+    setTimeout(() => res.socket?.destroy(), 20)
+  },
+  '/cut-unstored': (_, res, n) => {
+    // As /cut, for a response the cache may not keep: it streams through as it comes.
+    res.writeHead(200, {
+      'cache-control': 'no-store',
+      'content-type': 'text/plain',
+      'content-length': '1000',
+    })
+    res.write(`cut #${n} `.padEnd(100, '.'))
+    setTimeout(() => res.socket?.destroy(), 20)
+  },
+  '/stalled-body': (_, res, n) => {
+    // Sends part of a storable body, then nothing: past upstreamTimeout the proxy gives up.
+    res.writeHead(200, { 'cache-control': 'max-age=60', 'content-length': '1000' })
+    res.write(`stalled #${n} `.padEnd(100, '.'))
+  },
   '/silent': () => {
     // Never answers: the proxy's upstream timeout must.
   },
@@ -236,6 +261,55 @@ describe('createCachingProxy', () => {
     await raw('/once-per-connection', 'PUT', 'third')
     const post = await raw('/once-per-connection', 'POST', 'not twice')
     expect(post.status).toBe(502)
+  })
+
+  it('a body upstream cuts short is a 502, never stored; the proxy server is not told of it as an error', async () => {
+    const failures: unknown[] = []
+    const server = createServer((req, res) => {
+      proxy.listener(req, res).catch((error: unknown) => failures.push(error))
+    })
+    const url = await listen(server)
+    try {
+      const get = () => fetch(`${url}/cut`)
+      const first = await get()
+      expect(first.status).toBe(502)
+      expect(await first.text()).toMatch(/before the body was complete/)
+      // Nothing was stored: the next request goes upstream again.
+      expect((await get()).status).toBe(502)
+      expect(counts.get('/cut')).toBe(2)
+      // Silence mid-body past upstreamTimeout (300 ms here) is the same failure.
+      const stalled = await fetch(`${url}/stalled-body`)
+      expect(stalled.status).toBe(502)
+      await stalled.text()
+      expect(failures).toEqual([])
+    } finally {
+      server.closeAllConnections()
+      server.close()
+    }
+  })
+
+  it('a body upstream cuts short after the response began (not stored) closes the client connection', async () => {
+    const failures: unknown[] = []
+    const server = createServer((req, res) => {
+      proxy.listener(req, res).catch((error: unknown) => failures.push(error))
+    })
+    const url = await listen(server)
+    try {
+      const outcome = await new Promise<string>((resolve) => {
+        const req = httpRequest(`${url}/cut-unstored`, (res) => {
+          res.on('data', () => {})
+          res.on('end', () => resolve(`complete ${res.statusCode}`))
+          res.on('error', () => resolve('aborted'))
+        })
+        req.on('error', () => resolve('aborted'))
+        req.end()
+      })
+      expect(outcome).toBe('aborted')
+      expect(failures).toEqual([])
+    } finally {
+      server.closeAllConnections()
+      server.close()
+    }
   })
 
   it('answers 504 when upstream stays silent past upstreamTimeout, and 502 when it is unreachable', async () => {
