@@ -18,6 +18,15 @@ import { type CachingProxy, createCachingProxy } from '../src/index.js'
 
 type UpstreamRoute = (req: IncomingMessage, res: ServerResponse, count: number) => void
 
+/** A route that announces 1000 bytes, sends 100, then kills the connection mid-body. */
+function cutShort(cacheControl: string): UpstreamRoute {
+  return (_, res, n) => {
+    res.writeHead(200, { 'cache-control': cacheControl, 'content-length': '1000' })
+    res.write(`cut #${n} `.padEnd(100, '.'))
+    setTimeout(() => res.socket?.destroy(), 20)
+  }
+}
+
 const counts = new Map<string, number>()
 /** Sockets upstream has answered on: the `/once-per-connection` route resets a reused one. */
 const servedSockets = new WeakSet<object>()
@@ -84,26 +93,9 @@ const routes: Record<string, UpstreamRoute> = {
     res.writeHead(200, { 'content-type': 'text/plain', 'cache-control': 'no-store' })
     res.end(`${req.method} answered`)
   },
-  '/cut': (_, res, n) => {
-    // Announces 1000 bytes, sends 100, then the connection dies: the body never completes.
-    res.writeHead(200, {
-      'cache-control': 'max-age=60',
-      'content-type': 'text/plain',
-      'content-length': '1000',
-    })
-    res.write(`cut #${n} `.padEnd(100, '.'))
-    setTimeout(() => res.socket?.destroy(), 20)
-  },
-  '/cut-unstored': (_, res, n) => {
-    // As /cut, for a response the cache may not keep: it streams through as it comes.
-    res.writeHead(200, {
-      'cache-control': 'no-store',
-      'content-type': 'text/plain',
-      'content-length': '1000',
-    })
-    res.write(`cut #${n} `.padEnd(100, '.'))
-    setTimeout(() => res.socket?.destroy(), 20)
-  },
+  '/cut': cutShort('max-age=60'),
+  // As /cut, for a response the cache may not keep: it streams through as it comes.
+  '/cut-unstored': cutShort('no-store'),
   '/stalled-body': (_, res, n) => {
     // Sends part of a storable body, then nothing: past upstreamTimeout the proxy gives up.
     res.writeHead(200, { 'cache-control': 'max-age=60', 'content-length': '1000' })
@@ -263,38 +255,39 @@ describe('createCachingProxy', () => {
     expect(post.status).toBe(502)
   })
 
-  it('a body upstream cuts short is a 502, never stored; the proxy server is not told of it as an error', async () => {
+  /** Runs `use` against the proxy on a server of its own; resolves with what its listener rejected with. */
+  async function listenerFailures(use: (url: string) => Promise<void>): Promise<unknown[]> {
     const failures: unknown[] = []
     const server = createServer((req, res) => {
       proxy.listener(req, res).catch((error: unknown) => failures.push(error))
     })
-    const url = await listen(server)
     try {
-      const get = () => fetch(`${url}/cut`)
-      const first = await get()
+      await use(await listen(server))
+    } finally {
+      server.closeAllConnections()
+      server.close()
+    }
+    return failures
+  }
+
+  it('a body upstream cuts short is a 502, never stored; the proxy server is not told of it as an error', async () => {
+    const failures = await listenerFailures(async (url) => {
+      const first = await fetch(`${url}/cut`)
       expect(first.status).toBe(502)
       expect(await first.text()).toMatch(/before the body was complete/)
       // Nothing was stored: the next request goes upstream again.
-      expect((await get()).status).toBe(502)
+      expect((await fetch(`${url}/cut`)).status).toBe(502)
       expect(counts.get('/cut')).toBe(2)
       // Silence mid-body past upstreamTimeout (300 ms here) is the same failure.
       const stalled = await fetch(`${url}/stalled-body`)
       expect(stalled.status).toBe(502)
       await stalled.text()
-      expect(failures).toEqual([])
-    } finally {
-      server.closeAllConnections()
-      server.close()
-    }
+    })
+    expect(failures).toEqual([])
   })
 
   it('a body upstream cuts short after the response began (not stored) closes the client connection', async () => {
-    const failures: unknown[] = []
-    const server = createServer((req, res) => {
-      proxy.listener(req, res).catch((error: unknown) => failures.push(error))
-    })
-    const url = await listen(server)
-    try {
+    const failures = await listenerFailures(async (url) => {
       const outcome = await new Promise<string>((resolve) => {
         const req = httpRequest(`${url}/cut-unstored`, (res) => {
           res.on('data', () => {})
@@ -305,11 +298,8 @@ describe('createCachingProxy', () => {
         req.end()
       })
       expect(outcome).toBe('aborted')
-      expect(failures).toEqual([])
-    } finally {
-      server.closeAllConnections()
-      server.close()
-    }
+    })
+    expect(failures).toEqual([])
   })
 
   it('answers 504 when upstream stays silent past upstreamTimeout, and 502 when it is unreachable', async () => {
