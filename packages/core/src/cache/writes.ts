@@ -105,11 +105,7 @@ export async function writeThrough<T, R>(
   } catch (error) {
     runtime.reportError('writeThrough', key, error)
     // Best effort: an old entry left behind would be stale.
-    await Promise.resolve()
-      .then(() =>
-        runtime.store.readOrMiss('delete', storeKey, (store) => store.delete(storeKey), false),
-      )
-      .catch((cleanup: unknown) => runtime.reportError('delete', key, cleanup))
+    await runtime.store.unattended('delete', storeKey, (store) => store.delete(storeKey), false)
   }
   return result
 }

@@ -9,7 +9,7 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib'
 import { SerializationError } from '../errors.js'
 import type { Store, StoreRecord } from '../store/store.js'
-import { type Envelope, isEnvelope } from './envelope.js'
+import { type Envelope, type EnvelopeDraft, isEnvelope } from './envelope.js'
 import type { Serializer } from './serializer.js'
 
 const MAGIC = 0xa7
@@ -168,17 +168,7 @@ export class EnvelopeCodec {
     if (record[1] !== FORMAT_VERSION || record.byteLength < TIMES_END)
       throw new TypeError('unknown record format')
     const view = new DataView(record.buffer, record.byteOffset, record.byteLength)
-    const envelope: {
-      v: unknown
-      c: number
-      f: number
-      s: number
-      d: number
-      t?: string[]
-      tv?: (number | null)[]
-      xv?: (number | null)[]
-      g?: (number | null)[]
-    } = {
+    const envelope: EnvelopeDraft = {
       v: undefined,
       c: view.getFloat64(3, true),
       f: view.getFloat64(11, true),
@@ -235,7 +225,7 @@ function writeCountedVersions(view: DataView, at: number, versions: readonly (nu
 }
 
 function readVersions(view: DataView, at: number, count: number): (number | null)[] {
-  // A count past the record's end is corruption: getFloat64 throws a RangeError below.
+  // A count past the record's end is corruption; checked first, so it never sizes an array.
   if (at + 8 * count > view.byteLength) throw new RangeError('truncated record')
   const versions: (number | null)[] = new Array(count)
   for (let i = 0; i < count; i++) {

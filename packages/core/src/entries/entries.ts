@@ -19,7 +19,7 @@ import {
 import type { ReadAhead, StoreAccess } from '../store/access.js'
 import type { Awaitable, Store, StoreEntry, StoreRecord } from '../store/store.js'
 import type { EnvelopeFormat } from './codec.js'
-import type { Envelope } from './envelope.js'
+import type { Envelope, EnvelopeDraft } from './envelope.js'
 import { staleCopy } from './freshness.js'
 import type { KeySpace } from './keys.js'
 import {
@@ -399,7 +399,7 @@ export class Entries implements Identified {
     now: number,
   ): Envelope {
     const freshUntil = now + plan.ttlMs
-    const envelope: { -readonly [K in keyof Envelope]: Envelope[K] } = {
+    const envelope: EnvelopeDraft = {
       v: value,
       c: now,
       f: freshUntil,

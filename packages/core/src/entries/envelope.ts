@@ -30,6 +30,9 @@ export interface Envelope {
   readonly g?: readonly (number | null)[] | undefined
 }
 
+/** An envelope being built field by field (decoded, or written). @internal */
+export type EnvelopeDraft = { -readonly [K in keyof Envelope]: Envelope[K] }
+
 /** Checks the shape of a record read from a store: a foreign or corrupt record is a miss. */
 export function isEnvelope(record: unknown): record is Envelope {
   if (typeof record !== 'object' || record === null) return false

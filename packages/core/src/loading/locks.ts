@@ -88,18 +88,12 @@ function holdLock(
   const locks = store.locks!
   const timer = setInterval(
     () => {
-      // Nobody awaits a lease extension: with onStoreError 'throw' its failure would be
-      // unhandled, so it is an error event whatever the setting.
-      Promise.resolve()
-        .then(() =>
-          runtime.store.readOrMiss(
-            'lock',
-            lockKey,
-            () => locks.extend(lockKey, owner, leaseMs),
-            false,
-          ),
-        )
-        .catch((error: unknown) => runtime.reportError('lock', lockKey, error))
+      void runtime.store.unattended(
+        'lock',
+        lockKey,
+        () => locks.extend(lockKey, owner, leaseMs),
+        false,
+      )
     },
     Math.max(1, Math.floor(leaseMs / 2)),
   )

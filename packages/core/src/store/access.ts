@@ -137,6 +137,25 @@ export class StoreAccess implements Identified {
   }
 
   /**
+   * A call whose failure nobody awaits (a lock lease extension, a cleanup delete): as
+   * {@link readOrMiss}, but a failure is an `error` event whatever `onStoreError` says, never a
+   * rejection that would go unhandled.
+   */
+  async unattended<T>(
+    operation: string,
+    key: string | undefined,
+    call: (store: Store) => Awaitable<T>,
+    fallback: T,
+  ): Promise<T> {
+    try {
+      return await this.readOrMiss(operation, key, call, fallback)
+    } catch (error) {
+      this.#options.reportError(operation, key, error)
+      return fallback
+    }
+  }
+
+  /**
    * `readOrMiss('get', …)` for the hit path: the store's `get`, without the closures of the
    * general path when nothing needs them (an in-process store, no one tracing).
    */
