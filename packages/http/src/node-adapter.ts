@@ -21,6 +21,18 @@ export type NodeHandler = (
  * is a bare 500 and the error is rethrown so the server's error handling sees it.
  */
 export function toNodeHandler(handler: FetchHandler): NodeHandler {
+  return nodeHandlerAnswering(handler, () => 500)
+}
+
+/**
+ * {@link toNodeHandler} answering a failure that reaches it before anything was sent with
+ * `statusOf(error)` instead of 500 (the proxy: 502 for an upstream body that broke off).
+ * @internal
+ */
+export function nodeHandlerAnswering(
+  handler: FetchHandler,
+  statusOf: (error: unknown) => number,
+): NodeHandler {
   return async (req, res, next) => {
     try {
       const request = toRequest(req)
@@ -29,7 +41,7 @@ export function toNodeHandler(handler: FetchHandler): NodeHandler {
       await writeResponse(response, res)
     } catch (error) {
       if (next) return next(error)
-      if (!res.headersSent) res.statusCode = 500
+      if (!res.headersSent) res.statusCode = statusOf(error)
       res.end()
       throw error
     }

@@ -1,6 +1,6 @@
 /** A caching reverse proxy: Strata's response cache in front of an upstream HTTP server. */
 import { type Duration, rejectUnknownOptions } from '@strata/cache-core'
-import { type NodeHandler, toNodeHandler } from './node-adapter.js'
+import { type NodeHandler, nodeHandlerAnswering } from './node-adapter.js'
 import { optionalBoolean, positiveDuration } from './option-checks.js'
 import {
   createResponseCache,
@@ -72,9 +72,12 @@ export function createCachingProxy(options: CachingProxyOptions): CachingProxy {
       return gatewayError(502, 'upstream closed the connection before the body was complete')
     }
   }
-  const nodeHandler = toNodeHandler(fetch)
-  // Once the body is on its way, the client's connection is closed instead (the node adapter
-  // does it); the proxy's server is not told of an upstream failure as of its own error.
+  // A body the node adapter reads in full (no Content-Length) that breaks off is a 502 too; once
+  // a body is on its way, the client's connection is closed instead (the node adapter does it).
+  // Either way the proxy's server is not told of an upstream failure as of its own error.
+  const nodeHandler = nodeHandlerAnswering(fetch, (error) =>
+    isBrokenUpstreamBody(error) ? 502 : 500,
+  )
   const listener: NodeHandler = (req, res, next) =>
     nodeHandler(req, res, next).catch((error: unknown) => {
       if (!isBrokenUpstreamBody(error)) throw error

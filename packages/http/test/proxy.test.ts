@@ -18,10 +18,13 @@ import { type CachingProxy, createCachingProxy } from '../src/index.js'
 
 type UpstreamRoute = (req: IncomingMessage, res: ServerResponse, count: number) => void
 
-/** A route that announces 1000 bytes, sends 100, then kills the connection mid-body. */
-function cutShort(cacheControl: string): UpstreamRoute {
+/** A route that sends 100 bytes of its body (of 1000 announced, or chunked), then kills the connection. */
+function cutShort(cacheControl: string, chunked = false): UpstreamRoute {
   return (_, res, n) => {
-    res.writeHead(200, { 'cache-control': cacheControl, 'content-length': '1000' })
+    res.writeHead(200, {
+      'cache-control': cacheControl,
+      ...(chunked ? {} : { 'content-length': '1000' }),
+    })
     res.write(`cut #${n} `.padEnd(100, '.'))
     setTimeout(() => res.socket?.destroy(), 20)
   }
@@ -96,6 +99,8 @@ const routes: Record<string, UpstreamRoute> = {
   '/cut': cutShort('max-age=60'),
   // As /cut, for a response the cache may not keep: it streams through as it comes.
   '/cut-unstored': cutShort('no-store'),
+  // Without Content-Length the node adapter reads the body in full before it answers.
+  '/cut-unstored-chunked': cutShort('no-store', true),
   '/stalled-body': (_, res, n) => {
     // Sends part of a storable body, then nothing: past upstreamTimeout the proxy gives up.
     res.writeHead(200, { 'cache-control': 'max-age=60', 'content-length': '1000' })
@@ -263,6 +268,8 @@ describe('createCachingProxy', () => {
     })
     try {
       await use(await listen(server))
+      // The listener settles after the response went out: give a late rejection its turn.
+      await new Promise((resolve) => setImmediate(resolve))
     } finally {
       server.closeAllConnections()
       server.close()
@@ -282,6 +289,10 @@ describe('createCachingProxy', () => {
       const stalled = await fetch(`${url}/stalled-body`)
       expect(stalled.status).toBe(502)
       await stalled.text()
+      // A body the cache may not keep, sent without Content-Length, is read in full first.
+      const chunked = await fetch(`${url}/cut-unstored-chunked`)
+      expect(chunked.status).toBe(502)
+      await chunked.text()
     })
     expect(failures).toEqual([])
   })

@@ -185,7 +185,7 @@ async function waitUntilAnswering(
       throw new Error(`test-servers: ${spec.kind} exited while starting:\n${output()}`)
     }
     if (await answersHttp(spec.port)) {
-      // The answer must come from the process just started, not from whatever took the port.
+      // Our process must still run: if it exited (it could not bind), whatever answered holds the port.
       const started = child()
       if (started && started.exitCode === null && started.signalCode === null) return
       throw new Error(

@@ -1,7 +1,6 @@
 import type { StartedTestContainer } from 'testcontainers'
 import { startContainer } from './container.js'
 import { findFreePort, LOOPBACK } from './free-port.js'
-import { ProbeWaitStrategy } from './probe-wait-strategy.js'
 import { type RedisOptions, redisReady, redisServerArgs } from './redis.js'
 import { execOrThrow, pollUntilReady } from './redis-cli.js'
 import { type StartedServer, serverHandle } from './server-handle.js'
@@ -118,7 +117,7 @@ async function startSentinelNode(
     command: ['redis-server', SENTINEL_CONFIG, '--sentinel'],
     files: [{ target: SENTINEL_CONFIG, content: sentinelConfig(port, masterPort, settings) }],
     // Sentinel logs no "ready" line: ask it.
-    waitStrategy: new ProbeWaitStrategy(port, 'PING\r\n', '+PONG'),
+    waitStrategy: redisReady(port),
   })
   return { container, server: serverHandle(container, port) }
 }

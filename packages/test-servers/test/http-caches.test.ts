@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
+  duringFault,
   nginxSkipReason,
   type StartedNginx,
   type StartedVarnish,
@@ -37,18 +38,20 @@ afterAll(() => {
 
 /** Pauses `server`: a request to `url` gets no answer in 300 ms, and a 200 once it is unpaused. */
 async function expectFrozenUntilUnpaused(
-  server: { pause(): Promise<void>; unpause(): Promise<void> },
+  server: Parameters<typeof duringFault>[0],
   url: string,
 ): Promise<void> {
-  await server.pause()
-  const pending = fetch(url)
-  const early = await Promise.race([
-    pending.then(() => 'answered'),
-    new Promise((resolve) => setTimeout(() => resolve('frozen'), 300)),
-  ])
-  expect(early).toBe('frozen')
-  await server.unpause()
-  expect((await pending).status).toBe(200)
+  // duringFault unpauses even when an assertion fails, so no later test meets a frozen server.
+  const pending = await duringFault(server, 'pause', async () => {
+    const answer = fetch(url)
+    const early = await Promise.race([
+      answer.then(() => 'answered'),
+      new Promise((resolve) => setTimeout(() => resolve('frozen'), 300)),
+    ])
+    expect(early).toBe('frozen')
+    return { answer }
+  })
+  expect((await pending.answer).status).toBe(200)
 }
 
 describe('withBackend', () => {
