@@ -1,4 +1,4 @@
-import { type CacheEvents, createCache, StoreError } from '@strata/cache-core'
+import { type CacheEvents, createCache, StoreError, StoreTimeoutError } from '@strata/cache-core'
 import { Pool } from 'pg'
 import { describeWithServers } from 'test-servers/vitest'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -183,7 +183,7 @@ describeWithServers('postgresStore bus', () => {
       await expect.poll(() => seen.messages).toEqual(['heard'])
     })
 
-    it('a LISTEN the server never answers fails within queryTimeout, on a pool you pass in too', async () => {
+    it('a LISTEN the server never answers fails within queryTimeout, on a pool you pass in too; the next subscribe uses a new connection', async () => {
       const path = await startStallingPath(
         { host: '127.0.0.1', port: Number(new URL(server.url).port) },
         'LISTEN',
@@ -191,14 +191,17 @@ describeWithServers('postgresStore bus', () => {
       const via = new URL(server.url)
       via.port = String(path.port)
       const yours = new Pool({ connectionString: via.href, max: 2 })
+      const table = uniqueName('bus')
       const store = postgresStore({
         pool: yours,
-        table: uniqueName('bus'),
+        table,
         queryTimeout: '500ms',
         onError: (error) => backgroundErrors.push(error),
       })
+      const [publisher] = pair({ table })
       try {
         const started = performance.now()
+        let timer: NodeJS.Timeout | undefined
         const outcome = await Promise.race([
           store.bus
             .subscribe('c', () => {})
@@ -206,13 +209,21 @@ describeWithServers('postgresStore bus', () => {
               () => 'subscribed',
               (error: unknown) => error,
             ),
-          new Promise((resolve) => setTimeout(() => resolve('still waiting after 5 s'), 5_000)),
+          new Promise((resolve) => {
+            timer = setTimeout(() => resolve('still waiting after 5 s'), 5_000)
+          }),
         ])
+        clearTimeout(timer)
         expect(path.held()).toBe(1)
-        expect(outcome).toBeInstanceOf(StoreError)
+        expect(outcome).toBeInstanceOf(StoreTimeoutError)
         expect((outcome as StoreError).operation).toBe('subscribe')
         expect(performance.now() - started).toBeLessThan(3_000)
-        // Nothing is left waiting on the stalled connection: close() settles at once.
+        // The stalled connection was let go: once the path answers, a subscribe works and hears.
+        path.release()
+        const seen = collector()
+        await store.bus.subscribe('c', seen.onMessage)
+        await publisher!.bus.publish('c', 'heard')
+        await expect.poll(() => seen.messages).toEqual(['heard'])
         await expect(store.close()).resolves.toBeUndefined()
       } finally {
         await yours.end()

@@ -55,7 +55,7 @@ export class NotificationListener {
   /** Starts listening to `channel` (connecting first if needed). */
   async listen(channel: string): Promise<void> {
     const client = await this.#connect()
-    await client.query(`LISTEN ${quoteChannel(channel)}`)
+    await this.#command(client, `LISTEN ${quoteChannel(channel)}`)
     this.#channels.add(channel)
   }
 
@@ -63,7 +63,25 @@ export class NotificationListener {
   async unlisten(channel: string): Promise<void> {
     this.#channels.delete(channel)
     const client = this.#client
-    if (client !== undefined) await client.query(`UNLISTEN ${quoteChannel(channel)}`)
+    if (client !== undefined) await this.#command(client, `UNLISTEN ${quoteChannel(channel)}`)
+  }
+
+  /**
+   * Runs (UN)LISTEN on the live connection. One that fails (its query timeout, a frozen path)
+   * leaves pg's client holding the unanswered query, so every later query would queue behind
+   * it: the connection is let go, and the next call opens a new one.
+   */
+  async #command(client: Client, text: string): Promise<void> {
+    try {
+      await client.query(text)
+    } catch (error) {
+      if (this.#client === client) {
+        this.#client = undefined
+        client.removeAllListeners('end')
+        client.end().catch(() => undefined) // already failed: the query's error is thrown
+      }
+      throw error
+    }
   }
 
   /** Closes the connection and stops reconnecting. Calling it twice is harmless. */

@@ -9,6 +9,8 @@ export interface StallingPath {
   readonly port: number
   /** How many client messages matched and were held. */
   readonly held: () => number
+  /** Stops stalling: connections opened from now on forward everything. */
+  release(): void
   close(): Promise<void>
 }
 
@@ -19,13 +21,15 @@ export async function startStallingPath(
 ): Promise<StallingPath> {
   const sockets = new Set<Socket>()
   let held = 0
+  let stalling = true
   const server: Server = createServer((client) => {
     const upstream = connect(target.port, target.host)
     sockets.add(client).add(upstream)
     let stalled = false
+    const stalls = stalling
     client.on('data', (chunk) => {
       // A simple query ('Q') carrying the text: hold it and everything after it, both ways.
-      if (!stalled && chunk[0] === 0x51 && chunk.includes(stallOn)) {
+      if (stalls && !stalled && chunk[0] === 0x51 && chunk.includes(stallOn)) {
         stalled = true
         held += 1
       }
@@ -47,6 +51,9 @@ export async function startStallingPath(
   return {
     port: address.port,
     held: () => held,
+    release() {
+      stalling = false
+    },
     async close() {
       for (const socket of sockets) socket.destroy()
       await new Promise((resolve) => server.close(resolve))
