@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import { describe, expect, it } from 'vitest'
 import { SharedDeadlines } from '../src/store/deadlines.js'
 
@@ -29,6 +31,26 @@ describe('shared deadlines', () => {
     expect(expiredAfter).toBeLessThan(55 + 40)
     deadlines.settled(late) // after expiry: nothing happens
     expect(expired).toEqual(['late'])
+  })
+
+  it('lets go of a settled call at once, not at the next tick', async () => {
+    // A call's expiry callback holds its promise and so its result: kept until the next tick, a
+    // busy store's results outlived the young generation and filled the old one.
+    setFlagsFromString('--expose-gc')
+    const gc = runInNewContext('gc') as () => void
+    const deadlines = new SharedDeadlines(60_000)
+    const results: WeakRef<object>[] = []
+    for (let i = 0; i < 1_000; i++) {
+      const result = { i }
+      results.push(new WeakRef(result))
+      const watch = deadlines.watch(() => expect.unreachable(`call ${result.i} expired`))
+      deadlines.settled(watch)
+    }
+    const pending = deadlines.watch(() => {})
+    await sleep(0)
+    gc()
+    expect(results.filter((result) => result.deref() !== undefined)).toEqual([])
+    deadlines.settled(pending)
   })
 
   it('keeps watching calls started after others expired', async () => {

@@ -10,9 +10,15 @@ export interface Pending {
   readonly deadline: number
   /** Set once it has an answer or has timed out; later answers are ignored. */
   settled: boolean
-  /** Fails the operation with a timeout. */
-  readonly expire: () => void
+  /**
+   * Fails the operation with a timeout. Cleared once it settles: it holds the operation's
+   * promise, and through it the answer.
+   */
+  expire: (() => void) | undefined
 }
+
+/** Answered operations at the head of the queue beyond which `track` drops them. */
+const COMPACT_AFTER = 1024
 
 /**
  * Bounds every operation by the same timeout with a single timer. memjs's own timeouts do not
@@ -37,10 +43,15 @@ export class Deadlines {
   track(expire: () => void): Pending {
     const pending: Pending = { deadline: Date.now() + this.#timeoutMs, settled: false, expire }
     // Answers mostly arrive in order: dropping answered operations from the head keeps the
-    // queue as short as the number of operations in flight.
+    // queue as short as the number of operations in flight. Under steady load the head never
+    // catches up with the tail, so the dropped part is cut off once it dominates: otherwise the
+    // queue would grow until the timer next fires.
     while (this.#head < this.#queue.length && this.#queue[this.#head]?.settled) this.#head++
     if (this.#head === this.#queue.length) {
       this.#queue.length = 0
+      this.#head = 0
+    } else if (this.#head > COMPACT_AFTER && this.#head * 2 > this.#queue.length) {
+      this.#queue = this.#queue.slice(this.#head)
       this.#head = 0
     }
     this.#queue.push(pending)
@@ -53,6 +64,7 @@ export class Deadlines {
   settle(pending: Pending): boolean {
     if (pending.settled) return false
     pending.settled = true
+    pending.expire = undefined
     if (--this.#waiting === 0) this.#timer?.unref()
     return true
   }
@@ -77,15 +89,16 @@ export class Deadlines {
       const pending = queue[head] as Pending
       if (!pending.settled) {
         if (pending.deadline > now) break
+        const expire = pending.expire
         this.settle(pending)
-        pending.expire()
+        expire?.()
       }
       head++
     }
     if (head === queue.length) {
       this.#queue = []
       this.#head = 0
-    } else if (head > 1024 && head * 2 > queue.length) {
+    } else if (head > COMPACT_AFTER && head * 2 > queue.length) {
       this.#queue = queue.slice(head)
       this.#head = 0
     } else {

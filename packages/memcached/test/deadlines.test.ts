@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { Deadlines } from '../src/deadlines.js'
 
@@ -40,6 +42,29 @@ describe('Deadlines', () => {
     for (let i = 0; i < 5000; i++) deadlines.settle(deadlines.track(expire))
     vi.advanceTimersByTime(1000)
     expect(expire).not.toHaveBeenCalled()
+  })
+
+  it('lets go of answered operations under steady load, before its timer fires', async () => {
+    vi.useRealTimers()
+    // An operation's expiry callback holds its promise and so its answer. Under steady load
+    // (always one more in flight) the queue's head never catches up with its tail: answered
+    // operations kept their answers until the timer fired, long enough to fill the old generation.
+    setFlagsFromString('--expose-gc')
+    const gc = runInNewContext('gc') as () => void
+    const deadlines = new Deadlines(60_000)
+    const answers: WeakRef<object>[] = []
+    let inFlight = deadlines.track(() => {})
+    for (let i = 0; i < 5_000; i++) {
+      const answer = { i }
+      answers.push(new WeakRef(answer))
+      const next = deadlines.track(() => expect.unreachable(`operation ${answer.i} expired`))
+      deadlines.settle(inFlight)
+      inFlight = next
+    }
+    deadlines.settle(inFlight)
+    await new Promise((resolve) => setImmediate(resolve))
+    gc()
+    expect(answers.filter((answer) => answer.deref() !== undefined)).toEqual([])
   })
 
   it('holds the process open only while an operation waits', () => {
