@@ -21,17 +21,19 @@ export type NodeHandler = (
  * is a bare 500 and the error is rethrown so the server's error handling sees it.
  */
 export function toNodeHandler(handler: FetchHandler): NodeHandler {
-  return nodeHandlerAnswering(handler, () => 500)
+  return nodeHandlerAnswering(handler, () => undefined)
 }
 
 /**
- * {@link toNodeHandler} answering a failure that reaches it before anything was sent with
- * `statusOf(error)` instead of 500 (the proxy: 502 for an upstream body that broke off).
+ * {@link toNodeHandler}, where the failures `ownAnswer` gives a status for are the handler's
+ * own to answer (the proxy: 502 for an upstream body that broke off). Such a failure is
+ * answered with that status when nothing was sent yet, and the response closed otherwise; it
+ * goes neither to `next` nor to the server as an error, with or without Express.
  * @internal
  */
 export function nodeHandlerAnswering(
   handler: FetchHandler,
-  statusOf: (error: unknown) => number,
+  ownAnswer: (error: unknown) => number | undefined,
 ): NodeHandler {
   return async (req, res, next) => {
     try {
@@ -40,10 +42,11 @@ export function nodeHandlerAnswering(
       const response = await handler(request)
       await writeResponse(response, res)
     } catch (error) {
-      if (next) return next(error)
-      if (!res.headersSent) res.statusCode = statusOf(error)
+      const status = ownAnswer(error)
+      if (status === undefined && next) return next(error)
+      if (!res.headersSent) res.statusCode = status ?? 500
       res.end()
-      throw error
+      if (status === undefined) throw error
     }
   }
 }

@@ -73,15 +73,11 @@ export function createCachingProxy(options: CachingProxyOptions): CachingProxy {
     }
   }
   // A body the node adapter reads in full (no Content-Length) that breaks off is a 502 too; once
-  // a body is on its way, the client's connection is closed instead (the node adapter does it).
-  // Either way the proxy's server is not told of an upstream failure as of its own error.
-  const nodeHandler = nodeHandlerAnswering(fetch, (error) =>
-    isBrokenUpstreamBody(error) ? 502 : 500,
+  // a body is on its way, the client's connection is closed instead. Either way it is the
+  // proxy's answer, not an error of the server or app it runs in (nor Express's `next`).
+  const listener = nodeHandlerAnswering(fetch, (error) =>
+    isBrokenUpstreamBody(error) ? 502 : undefined,
   )
-  const listener: NodeHandler = (req, res, next) =>
-    nodeHandler(req, res, next).catch((error: unknown) => {
-      if (!isBrokenUpstreamBody(error)) throw error
-    })
   return {
     responses,
     fetch,

@@ -260,11 +260,25 @@ describe('createCachingProxy', () => {
     expect(post.status).toBe(502)
   })
 
-  /** Runs `use` against the proxy on a server of its own; resolves with what its listener rejected with. */
-  async function listenerFailures(use: (url: string) => Promise<void>): Promise<unknown[]> {
+  /**
+   * Runs `use` against the proxy on a server of its own; resolves with what its listener
+   * rejected with, and (`asMiddleware`, as Express calls it) what it passed to `next`.
+   */
+  async function listenerFailures(
+    use: (url: string) => Promise<void>,
+    asMiddleware = false,
+  ): Promise<unknown[]> {
     const failures: unknown[] = []
     const server = createServer((req, res) => {
-      proxy.listener(req, res).catch((error: unknown) => failures.push(error))
+      // Express's own error handling would answer 500 (or close a started response).
+      const next = (error?: unknown) => {
+        failures.push(error)
+        if (!res.headersSent) res.statusCode = 500
+        res.end()
+      }
+      proxy
+        .listener(req, res, asMiddleware ? next : undefined)
+        .catch((error: unknown) => failures.push(error))
     })
     try {
       await use(await listen(server))
@@ -297,21 +311,38 @@ describe('createCachingProxy', () => {
     expect(failures).toEqual([])
   })
 
-  it('a body upstream cuts short after the response began (not stored) closes the client connection', async () => {
+  it("as Express middleware too, a body upstream cuts short is the proxy's own 502, not passed to next", async () => {
     const failures = await listenerFailures(async (url) => {
-      const outcome = await new Promise<string>((resolve) => {
-        const req = httpRequest(`${url}/cut-unstored`, (res) => {
-          res.on('data', () => {})
-          res.on('end', () => resolve(`complete ${res.statusCode}`))
-          res.on('error', () => resolve('aborted'))
-        })
-        req.on('error', () => resolve('aborted'))
-        req.end()
-      })
-      expect(outcome).toBe('aborted')
-    })
+      // Read in full by the node adapter (no Content-Length): the failure reaches the adapter.
+      const chunked = await fetch(`${url}/cut-unstored-chunked`)
+      expect(chunked.status).toBe(502)
+      await chunked.text()
+      expect((await fetch(`${url}/cut`)).status).toBe(502)
+    }, true)
     expect(failures).toEqual([])
   })
+
+  it.each([
+    ['on its own server', false],
+    ['as Express middleware', true],
+  ])(
+    'a body upstream cuts short after the response began (not stored) closes the client connection (%s)',
+    async (_, asMiddleware) => {
+      const failures = await listenerFailures(async (url) => {
+        const outcome = await new Promise<string>((resolve) => {
+          const req = httpRequest(`${url}/cut-unstored`, (res) => {
+            res.on('data', () => {})
+            res.on('end', () => resolve(`complete ${res.statusCode}`))
+            res.on('error', () => resolve('aborted'))
+          })
+          req.on('error', () => resolve('aborted'))
+          req.end()
+        })
+        expect(outcome).toBe('aborted')
+      }, asMiddleware)
+      expect(failures).toEqual([])
+    },
+  )
 
   it('answers 504 when upstream stays silent past upstreamTimeout, and 502 when it is unreachable', async () => {
     const silent = await raw('/silent')
