@@ -22,8 +22,11 @@ import { type OpenSubscriber, Subscriber } from './subscriber.js'
 export interface BusErrorReporting {
   /** `error` events of the subscriber connection, wrapped in a `StoreError`. */
   readonly onConnectionError: (error: unknown) => void
-  /** Exceptions thrown by a subscriber's callback or a gap listener. */
-  readonly onCallbackError: (error: unknown) => void
+  /**
+   * Exceptions thrown by a subscriber's callback (`operation` `'deliver'`) or a gap listener
+   * (`'busGap'`), as PostgreSQL's bus reports them.
+   */
+  readonly onCallbackError: (operation: 'deliver' | 'busGap', error: unknown) => void
 }
 
 /** The callbacks of one channel, and the server's confirmation that it is subscribed. */
@@ -136,7 +139,7 @@ export class RedisBus implements StoreBus {
       try {
         handler(message)
       } catch (error) {
-        this.#reporting.onCallbackError(error)
+        this.#reporting.onCallbackError('deliver', error)
       }
     }
   }
@@ -146,7 +149,7 @@ export class RedisBus implements StoreBus {
       try {
         listener(gap)
       } catch (error) {
-        this.#reporting.onCallbackError(error)
+        this.#reporting.onCallbackError('busGap', error)
       }
     }
   }

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { InvalidOptionError, rejectUnknownOptions } from '@strata/cache-core'
+import { InvalidOptionError, rejectUnknownOptions, type StoreError } from '@strata/cache-core'
 import type { Cluster, ClusterNode, ClusterOptions, Redis, RedisOptions } from 'ioredis'
 
 /**
@@ -54,15 +54,16 @@ export interface RedisStoreOptions {
    */
   readonly batchWrites?: boolean | undefined
   /**
-   * Receives errors that have no caller to go to: `error` events of the connections the store
-   * opened (a refused reconnection, a reset socket) and exceptions thrown by a bus
-   * subscriber's callback. Failed commands are not reported here: they reject with a
-   * `StoreError` at their caller.
+   * Receives errors that have no caller to go to, each a `StoreError` with the original as its
+   * `cause`: `error` events of the connections the store opened (a refused reconnection, a
+   * reset socket; operation `'connection'`) and exceptions thrown by a bus subscriber's
+   * callback (`'deliver'`) or gap listener (`'busGap'`), as the PostgreSQL store reports them.
+   * Failed commands are not reported here: they reject with a `StoreError` at their caller.
    * @default connection errors are dropped (every command they affect already fails with a
    * `StoreError`, and ioredis retries by itself); a callback's exception is rethrown on its own
    * tick, like an exception from an event listener.
    */
-  readonly onError?: ((error: unknown) => void) | undefined
+  readonly onError?: ((error: StoreError) => void) | undefined
 }
 
 /** The Cluster option of {@link RedisStoreOptions}. */

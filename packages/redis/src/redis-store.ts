@@ -95,7 +95,10 @@ export class RedisStore implements Store {
     this.locks = new RedisLocks(this.#commands)
     this.bus = new RedisBus(this.#commands, {
       onConnectionError,
-      onCallbackError: onError ?? rethrowLater,
+      // A StoreError naming the callback's part, with the exception as its cause, as on
+      // PostgreSQL; without onError, the exception itself, as an event listener's would be.
+      onCallbackError: (operation, cause) =>
+        onError ? onError(new StoreError(STORE_NAME, operation, { cause })) : rethrowLater(cause),
     })
   }
 

@@ -1,6 +1,6 @@
-import { type CacheEvents, createCache } from '@strata/cache-core'
+import { type CacheEvents, createCache, StoreError } from '@strata/cache-core'
 import { afterEach, describe, expect, test } from 'vitest'
-import type { RedisStore } from '../src/index.js'
+import type { RedisStore, RedisStoreOptions } from '../src/index.js'
 import { killPubSubConnections } from './conformance-setup.js'
 import { eventually, uniquePrefix } from './helpers.js'
 import { subscriberCount } from './store-extras.js'
@@ -9,11 +9,13 @@ import { subscriberCount } from './store-extras.js'
  * The bus's subscriber connection killed (`CLIENT KILL` of the pub/sub clients): gap reports,
  * re-subscription and close(). Runs on every topology; `createStore` opens a new store.
  */
-export function describeBusGaps(createStore: () => RedisStore): void {
+export function describeBusGaps(
+  createStore: (options?: Pick<RedisStoreOptions, 'onError'>) => RedisStore,
+): void {
   describe('bus connection killed', () => {
     let stores: RedisStore[] = []
-    const open = (): RedisStore => {
-      const store = createStore()
+    const open = (options?: Pick<RedisStoreOptions, 'onError'>): RedisStore => {
+      const store = createStore(options)
       stores.push(store)
       return store
     }
@@ -55,6 +57,24 @@ export function describeBusGaps(createStore: () => RedisStore): void {
       expect(phases).toEqual(['lost', 'restored'])
       await Promise.all(published)
       await eventually(async () => received.size === channels.length, 5000, 'every message')
+    })
+
+    test('a gap listener that throws reaches onError as a StoreError and spares the others', async () => {
+      const errors: unknown[] = []
+      const subscriber = open({ onError: (error) => errors.push(error) })
+      await subscriber.bus.subscribe(uniquePrefix('gap-throw'), () => {})
+      subscriber.bus.onGap(() => {
+        throw new Error('gap listener bug')
+      })
+      const phases: string[] = []
+      subscriber.bus.onGap((gap) => phases.push(gap.phase))
+      expect(await killPubSubConnections(subscriber)).toBe(1)
+      await eventually(async () => phases.length === 2, 10_000, "'restored'")
+      const listenerErrors = errors.filter(
+        (error) => error instanceof StoreError && error.operation === 'busGap',
+      )
+      expect(listenerErrors).toHaveLength(2)
+      expect((listenerErrors[0] as StoreError).cause).toEqual(new Error('gap listener bug'))
     })
 
     test('unsubscribing while the connection is down resolves; that channel is not subscribed again', async () => {

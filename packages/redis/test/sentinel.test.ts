@@ -60,7 +60,7 @@ describeWithServers('Redis Sentinel (master, replica, 3 Sentinels)', () => {
     tier: { l1: () => memoryStore() },
   })
 
-  describeBusGaps(() => redisStore({ options: viaSentinels() }))
+  describeBusGaps((options) => redisStore({ options: viaSentinels(), ...options }))
 
   test('docs/stores/redis.md, Sentinel: the sample exits by itself after close()', async () => {
     const sample = markdownSample(REDIS_PAGE, "name: 'mymaster'")

@@ -10,7 +10,7 @@ import { describeRedisStoreExtras, subscriberCount } from './store-extras.js'
 
 describeWithServers('redisStore on a standalone Redis', () => {
   describeRedisStoreExtras((options) => redisStore({ ...options, url: injectServer('redisUrl') }))
-  describeBusGaps(() => redisStore({ url: injectServer('redisUrl') }))
+  describeBusGaps((options) => redisStore({ url: injectServer('redisUrl'), ...options }))
 
   test('answers the first command after creation (waits for the first connection)', async () => {
     const store = redisStore({ url: injectServer('redisUrl') })

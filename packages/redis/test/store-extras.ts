@@ -366,7 +366,11 @@ export function describeRedisStoreExtras(
       await reporting.bus.subscribe(channel, () => delivered())
       await store.bus.publish(channel, 'm')
       await both
-      expect(errors).toEqual([new Error('subscriber bug')])
+      // As on PostgreSQL: a StoreError naming the part that threw, the exception as its cause.
+      expect(errors).toHaveLength(1)
+      expect(errors[0]).toBeInstanceOf(StoreError)
+      expect(errors[0]).toMatchObject({ store: 'redis', operation: 'deliver' })
+      expect((errors[0] as StoreError).cause).toEqual(new Error('subscriber bug'))
     } finally {
       await reporting.close()
     }
