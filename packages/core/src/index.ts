@@ -41,8 +41,18 @@ export type {
   LockOptions,
 } from './options/cache-options.js'
 export type { GetOrSetOptions, ReadOptions, SetOptions } from './options/call-options.js'
-export { parseBeta, parsePositiveInteger, rejectUnknownOptions } from './options/checks.js'
-export { type Duration, type DurationUnit, parseDuration } from './options/duration.js'
+export {
+  parseBeta,
+  parseBoolean,
+  parsePositiveInteger,
+  rejectUnknownOptions,
+} from './options/checks.js'
+export {
+  type Duration,
+  type DurationUnit,
+  parseDuration,
+  parsePositiveDuration,
+} from './options/duration.js'
 export type {
   InferSchemaOutput,
   StandardSchemaIssue,

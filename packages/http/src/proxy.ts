@@ -1,7 +1,11 @@
 /** A caching reverse proxy: Strata's response cache in front of an upstream HTTP server. */
-import { type Duration, rejectUnknownOptions } from '@strata/cache-core'
+import {
+  type Duration,
+  parseBoolean,
+  parsePositiveDuration,
+  rejectUnknownOptions,
+} from '@strata/cache-core'
 import { type NodeHandler, nodeHandlerAnswering } from './node-adapter.js'
-import { optionalBoolean, positiveDuration } from './option-checks.js'
 import {
   createResponseCache,
   type FetchHandler,
@@ -55,8 +59,8 @@ export function createCachingProxy(options: CachingProxyOptions): CachingProxy {
   const { upstream, upstreamTimeout, preserveHost, ...cacheOptions } = options
   rejectUnknownOptions(options, [...PROXY_OPTIONS, ...RESPONSE_CACHE_OPTIONS])
   const forward = forwardTo(upstream, {
-    timeoutMs: positiveDuration(upstreamTimeout ?? '30s', 'upstreamTimeout'),
-    preserveHost: optionalBoolean(preserveHost, 'preserveHost'),
+    timeoutMs: parsePositiveDuration(upstreamTimeout ?? '30s', 'upstreamTimeout'),
+    preserveHost: parseBoolean(preserveHost, 'preserveHost', false),
     via: cacheOptions.cacheName ?? 'Strata',
   })
   // A proxy does not invent validators: only upstream's own ETag reaches clients.

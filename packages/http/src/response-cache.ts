@@ -4,10 +4,14 @@
  * CDN purge behind them).
  */
 import type { Cache, Duration } from '@strata/cache-core'
-import { InvalidOptionError, parseDuration, rejectUnknownOptions } from '@strata/cache-core'
+import {
+  InvalidOptionError,
+  parseDuration,
+  parsePositiveDuration,
+  rejectUnknownOptions,
+} from '@strata/cache-core'
 import { Forwarder } from './forward.js'
 import { type LookupSettings, LookupState, ResponseLookup } from './lookup.js'
-import { positiveDuration } from './option-checks.js'
 import {
   PurgeDispatcher,
   type PurgeFailure,
@@ -284,7 +288,7 @@ function freshnessPolicy(options: ResponseCacheOptions): FreshnessPolicy {
     defaultTtlMs:
       options.defaultTtl === undefined
         ? undefined
-        : positiveDuration(options.defaultTtl, 'defaultTtl'),
+        : parsePositiveDuration(options.defaultTtl, 'defaultTtl'),
     staleIfErrorMs: parseDuration(options.staleIfError ?? 0, 'staleIfError'),
     statuses: statuses === undefined ? undefined : new Set(statuses),
   }
@@ -298,7 +302,7 @@ function heuristic(option: ResponseCacheOptions['heuristic']): FreshnessPolicy['
   if (typeof fraction !== 'number' || !(fraction > 0 && fraction <= 1)) {
     throw new InvalidOptionError('heuristic.fraction', 'must be a number in (0, 1]')
   }
-  return { fraction, maxMs: positiveDuration(custom.max ?? '1d', 'heuristic.max') }
+  return { fraction, maxMs: parsePositiveDuration(custom.max ?? '1d', 'heuristic.max') }
 }
 
 function isStatus(value: unknown): boolean {

@@ -27,10 +27,8 @@ function errorOf(options: Partial<ResponseCacheOptions>): unknown {
 
 describe('createResponseCache options', () => {
   it.each<[Partial<ResponseCacheOptions>, string]>([
-    [{ defaultTtl: 0 }, 'defaultTtl'],
     [{ heuristic: { fraction: 0 } }, 'heuristic.fraction'],
     [{ heuristic: { fraction: 1.5 } }, 'heuristic.fraction'],
-    [{ heuristic: { max: 0 } }, 'heuristic.max'],
     [{ heuristic: { factor: 0.1 } as never }, 'heuristic.factor'],
     [{ targetedFields: [''] }, 'targetedFields'],
     [{ statuses: [99] }, 'statuses'],
@@ -45,10 +43,16 @@ describe('createResponseCache options', () => {
     expect((error as InvalidOptionError).code).toBe('E_INVALID_OPTION')
   })
 
-  it('rejects bad durations with the duration error naming the option', () => {
-    const error = errorOf({ keep: '-1s' as '1s' })
+  it.each<[Partial<ResponseCacheOptions>, string]>([
+    [{ keep: '-1s' as '1s' }, 'keep'],
+    // Zero where it would mean "never": the same error as core's `ttl: 0`.
+    [{ defaultTtl: 0 }, 'defaultTtl'],
+    [{ heuristic: { max: 0 } }, 'heuristic.max'],
+  ])('rejects the bad duration %o with the duration error naming %s', (options, option) => {
+    const error = errorOf(options)
     expect(error).toBeInstanceOf(InvalidDurationError)
-    expect((error as Error).message).toContain('"keep"')
+    expect((error as InvalidDurationError).code).toBe('E_INVALID_DURATION')
+    expect((error as Error).message).toContain(`"${option}"`)
   })
 
   it.each(['ttl', 'grace', 'methods'])(

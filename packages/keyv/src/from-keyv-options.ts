@@ -5,7 +5,12 @@
  * @module
  */
 
-import { InvalidOptionError, parsePositiveInteger, rejectUnknownOptions } from '@strata/cache-core'
+import {
+  InvalidOptionError,
+  parseBoolean,
+  parsePositiveInteger,
+  rejectUnknownOptions,
+} from '@strata/cache-core'
 import type { KeyvStorageAdapter } from './keyv-types.js'
 
 /** Options of {@link fromKeyv}. */
@@ -69,7 +74,7 @@ export function resolveOptions(
   if (typeof name !== 'string' || name.trim() === '')
     throw new InvalidOptionError('name', 'must be a non-empty string')
   const canList = typeof adapter.iterator === 'function'
-  const scopedClear = boolean(options?.scopedClear, 'scopedClear') ?? canList
+  const scopedClear = parseBoolean(options?.scopedClear, 'scopedClear', canList)
   if (scopedClear && !canList)
     throw new InvalidOptionError(
       'scopedClear',
@@ -79,11 +84,6 @@ export function resolveOptions(
     name,
     scopedClear,
     ttlResolutionMs: parsePositiveInteger(options?.ttlResolutionMs ?? 1, 'ttlResolutionMs'),
-    disconnectOnClose: boolean(options?.disconnectOnClose, 'disconnectOnClose') ?? false,
+    disconnectOnClose: parseBoolean(options?.disconnectOnClose, 'disconnectOnClose', false),
   }
-}
-
-function boolean(value: unknown, option: string): boolean | undefined {
-  if (value === undefined || typeof value === 'boolean') return value
-  throw new InvalidOptionError(option, `must be true or false, got ${typeof value}`)
 }

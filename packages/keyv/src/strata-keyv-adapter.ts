@@ -11,6 +11,7 @@ import { EventEmitter } from 'node:events'
 import {
   type Cache,
   InvalidOptionError,
+  parseBoolean,
   rejectUnknownOptions,
   type SetOptions,
 } from '@strata/cache-core'
@@ -54,11 +55,12 @@ export class StrataKeyvAdapter extends EventEmitter {
     if (typeof cache !== 'object' || cache === null || typeof cache.getMany !== 'function')
       throw new InvalidOptionError('cache', 'must be a Strata cache (createCache)')
     rejectUnknownOptions(options, ['closeCacheOnDisconnect'])
-    const close = options?.closeCacheOnDisconnect ?? false
-    if (typeof close !== 'boolean')
-      throw new InvalidOptionError('closeCacheOnDisconnect', 'must be true or false')
     this.cache = cache
-    this.closeCacheOnDisconnect = close
+    this.closeCacheOnDisconnect = parseBoolean(
+      options?.closeCacheOnDisconnect,
+      'closeCacheOnDisconnect',
+      false,
+    )
   }
 
   /** The value under `key`, as Keyv stored it (its serialized envelope), or `undefined`. */

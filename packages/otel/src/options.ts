@@ -6,7 +6,7 @@
  */
 
 import type { MeterProvider, TracerProvider } from '@opentelemetry/api'
-import { InvalidOptionError, rejectUnknownOptions } from '@strata/cache-core'
+import { InvalidOptionError, parseBoolean, rejectUnknownOptions } from '@strata/cache-core'
 
 /** Options of {@link instrumentStrata}. */
 export interface InstrumentStrataOptions {
@@ -62,14 +62,8 @@ export function parseOptions(options: InstrumentStrataOptions | undefined): Pars
   return {
     meterProvider,
     tracerProvider,
-    metrics: flag(options?.metrics, 'metrics', true),
-    traces: flag(options?.traces, 'traces', true),
-    lookupSpans: flag(options?.lookupSpans, 'lookupSpans', false),
+    metrics: parseBoolean(options?.metrics, 'metrics', true),
+    traces: parseBoolean(options?.traces, 'traces', true),
+    lookupSpans: parseBoolean(options?.lookupSpans, 'lookupSpans', false),
   }
-}
-
-function flag(value: unknown, option: string, fallback: boolean): boolean {
-  if (value === undefined) return fallback
-  if (typeof value === 'boolean') return value
-  throw new InvalidOptionError(option, `must be true or false, got ${typeof value}`)
 }

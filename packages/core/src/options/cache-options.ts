@@ -15,6 +15,7 @@ import type { Store } from '../store/store.js'
 import {
   checkSchemaOption,
   parseBeta,
+  parseBoolean,
   parsePositiveInteger,
   rejectUnknownOptions,
 } from './checks.js'
@@ -303,10 +304,8 @@ export function resolveOptions(options: CacheOptions): ResolvedOptions {
     rejectUnknownOptions(options.compression, ['threshold', 'level'], 'compression')
   rejectUnknownOptions(options.timeout, ['soft', 'hard'], 'timeout')
   rejectUnknownOptions(options.lock, ['lease', 'wait'], 'lock')
-  for (const name of ['invalidationBus', 'closeStore'] as const) {
-    if (options[name] !== undefined && typeof options[name] !== 'boolean')
-      throw new InvalidOptionError(name, 'must be true or false')
-  }
+  for (const name of ['invalidationBus', 'closeStore'] as const)
+    parseBoolean(options[name], name, false)
   if (options.onStoreError !== undefined && !['degrade', 'throw'].includes(options.onStoreError))
     throw new InvalidOptionError('onStoreError', "must be 'degrade' or 'throw'")
   const breaker = options.circuitBreaker

@@ -1,6 +1,6 @@
 /**
  * Option checks shared by core and by every adapter: unknown option names, positive integers,
- * the beta of early expiration. Exported so that an adapter rejects bad input with the same
+ * booleans, the beta of early expiration (positive durations are in `duration.ts`). Exported so that an adapter rejects bad input with the same
  * typed error and wording as core (and nobody writes `positiveInteger` again).
  *
  * @module
@@ -53,6 +53,17 @@ export function rejectUnknownOptions(
 export function parsePositiveInteger(value: unknown, option: string, min = 1): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min)
     throw new InvalidOptionError(option, `must be an integer >= ${min}, got ${String(value)}`)
+  return value
+}
+
+/**
+ * Validates a boolean option; an absent one is `fallback`.
+ * @throws InvalidOptionError naming `option` for anything but `true`, `false` or `undefined`.
+ */
+export function parseBoolean(value: unknown, option: string, fallback: boolean): boolean {
+  if (value === undefined) return fallback
+  if (typeof value !== 'boolean')
+    throw new InvalidOptionError(option, `must be true or false, got ${describeValue(value)}`)
   return value
 }
 
@@ -111,4 +122,11 @@ export function checkSchemaOption(schema: unknown, option: string): void {
       option,
       'must be a Standard Schema (zod, valibot, arktype…: an object with a "~standard" property of version 1)',
     )
+}
+
+/** A value as an option error shows it: a string quoted, a number as is, an object by its type. */
+function describeValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value)
+  if (value === null || typeof value !== 'object') return String(value)
+  return Array.isArray(value) ? 'an array' : 'an object'
 }

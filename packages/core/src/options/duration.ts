@@ -52,7 +52,11 @@ export function parseDuration(value: unknown, option: string): number {
   throw new InvalidDurationError(option, value, 'expected a number of ms or a duration string')
 }
 
-/** Parses a duration that must be strictly positive (a TTL, a lease, a timeout). */
+/**
+ * Parses a duration that must be strictly positive (a TTL, a lease, a timeout): zero would mean
+ * "never" or "at once".
+ * @throws InvalidDurationError naming `option`, also for zero.
+ */
 export function parsePositiveDuration(value: unknown, option: string): number {
   const ms = parseDuration(value, option)
   if (ms === 0) throw new InvalidDurationError(option, value, 'must be greater than zero')

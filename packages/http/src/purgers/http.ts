@@ -3,8 +3,8 @@
  * retryable or not, `Retry-After` read, tags split into batches the CDN accepts, and the common
  * option checks.
  */
-import { type Duration, InvalidOptionError } from '@strata/cache-core'
-import { httpUrl, positiveDuration } from '../option-checks.js'
+import { type Duration, InvalidOptionError, parsePositiveDuration } from '@strata/cache-core'
+import { httpUrl } from '../option-checks.js'
 import { PurgeError } from '../purger.js'
 
 /** Sends one purge request; resolves with the response when it is a 2xx. */
@@ -66,7 +66,7 @@ export function headerBatches(tags: readonly string[], maxBytes: number): string
 
 /** The per-request timeout option of a purger. */
 export function purgeTimeout(value: Duration | undefined, purger: string): number {
-  return positiveDuration(value ?? '10s', `${purger}.timeout`)
+  return parsePositiveDuration(value ?? '10s', `${purger}.timeout`)
 }
 
 /** A non-empty string option. */
