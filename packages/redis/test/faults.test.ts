@@ -146,6 +146,55 @@ describeWithServers('fail fast when Redis dies or freezes', () => {
     )
   })
 
+  test('frozen: a bus subscribe or publish fails within the bound, and the bus works once it thaws', async () => {
+    const prefix = uniquePrefix('frozen-bus')
+    const received: string[] = []
+    // The subscriber connection is open before the freeze, and a fresh store's is not.
+    await store.bus.subscribe(`${prefix}:before`, () => {})
+    const fresh = redisStore({
+      url: redis.url,
+      options: { commandTimeout: TIMEOUT_MS, connectTimeout: TIMEOUT_MS },
+    })
+    try {
+      await redis.pause()
+      try {
+        for (const [bus, channel] of [
+          [store.bus, `${prefix}:open`],
+          [fresh.bus, `${prefix}:fresh`],
+        ] as const) {
+          const started = performance.now()
+          const error = await bus.subscribe(channel, () => {}).catch((caught: unknown) => caught)
+          expect(error, channel).toBeInstanceOf(StoreError)
+          expect(performance.now() - started, channel).toBeLessThan(5 * TIMEOUT_MS)
+        }
+        const started = performance.now()
+        await expect(store.bus.publish(`${prefix}:open`, 'lost')).rejects.toBeInstanceOf(StoreError)
+        expect(performance.now() - started).toBeLessThan(3 * TIMEOUT_MS)
+      } finally {
+        await redis.unpause()
+      }
+      // A channel whose subscribe failed can be subscribed again, on either store.
+      for (const bus of [store.bus, fresh.bus]) {
+        const channel = `${prefix}:after:${received.length}`
+        await eventually(
+          async () => {
+            const stop = await bus
+              .subscribe(channel, (message) => received.push(message))
+              .catch(() => undefined)
+            if (stop === undefined) return false
+            await store.bus.publish(channel, channel)
+            return true
+          },
+          5000,
+          'subscribed after the freeze',
+        )
+        await eventually(async () => received.includes(channel), 5000, `a message on ${channel}`)
+      }
+    } finally {
+      await fresh.close()
+    }
+  })
+
   test('frozen longer than the timeout: getOrSet answers within the bound, then hits return', async () => {
     const report = await loadThrough(async () => {
       await redis.pause()
