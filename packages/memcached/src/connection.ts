@@ -79,8 +79,10 @@ export class Connection {
         reject(new StoreTimeoutError(STORE_NAME, operation, this.timeoutMs)),
       )
       try {
-        if (this.#sentThisTick++ === 0) process.nextTick(this.#endTick)
-        else if (this.#sentThisTick === 2) this.#cork()
+        if (this.#sentThisTick++ === 0) {
+          this.#cork()
+          process.nextTick(this.#endTick)
+        }
         this.client.incrSeq()
         // memjs wraps its sequence with `& 0xffffffff`, which turns negative after 2^31 calls,
         // while answers carry it unsigned: register and send it unsigned so they still match.
@@ -99,10 +101,13 @@ export class Connection {
   }
 
   /**
-   * memjs writes every request to its socket on its own, one system call each. When a second
-   * request is sent in the same tick (getMany, setMany, concurrent callers), the servers' open
-   * sockets are corked until the tick ends, so the rest of the batch leaves in one write. A lone
-   * request is written at once, as memjs does. Sockets memjs has not opened yet are left alone.
+   * memjs writes every request to its socket on its own, one system call each. The servers' open
+   * sockets are corked from the first request of a tick until the tick ends, so the requests of
+   * one tick leave in one write: a cache read and the namespace generation read beside it,
+   * getMany, setMany, concurrent callers. (Corking only from the second request, as this did
+   * before, sent every such pair in two writes, and often got two answers back in two reads.)
+   * A lone request waits only for the end of the current tick. Sockets memjs has not opened yet
+   * are left alone.
    */
   #cork(): void {
     for (const server of this.client.servers) {

@@ -1,6 +1,8 @@
+import type { Socket } from 'node:net'
 import { type Cache, createCache } from '@strata/cache-core'
 import { describeWithServers, injectServer } from 'test-servers/vitest'
 import { afterAll, beforeAll, expect, it } from 'vitest'
+import { memcachedStore } from '../src/index.js'
 
 const NAMESPACE = `cache-test-${process.pid}`
 
@@ -69,6 +71,36 @@ describeWithServers('createCache on memcached (through core)', () => {
       expect(loads).toBe(1)
     } finally {
       await other.close()
+    }
+  })
+
+  it('a read and the namespace generation read beside it leave in one write', async () => {
+    // memcached cannot clear by prefix, so every read also reads its namespace's generation.
+    // Both requests go out corked together: one system call per read, not two.
+    const [server] = injectServer('memcachedServers')
+    const store = memcachedStore({ servers: [server!] })
+    const single = createCache({ store, namespace: `${NAMESPACE}-writes`, ttl: '1m' })
+    try {
+      await single.set('k', 'v')
+      const sockets = store.client.servers.map(
+        (entry) => (entry as unknown as { _socket?: Socket })._socket,
+      )
+      expect(sockets).toHaveLength(1)
+      const socket = sockets[0]!
+      let writes = 0
+      const counted = (method: '_write' | '_writev') => {
+        const original = socket[method] as (...args: unknown[]) => unknown
+        socket[method] = ((...args: unknown[]) => {
+          writes++
+          return original.apply(socket, args)
+        }) as never
+      }
+      counted('_write')
+      counted('_writev')
+      for (let i = 0; i < 10; i++) expect(await single.get('k')).toBe('v')
+      expect(writes).toBe(10)
+    } finally {
+      await single.close()
     }
   })
 })
