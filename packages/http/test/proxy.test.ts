@@ -101,6 +101,12 @@ const routes: Record<string, UpstreamRoute> = {
   '/cut-unstored': cutShort('no-store'),
   // Without Content-Length the node adapter reads the body in full before it answers.
   '/cut-unstored-chunked': cutShort('no-store', true),
+  '/stale-then-cut': (req, res, n) => {
+    // A whole response within stale-if-error first; from then on, bodies that break off.
+    if (n > 1) return cutShort('max-age=1, stale-if-error=60')(req, res, n)
+    res.writeHead(200, { 'cache-control': 'max-age=1, stale-if-error=60' })
+    res.end(`whole #${n}`)
+  },
   '/stalled-body': (_, res, n) => {
     // Sends part of a storable body, then nothing: past upstreamTimeout the proxy gives up.
     res.writeHead(200, { 'cache-control': 'max-age=60', 'content-length': '1000' })
@@ -320,6 +326,31 @@ describe('createCachingProxy', () => {
       expect((await fetch(`${url}/cut`)).status).toBe(502)
     }, true)
     expect(failures).toEqual([])
+  })
+
+  it('within stale-if-error, a body upstream cuts short is answered with the stale copy', async () => {
+    let now = Date.now()
+    const clock = () => now
+    const staleCache = createCache({ store: memoryStore(), clock, earlyExpiration: false })
+    const staleProxy = createCachingProxy({ upstream: upstreamUrl, cache: staleCache, clock })
+    try {
+      const get = () => staleProxy.fetch(new Request('http://proxy.test/stale-then-cut'))
+      expect(await (await get()).text()).toBe('whole #1')
+      now += 5_000
+      const stale = await get()
+      expect(stale.status).toBe(200)
+      expect(stale.headers.get('cache-status')).toMatch(
+        /^Strata; fwd=stale; .*detail=stale-if-error/,
+      )
+      expect(await stale.text()).toBe('whole #1')
+      expect(counts.get('/stale-then-cut')).toBe(2)
+      // Past stale-if-error the broken body is the proxy's 502 again.
+      now += 60_000
+      expect((await get()).status).toBe(502)
+    } finally {
+      await staleProxy.close()
+      await staleCache.close()
+    }
   })
 
   it.each([
