@@ -3,7 +3,7 @@
  * response allows, what this request's own forward brought (stored, or only passed on), or a
  * forward of its own when what another request brought may not be shared.
  */
-import type { CacheStatusEntry } from './cache-status.js'
+import { type CacheStatusEntry, cacheStatusMember, recordFailedForward } from './cache-status.js'
 import type { Forwarder, ForwardResult, SharedOutcome } from './forward.js'
 import type { RequestKeys } from './keys.js'
 import { type Delivery, type DeliverySettings, passOn, replay } from './replay.js'
@@ -82,7 +82,9 @@ export class Answers {
       const xCache = result.fwdStatus === 304 ? 'REVALIDATED' : 'MISS'
       return this.deliver(context, stored, { ...status, ...detail }, xCache, result.delivered)
     }
-    // Upstream failed and nothing stale may answer: the handler's error is the answer.
+    // Upstream failed and nothing stale may answer: the handler's error is the answer (with
+    // this cache's member, for a caller that answers it: the proxy's 502).
+    recordFailedForward(result.error, cacheStatusMember(this.settings.cacheName, status))
     throw result.error
   }
 

@@ -49,3 +49,20 @@ export function appendCacheStatus(headers: Headers, name: string, entry: CacheSt
   const upstream = headers.get('cache-status')
   headers.set('cache-status', upstream ? `${upstream}, ${member}` : member)
 }
+
+/**
+ * This cache's member for forwards that failed with nothing stale to answer: the handler's error
+ * is then thrown, and whoever turns it into a response (the proxy's `502`) can still say what
+ * the cache did. Keyed by the error object (an error that is not an object has none).
+ */
+const failedForwards = new WeakMap<object, string>()
+
+/** Records `member` as the `Cache-Status` of the forward that failed with `error`. */
+export function recordFailedForward(error: unknown, member: string): void {
+  if (typeof error === 'object' && error !== null) failedForwards.set(error, member)
+}
+
+/** The `Cache-Status` member of the forward that failed with `error`, if one was recorded. */
+export function failedForwardStatus(error: unknown): string | undefined {
+  return typeof error === 'object' && error !== null ? failedForwards.get(error) : undefined
+}

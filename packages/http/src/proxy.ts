@@ -5,6 +5,7 @@ import {
   parsePositiveDuration,
   rejectUnknownOptions,
 } from '@strata/cache-core'
+import { failedForwardStatus } from './cache-status.js'
 import { type NodeHandler, nodeHandlerAnswering } from './node-adapter.js'
 import {
   createResponseCache,
@@ -73,7 +74,13 @@ export function createCachingProxy(options: CachingProxyOptions): CachingProxy {
       return await handled(request)
     } catch (error) {
       if (!isBrokenUpstreamBody(error)) throw error
-      return gatewayError(502, 'upstream closed the connection before the body was complete')
+      const response = gatewayError(
+        502,
+        'upstream closed the connection before the body was complete',
+      )
+      const member = failedForwardStatus(error)
+      if (member !== undefined) response.headers.set('cache-status', member)
+      return response
     }
   }
   // A body the node adapter reads in full (no Content-Length) that breaks off is a 502 too; once

@@ -301,6 +301,8 @@ describe('createCachingProxy', () => {
     const failures = await listenerFailures(async (url) => {
       const first = await fetch(`${url}/cut`)
       expect(first.status).toBe(502)
+      // What the cache did, as on a 502 for an unreachable upstream.
+      expect(first.headers.get('cache-status')).toBe('Strata; fwd=uri-miss')
       expect(await first.text()).toMatch(/before the body was complete/)
       // Nothing was stored: the next request goes upstream again.
       expect((await fetch(`${url}/cut`)).status).toBe(502)
