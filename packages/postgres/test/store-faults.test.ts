@@ -4,9 +4,9 @@ import { duringFault } from 'test-servers'
 import { describeWithServers } from 'test-servers/vitest'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type PostgresStore, postgresStore } from '../src/index.js'
+import { startHoldingPath } from './support/holding-path.js'
 import { uniqueName } from './support/names.js'
 import { startTestPostgres, type TestPostgres } from './support/postgres-server.js'
-import { type StallingPath, startStallingPath } from './support/stalling-path.js'
 
 let server: TestPostgres
 const stores: PostgresStore[] = []
@@ -92,30 +92,22 @@ describeWithServers('postgresStore faults', () => {
       expect(await store.get('k')).toEqual(new TextEncoder().encode('v'))
     })
 
-    /** A store whose connections go through a path that stalls once a client sends `stallOn`. */
-    async function storeThroughStall(
-      stallOn: string,
-      queryTimeoutMs: number,
-    ): Promise<{ store: PostgresStore; path: StallingPath }> {
-      const path = await startStallingPath(
-        { host: '127.0.0.1', port: Number(new URL(server.url).port) },
-        stallOn,
-      )
-      const via = new URL(server.url)
-      via.port = String(path.port)
-      return { store: newStore({ connectionString: via.href, queryTimeout: queryTimeoutMs }), path }
-    }
-
     it('a write the server receives after its caller gave up never lands over a later write of the key', async () => {
       // A frozen server runs what it already received once it thaws; pg giving up on the query
       // does not take it back. The path holds the write back, then delivers it.
-      const { store, path } = await storeThroughStall('held back', 300)
+      const path = await startHoldingPath(
+        { host: '127.0.0.1', port: Number(new URL(server.url).port) },
+        'held back',
+      )
+      const via = new URL(server.url)
+      via.port = String(path.port)
+      const store = newStore({ connectionString: via.href, queryTimeout: 300 })
       const bytes = (text: string) => new TextEncoder().encode(text)
       try {
         await store.set('k', bytes('first'), 60_000)
         const given = await store.set('k', bytes('held back'), 60_000).catch((e: unknown) => e)
         expect(given).toBeInstanceOf(StoreTimeoutError)
-        expect(path.held()).toBe(1)
+        expect(path.holding()).toBe(1)
         const later = store.set('k', bytes('later'), 60_000)
         await new Promise((resolve) => setTimeout(resolve, 100))
         path.deliver()
@@ -135,7 +127,13 @@ describeWithServers('postgresStore faults', () => {
     })
 
     it('close() does not wait for a write the server never answers', async () => {
-      const { store, path } = await storeThroughStall('never answered', 200)
+      const path = await startHoldingPath(
+        { host: '127.0.0.1', port: Number(new URL(server.url).port) },
+        'never answered',
+      )
+      const via = new URL(server.url)
+      via.port = String(path.port)
+      const store = newStore({ connectionString: via.href, queryTimeout: 200 })
       try {
         const write = store.set('k', new TextEncoder().encode('never answered'), 60_000)
         await expect(write).rejects.toBeInstanceOf(StoreTimeoutError)
