@@ -133,13 +133,11 @@ export class PostgresStore implements Store {
   }
 
   async set(key: string, record: StoreRecord, ttlMs: number): Promise<void> {
-    const stored = storedKey(key)
-    await this.#queries.runWrite(
-      'set',
-      this.#statements.set,
-      [stored, toBuffer(key, record), ttlMilliseconds(ttlMs)],
-      [stored],
-    )
+    await this.#queries.run('set', this.#statements.set, [
+      storedKey(key),
+      toBuffer(key, record),
+      ttlMilliseconds(ttlMs),
+    ])
   }
 
   async setMany(entries: readonly StoreEntry[]): Promise<void> {
@@ -148,34 +146,23 @@ export class PostgresStore implements Store {
     const latest = new Map<string, StoreEntry>()
     for (const entry of entries) latest.set(storedKey(entry.key), entry)
     const values = [...latest.values()]
-    const keys = [...latest.keys()]
-    await this.#queries.runWrite(
-      'setMany',
-      this.#statements.setMany,
-      [
-        keys,
-        values.map((entry) => toBuffer(entry.key, entry.record)),
-        values.map((entry) => ttlMilliseconds(entry.ttlMs)),
-      ],
-      keys,
-    )
+    await this.#queries.run('setMany', this.#statements.setMany, [
+      [...latest.keys()],
+      values.map((entry) => toBuffer(entry.key, entry.record)),
+      values.map((entry) => ttlMilliseconds(entry.ttlMs)),
+    ])
   }
 
   async delete(key: string): Promise<boolean> {
-    const stored = storedKey(key)
-    const result = await this.#queries.runWrite<{ live: boolean }>(
-      'delete',
-      this.#statements.delete,
-      [stored],
-      [stored],
-    )
+    const result = await this.#queries.run<{ live: boolean }>('delete', this.#statements.delete, [
+      storedKey(key),
+    ])
     return result.rows[0]?.live === true
   }
 
   async deleteMany(keys: readonly string[]): Promise<void> {
     if (keys.length === 0) return
-    const stored = keys.map(storedKey)
-    await this.#queries.runWrite('deleteMany', this.#statements.deleteMany, [stored], stored)
+    await this.#queries.run('deleteMany', this.#statements.deleteMany, [keys.map(storedKey)])
   }
 
   async increment(key: string, by: number): Promise<number> {
@@ -206,7 +193,7 @@ export class PostgresStore implements Store {
    */
   async clear(prefix: string): Promise<void> {
     if (prefix === '') {
-      await this.#queries.runWrite('clear', this.#statements.clearAll, [], [], true)
+      await this.#queries.run('clear', this.#statements.clearAll, [])
       return
     }
     if (Buffer.byteLength(prefix, 'utf8') > MAX_KEY_BYTES) {
@@ -214,13 +201,11 @@ export class PostgresStore implements Store {
         message: `a prefix longer than ${MAX_KEY_BYTES} bytes cannot match mapped long keys`,
       })
     }
-    await this.#queries.runWrite(
-      'clear',
-      this.#statements.clearRange,
-      [prefix, prefixUpperBound(prefix) ?? null, likePrefixPattern(prefix)],
-      [],
-      true,
-    )
+    await this.#queries.run('clear', this.#statements.clearRange, [
+      prefix,
+      prefixUpperBound(prefix) ?? null,
+      likePrefixPattern(prefix),
+    ])
   }
 
   /**
