@@ -1,10 +1,10 @@
 /**
  * `@strata/cache-conformance`: the suite every store runs. It has two parts: `store/`, the Store
- * contract itself (records, counters, expiry, batches, clear, locks, bus), each feature gated by
- * the capabilities the store declares; and `cache/`, the cache behaviour that depends on what
- * the store can do (values through its records, expiry, batches and batch loading, tags and
- * soft invalidation over its counters, typed reads of its records, keys through its key
- * handling, clear, locks and invalidations across caches). Policies that do not
+ * contract itself (records, counters, expiry, batches, clear, locks, bus, abortable writes), each
+ * feature gated by the capabilities the store declares; and `cache/`, the cache behaviour that
+ * depends on what the store can do (values through its records, expiry, batches and batch
+ * loading, tags and soft invalidation over its counters, typed reads of its records, keys
+ * through its key handling, clear, locks and invalidations across caches). Policies that do not
  * depend on the store (XFetch, grace, timeouts…) are tested in core itself.
  *
  * @module
@@ -23,6 +23,7 @@ import { cacheTagsFeature } from './cache/tags.js'
 import { cacheTypedReadsFeature } from './cache/typed-reads.js'
 import { cacheValuesFeature } from './cache/values.js'
 import type { ConformanceOptions } from './options.js'
+import { storeAbortableWritesFeature } from './store/abortable-writes.js'
 import { storeBatchFeature } from './store/batch.js'
 import { storeBusFeature } from './store/bus.js'
 import { storeClearFeature } from './store/clear.js'
@@ -59,6 +60,7 @@ export function describeStoreConformance(options: ConformanceOptions): void {
       storeClearFeature(options)
       storeLocksFeature(options)
       storeBusFeature(options)
+      storeAbortableWritesFeature(options)
     })
     describe('cache over the store', () => {
       cacheValuesFeature(options)

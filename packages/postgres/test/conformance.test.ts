@@ -37,6 +37,7 @@ describeWithServers('postgres', () => {
     locks: true,
     bus: true,
     busGaps: true,
+    abortableWrites: true,
   } as const
 
   describeStoreConformance({

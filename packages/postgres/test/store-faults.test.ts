@@ -1,4 +1,5 @@
-import { StoreError, StoreTimeoutError } from '@strata/cache-core'
+import { eventually } from '@strata/cache-conformance'
+import { createCache, StoreError, StoreTimeoutError } from '@strata/cache-core'
 import { Client, Pool } from 'pg'
 import { duringFault } from 'test-servers'
 import { describeWithServers } from 'test-servers/vitest'
@@ -6,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type PostgresStore, postgresStore } from '../src/index.js'
 import { uniqueName } from './support/names.js'
 import { startTestPostgres, type TestPostgres } from './support/postgres-server.js'
+import { type StallingPath, startStallingPath } from './support/stalling-path.js'
 
 let server: TestPostgres
 const stores: PostgresStore[] = []
@@ -89,6 +91,111 @@ describeWithServers('postgresStore faults', () => {
         expect(elapsed).toBeLessThan(2000)
       })
       expect(await store.get('k')).toEqual(new TextEncoder().encode('v'))
+    })
+
+    /** A store whose connections go through a path that stalls once a client sends `stallOn`. */
+    async function storeThroughStall(
+      stallOn: string,
+      queryTimeoutMs: number,
+    ): Promise<{ store: PostgresStore; path: StallingPath }> {
+      const path = await startStallingPath(
+        { host: '127.0.0.1', port: Number(new URL(server.url).port) },
+        stallOn,
+      )
+      const via = new URL(server.url)
+      via.port = String(path.port)
+      return { store: newStore({ connectionString: via.href, queryTimeout: queryTimeoutMs }), path }
+    }
+
+    it('a write the server receives after its caller gave up never lands over a later write of the key', async () => {
+      // A frozen server runs what it already received once it thaws; pg giving up on the query
+      // does not take it back. The path holds the write back, then delivers it.
+      const { store, path } = await storeThroughStall('held back', 300)
+      const bytes = (text: string) => new TextEncoder().encode(text)
+      try {
+        await store.set('k', bytes('first'), 60_000)
+        const given = await store.set('k', bytes('held back'), 60_000).catch((e: unknown) => e)
+        expect(given).toBeInstanceOf(StoreTimeoutError)
+        expect(path.held()).toBe(1)
+        const later = store.set('k', bytes('later'), 60_000)
+        await new Promise((resolve) => setTimeout(resolve, 100))
+        path.deliver()
+        await later
+        expect(await store.get('k')).toEqual(bytes('later'))
+        // A delete is kept in order the same way.
+        await store.set('k', bytes('held back again'), 60_000).catch(() => {})
+        const removed = store.delete('k')
+        await new Promise((resolve) => setTimeout(resolve, 50))
+        path.deliver()
+        await removed
+        expect(await store.get('k')).toBeUndefined()
+      } finally {
+        await store.close()
+        await path.close()
+      }
+    })
+
+    it('close() does not wait for a write the server never answers', async () => {
+      const { store, path } = await storeThroughStall('never answered', 200)
+      try {
+        const write = store.set('k', new TextEncoder().encode('never answered'), 60_000)
+        await expect(write).rejects.toBeInstanceOf(StoreTimeoutError)
+        const started = performance.now()
+        await store.close()
+        expect(performance.now() - started).toBeLessThan(1_000)
+      } finally {
+        await path.close()
+      }
+    })
+
+    it('a write aborted while it waits behind an unanswered write of the key is never sent', async () => {
+      const { store, path } = await storeThroughStall('held back', 300)
+      const bytes = (text: string) => new TextEncoder().encode(text)
+      try {
+        await store.set('k', bytes('held back'), 60_000).catch(() => {})
+        expect(path.held()).toBe(1)
+        const abort = new AbortController()
+        const abandoned = store.set('k', bytes('abandoned'), 60_000, abort.signal)
+        abandoned.catch(() => {})
+        await new Promise((resolve) => setTimeout(resolve, 50))
+        abort.abort(new Error('the caller gave up'))
+        // Thawed before the store's own query timeout (300 ms) would have given up on it.
+        await new Promise((resolve) => setTimeout(resolve, 50))
+        path.deliver()
+        const error = await abandoned.catch((e: unknown) => e)
+        expect(error).toBeInstanceOf(StoreError)
+        expect((error as StoreError).cause).toEqual(new Error('the caller gave up'))
+        await new Promise((resolve) => setTimeout(resolve, 200))
+        expect(await store.get('k')).toEqual(bytes('held back'))
+      } finally {
+        await store.close()
+        await path.close()
+      }
+    })
+
+    it("a cache's write that passed storeTimeout while it waited its turn is never sent", async () => {
+      // The store alone would wait up to its query timeout (3 s); the cache gives up at 100 ms
+      // and says so through the write's signal.
+      const { store, path } = await storeThroughStall('held back', 3_000)
+      const cache = createCache({ store, storeTimeout: 100, closeStore: false })
+      const errors: unknown[] = []
+      cache.on('error', (event) => errors.push(event.error))
+      try {
+        await cache.set('k', 'held back')
+        expect(path.held()).toBe(1)
+        await cache.set('k', 'abandoned')
+        expect(errors).toHaveLength(2)
+        expect(errors.every((error) => error instanceof StoreTimeoutError)).toBe(true)
+        path.deliver()
+        await eventually(async () => expect(await cache.get('k')).toBe('held back'))
+        // Nothing else arrives later.
+        await new Promise((resolve) => setTimeout(resolve, 300))
+        expect(await cache.get('k')).toBe('held back')
+      } finally {
+        await cache.close()
+        await store.close()
+        await path.close()
+      }
     })
 
     it('fails fast with a StoreError when the server cannot be reached', async () => {

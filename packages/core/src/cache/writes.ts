@@ -105,7 +105,12 @@ export async function writeThrough<T, R>(
   } catch (error) {
     runtime.reportError('writeThrough', key, error)
     // Best effort: an old entry left behind would be stale.
-    await runtime.store.unattended('delete', storeKey, (store) => store.delete(storeKey), false)
+    await runtime.store.unattended(
+      'delete',
+      storeKey,
+      (store, signal) => store.delete(storeKey, signal),
+      false,
+    )
   }
   return result
 }
@@ -118,7 +123,9 @@ export async function remove(
   const storeKey = entries.keys.dataKey(key)
   const landing = runtime.flights.supersedeKey(storeKey)
   if (landing) await landing
-  const removed = await runtime.store.mustSucceed('delete', (store) => store.delete(storeKey))
+  const removed = await runtime.store.mustSucceed('delete', (store, signal) =>
+    store.delete(storeKey, signal),
+  )
   runtime.l1?.drop([storeKey])
   await runtime.bus.announceChanged([storeKey], true)
   runtime.counters.deletes += 1
@@ -135,7 +142,9 @@ export async function removeMany(
   const storeKeys = keys.map((key) => entries.keys.dataKey(key))
   const landing = runtime.flights.supersedeKeys(storeKeys)
   if (landing) await landing
-  await runtime.store.mustSucceed('deleteMany', (store) => store.deleteMany(storeKeys))
+  await runtime.store.mustSucceed('deleteMany', (store, signal) =>
+    store.deleteMany(storeKeys, signal),
+  )
   runtime.l1?.drop(storeKeys)
   await runtime.bus.announceChanged(storeKeys, true)
   runtime.counters.deletes += keys.length
@@ -197,8 +206,8 @@ export async function clear(runtime: CacheRuntime, entries: Entries): Promise<vo
   const { prefix } = keys
   const landing = runtime.flights.supersedePrefix(prefix)
   if (landing) await landing
-  await runtime.store.mustSucceed('clear', async (store) => {
-    if (store.capabilities.scopedClear && store.clear) await store.clear(prefix)
+  await runtime.store.mustSucceed('clear', async (store, signal) => {
+    if (store.capabilities.scopedClear && store.clear) await store.clear(prefix, signal)
     else await store.increment(keys.generationKeys().at(-1)!, 1)
   })
   runtime.flights.supersedePrefix(prefix)

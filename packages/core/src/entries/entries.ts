@@ -383,9 +383,9 @@ export class Entries implements Identified {
         })
       }
     })
-    await access.mustSucceed('expire', async (s) => {
-      if (rewrites.length > 0) await s.setMany(rewrites)
-      if (removals.length > 0) await s.deleteMany(removals)
+    await access.mustSucceed('expire', async (s, signal) => {
+      if (rewrites.length > 0) await s.setMany(rewrites, signal)
+      if (removals.length > 0) await s.deleteMany(removals, signal)
     })
     this.runtime.l1?.drop(storeKeys)
   }
@@ -476,7 +476,9 @@ export class Entries implements Identified {
     }))
     const l1 = this.runtime.l1
     for (const { storeKey, ticket } of items) if (ticket === undefined) l1?.fence.changed(storeKey)
-    const written = await access.writeAndReport('setMany', undefined, (s) => s.setMany(entries))
+    const written = await access.writeAndReport('setMany', undefined, (s, signal) =>
+      s.setMany(entries, signal),
+    )
     if (written) this.runtime.counters.sets += entries.length
     if (l1 === undefined) return written
     if (!written) l1.drop(items.map((item) => item.storeKey))

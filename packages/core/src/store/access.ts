@@ -88,7 +88,12 @@ export class StoreAccess implements Identified {
         publishEvent(this, { name: 'circuit', state }),
       )
     this.#inProcess = store.capabilities.records === 'object'
-    this.#guard = new StoreGuard(store.name, timeoutMs, this.#inProcess ? undefined : circuit)
+    this.#guard = new StoreGuard(
+      store.name,
+      timeoutMs,
+      this.#inProcess ? undefined : circuit,
+      store.capabilities.abortableWrites === true,
+    )
     this.#store = store
     return store
   }
@@ -122,12 +127,23 @@ export class StoreAccess implements Identified {
     call: (store: Store) => Awaitable<T>,
     fallback: T,
   ): Awaitable<T> {
+    return this.#orFallback(operation, key, call, fallback, false)
+  }
+
+  /** {@link readOrMiss}; with `write`, `call` gets the signal of an abortable write. */
+  #orFallback<T>(
+    operation: string,
+    key: string | undefined,
+    call: (store: Store, signal?: AbortSignal) => Awaitable<T>,
+    fallback: T,
+    write: boolean,
+  ): Awaitable<T> {
     const store = this.#store
     if (!store || this.#closed)
-      return this.#afterResolve(() => this.readOrMiss(operation, key, call, fallback))
+      return this.#afterResolve(() => this.#orFallback(operation, key, call, fallback, write))
     let result: Awaitable<T>
     try {
-      result = this.#run(operation, () => call(store))
+      result = this.#run(operation, (signal) => call(store, signal), write)
     } catch (error) {
       return this.#degrade(operation, key, error, fallback)
     }
@@ -139,16 +155,17 @@ export class StoreAccess implements Identified {
   /**
    * A call whose failure nobody awaits (a lock lease extension, a cleanup delete): as
    * {@link readOrMiss}, but a failure is an `error` event whatever `onStoreError` says, never a
-   * rejection that would go unhandled.
+   * rejection that would go unhandled. A write method gets the signal of an abortable write
+   * (see {@link StoreGuard.run}).
    */
   async unattended<T>(
     operation: string,
     key: string | undefined,
-    call: (store: Store) => Awaitable<T>,
+    call: (store: Store, signal?: AbortSignal) => Awaitable<T>,
     fallback: T,
   ): Promise<T> {
     try {
-      return await this.readOrMiss(operation, key, call, fallback)
+      return await this.#orFallback(operation, key, call, fallback, true)
     } catch (error) {
       this.#options.reportError(operation, key, error)
       return fallback
@@ -181,7 +198,7 @@ export class StoreAccess implements Identified {
   set(key: string, record: StoreRecord, ttlMs: number): Awaitable<boolean> {
     const store = this.#store
     if (store === undefined || this.#closed || !this.#inProcess || storeCallChannel.hasSubscribers)
-      return this.writeAndReport('set', key, (s) => s.set(key, record, ttlMs))
+      return this.writeAndReport('set', key, (s, signal) => s.set(key, record, ttlMs, signal))
     try {
       const written = store.set(key, record, ttlMs)
       if (!(written instanceof Promise)) return true
@@ -196,20 +213,21 @@ export class StoreAccess implements Identified {
 
   /**
    * A write that adds data: a failure is an `error` event (or thrown with `'throw'`). Answers
-   * synchronously when the store does.
+   * synchronously when the store does. `call` gets the signal of an abortable write (see
+   * {@link StoreGuard.run}) to pass to the store's write method.
    * @returns whether the write reached the store.
    */
   writeAndReport(
     operation: string,
     key: string | undefined,
-    call: (store: Store) => Awaitable<unknown>,
+    call: (store: Store, signal?: AbortSignal) => Awaitable<unknown>,
   ): Awaitable<boolean> {
     const store = this.#store
     if (store === undefined || this.#closed)
       return this.#afterResolve(() => this.writeAndReport(operation, key, call))
     let result: Awaitable<unknown>
     try {
-      result = this.#run(operation, () => call(store))
+      result = this.#run(operation, (signal) => call(store, signal), true)
     } catch (error) {
       return this.#degrade(operation, key, error, false)
     }
@@ -220,11 +238,18 @@ export class StoreAccess implements Identified {
     )
   }
 
-  /** An invalidation: a failure is counted and always thrown (a `StoreError`). */
-  async mustSucceed<T>(operation: string, call: (store: Store) => Awaitable<T>): Promise<T> {
+  /**
+   * An invalidation: a failure is counted and always thrown (a `StoreError`). `call` gets the
+   * signal of an abortable write (see {@link StoreGuard.run}) to pass to the store's write
+   * methods.
+   */
+  async mustSucceed<T>(
+    operation: string,
+    call: (store: Store, signal?: AbortSignal) => Awaitable<T>,
+  ): Promise<T> {
     const store = await this.resolve()
     try {
-      return await this.#run(operation, () => call(store))
+      return await this.#run(operation, (signal) => call(store, signal), true)
     } catch (error) {
       if (error instanceof StoreError) this.#failed(operation, error)
       throw error
@@ -285,10 +310,14 @@ export class StoreAccess implements Identified {
    * One store call through the guard: with timer and breaker, or in process without them;
    * traced when anyone listens to `strata:cache:store`.
    */
-  #run<T>(operation: string, call: () => Awaitable<T>): Awaitable<T> {
+  #run<T>(
+    operation: string,
+    call: (signal?: AbortSignal) => Awaitable<T>,
+    write = false,
+  ): Awaitable<T> {
     const run = this.#inProcess
       ? () => this.#guard!.runInProcess(operation, call)
-      : () => this.#guard!.run(operation, call)
+      : () => this.#guard!.run(operation, call, write)
     if (!storeCallChannel.hasSubscribers) return run()
     return traced(storeCallChannel, this.identity(), operation, run)
   }

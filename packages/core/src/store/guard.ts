@@ -1,6 +1,7 @@
 /**
- * The guard every store call passes: a per-call timeout, the circuit breaker, and one error
- * type. It decides nothing about what a failure means; {@link StoreAccess} does.
+ * The guard every store call passes: a per-call timeout (told to the store of abortable writes),
+ * the circuit breaker, and one error type. It decides nothing about what a failure means;
+ * {@link StoreAccess} does.
  *
  * @module
  */
@@ -17,24 +18,36 @@ import type { Awaitable } from './store.js'
 export class StoreGuard {
   readonly #deadlines: SharedDeadlines
 
+  /**
+   * @param abortableWrites the store declares `capabilities.abortableWrites`: a write gets a
+   * signal, aborted when its timeout passes.
+   */
   constructor(
     private readonly storeName: string,
     private readonly timeoutMs: number,
     private readonly breaker: CircuitBreaker | undefined,
+    private readonly abortableWrites = false,
   ) {
     this.#deadlines = new SharedDeadlines(timeoutMs)
   }
 
   /**
-   * Runs `call`. A synchronous answer (the in-process store) skips the timer entirely.
+   * Runs `call`. A synchronous answer (the in-process store) skips the timer entirely. A
+   * `write` to a store with abortable writes gets a signal, aborted (with the
+   * `StoreTimeoutError` as reason) when the call times out; other calls get none.
    * @throws StoreError (or `StoreTimeoutError`, `CircuitOpenError`).
    */
-  run<T>(operation: string, call: () => Awaitable<T>): Awaitable<T> {
+  run<T>(
+    operation: string,
+    call: (signal?: AbortSignal) => Awaitable<T>,
+    write = false,
+  ): Awaitable<T> {
     const retryAt = this.breaker?.blockedUntil() ?? 0
     if (retryAt !== 0) throw new CircuitOpenError(this.storeName, operation, retryAt)
+    const abort = write && this.abortableWrites ? new AbortController() : undefined
     let result: Awaitable<T>
     try {
-      result = call()
+      result = call(abort?.signal)
     } catch (error) {
       throw this.failed(operation, error)
     }
@@ -42,7 +55,7 @@ export class StoreGuard {
       this.breaker?.succeeded()
       return result
     }
-    return this.withTimeout(operation, result)
+    return this.withTimeout(operation, result, abort)
   }
 
   /**
@@ -64,12 +77,18 @@ export class StoreGuard {
     return result
   }
 
-  private withTimeout<T>(operation: string, pending: Promise<T>): Promise<T> {
+  private withTimeout<T>(
+    operation: string,
+    pending: Promise<T>,
+    abort: AbortController | undefined,
+  ): Promise<T> {
     return new Promise<T>((resolve, reject) => {
+      let timedOut = false
       const watch = this.#deadlines.watch(() => {
-        reject(
-          this.failed(operation, new StoreTimeoutError(this.storeName, operation, this.timeoutMs)),
-        )
+        timedOut = true
+        const timeout = new StoreTimeoutError(this.storeName, operation, this.timeoutMs)
+        reject(this.failed(operation, timeout))
+        abort?.abort(timeout)
       })
       pending.then(
         (value) => {
@@ -79,7 +98,9 @@ export class StoreGuard {
         },
         (error: unknown) => {
           this.#deadlines.settled(watch)
-          reject(this.failed(operation, error))
+          // A call that already timed out was counted as a failure then: its late answer
+          // (the store's own rejection of an aborted write, say) is not a second one.
+          if (!timedOut) reject(this.failed(operation, error))
         },
       )
     })

@@ -84,6 +84,18 @@ export interface StoreCapabilities {
    * @default false (absent)
    */
   readonly busGaps?: boolean | undefined
+  /**
+   * `true` when the write methods ({@link Store.set}, {@link Store.setMany},
+   * {@link Store.delete}, {@link Store.deleteMany}, {@link Store.clear}) honour the `signal`
+   * core passes them. Core aborts it when it gives up on the call (`storeTimeout`); from then on
+   * the store must not send the write if it has not sent it yet (one already sent cannot be
+   * taken back), and rejects with a {@link StoreError}. Declare it when a write the caller gave
+   * up on could otherwise still be sent later, out of order with newer writes of the same key
+   * (a store that writes over a pool of connections and keeps each key's writes in order).
+   * Core passes no signal to a store that does not declare it, nor to an in-process store.
+   * @default false (absent)
+   */
+  readonly abortableWrites?: boolean | undefined
 }
 
 /**
@@ -167,17 +179,22 @@ export interface Store {
   /**
    * Writes one record that expires after `ttlMs` (rounded up to the store's resolution). May
    * answer synchronously (the in-process store does, to keep its write path free of promises).
+   * `signal` is passed only to a store that declares `capabilities.abortableWrites`: aborted
+   * when core gives up on the write (see {@link StoreCapabilities.abortableWrites}).
    */
-  set(key: string, record: StoreRecord, ttlMs: number): Awaitable<void>
-  /** Writes many records, batched where the backend allows. */
-  setMany(entries: readonly StoreEntry[]): Promise<void>
+  set(key: string, record: StoreRecord, ttlMs: number, signal?: AbortSignal): Awaitable<void>
+  /**
+   * Writes many records, batched where the backend allows. `signal`: see
+   * {@link StoreCapabilities.abortableWrites}, as for every write method.
+   */
+  setMany(entries: readonly StoreEntry[], signal?: AbortSignal): Promise<void>
   /**
    * Removes one record.
    * @returns `true` when a record was removed, `false` when there was none.
    */
-  delete(key: string): Promise<boolean>
+  delete(key: string, signal?: AbortSignal): Promise<boolean>
   /** Removes many records, batched where the backend allows. Missing keys are ignored. */
-  deleteMany(keys: readonly string[]): Promise<void>
+  deleteMany(keys: readonly string[], signal?: AbortSignal): Promise<void>
   /**
    * Adds `by` to the integer counter `key`, creating it first when missing, atomically across
    * every client of the backend. Counters never expire by TTL and live apart from records:
@@ -198,7 +215,7 @@ export interface Store {
    * Removes every record and counter whose key starts with `prefix`, and nothing else.
    * Present exactly when `capabilities.scopedClear` is `true`. Never flushes the whole backend.
    */
-  clear?(prefix: string): Promise<void>
+  clear?(prefix: string, signal?: AbortSignal): Promise<void>
   /** Cross-process locks; present exactly when `capabilities.locks` is `true`. */
   readonly locks?: StoreLocks | undefined
   /** Invalidation bus; present exactly when `capabilities.bus` is `true`. */

@@ -52,6 +52,7 @@ export class PostgresStore implements Store {
     locks: true,
     bus: true,
     busGaps: true,
+    abortableWrites: true,
   }
   /** The pool the store queries (yours when you passed `pool`). */
   readonly client: Pool
@@ -132,37 +133,59 @@ export class PostgresStore implements Store {
     return stored.map((key) => found.get(key))
   }
 
-  async set(key: string, record: StoreRecord, ttlMs: number): Promise<void> {
-    await this.#queries.run('set', this.#statements.set, [
-      storedKey(key),
-      toBuffer(key, record),
-      ttlMilliseconds(ttlMs),
-    ])
+  async set(key: string, record: StoreRecord, ttlMs: number, signal?: AbortSignal): Promise<void> {
+    const stored = storedKey(key)
+    await this.#queries.runWrite(
+      'set',
+      this.#statements.set,
+      [stored, toBuffer(key, record), ttlMilliseconds(ttlMs)],
+      { keys: [stored] },
+      signal,
+    )
   }
 
-  async setMany(entries: readonly StoreEntry[]): Promise<void> {
+  async setMany(entries: readonly StoreEntry[], signal?: AbortSignal): Promise<void> {
     if (entries.length === 0) return
     // One statement cannot update a row twice: the last write of a key wins, as with set().
     const latest = new Map<string, StoreEntry>()
     for (const entry of entries) latest.set(storedKey(entry.key), entry)
     const values = [...latest.values()]
-    await this.#queries.run('setMany', this.#statements.setMany, [
-      [...latest.keys()],
-      values.map((entry) => toBuffer(entry.key, entry.record)),
-      values.map((entry) => ttlMilliseconds(entry.ttlMs)),
-    ])
+    const keys = [...latest.keys()]
+    await this.#queries.runWrite(
+      'setMany',
+      this.#statements.setMany,
+      [
+        keys,
+        values.map((entry) => toBuffer(entry.key, entry.record)),
+        values.map((entry) => ttlMilliseconds(entry.ttlMs)),
+      ],
+      { keys },
+      signal,
+    )
   }
 
-  async delete(key: string): Promise<boolean> {
-    const result = await this.#queries.run<{ live: boolean }>('delete', this.#statements.delete, [
-      storedKey(key),
-    ])
+  async delete(key: string, signal?: AbortSignal): Promise<boolean> {
+    const stored = storedKey(key)
+    const result = await this.#queries.runWrite<{ live: boolean }>(
+      'delete',
+      this.#statements.delete,
+      [stored],
+      { keys: [stored] },
+      signal,
+    )
     return result.rows[0]?.live === true
   }
 
-  async deleteMany(keys: readonly string[]): Promise<void> {
+  async deleteMany(keys: readonly string[], signal?: AbortSignal): Promise<void> {
     if (keys.length === 0) return
-    await this.#queries.run('deleteMany', this.#statements.deleteMany, [keys.map(storedKey)])
+    const stored = keys.map(storedKey)
+    await this.#queries.runWrite(
+      'deleteMany',
+      this.#statements.deleteMany,
+      [stored],
+      { keys: stored },
+      signal,
+    )
   }
 
   async increment(key: string, by: number): Promise<number> {
@@ -191,9 +214,9 @@ export class PostgresStore implements Store {
    * Removes every record and counter whose key starts with `prefix` (taken literally), in one
    * statement, using the primary key index for the range. Locks are left alone.
    */
-  async clear(prefix: string): Promise<void> {
+  async clear(prefix: string, signal?: AbortSignal): Promise<void> {
     if (prefix === '') {
-      await this.#queries.run('clear', this.#statements.clearAll, [])
+      await this.#queries.runWrite('clear', this.#statements.clearAll, [], 'all', signal)
       return
     }
     if (Buffer.byteLength(prefix, 'utf8') > MAX_KEY_BYTES) {
@@ -201,11 +224,13 @@ export class PostgresStore implements Store {
         message: `a prefix longer than ${MAX_KEY_BYTES} bytes cannot match mapped long keys`,
       })
     }
-    await this.#queries.run('clear', this.#statements.clearRange, [
-      prefix,
-      prefixUpperBound(prefix) ?? null,
-      likePrefixPattern(prefix),
-    ])
+    await this.#queries.runWrite(
+      'clear',
+      this.#statements.clearRange,
+      [prefix, prefixUpperBound(prefix) ?? null, likePrefixPattern(prefix)],
+      'all',
+      signal,
+    )
   }
 
   /**

@@ -2,13 +2,14 @@
  * The one road from the store to PostgreSQL: every statement of the store, its locks and its
  * bus goes through {@link StoreQueries.run}, which creates the tables on first use, bounds the
  * call by the query timeout and turns any failure into a `StoreError` naming the store and the
- * operation.
+ * operation. Writes of records go through {@link StoreQueries.runWrite}, which also keeps them
+ * in order per key and leaves unsent a write its caller gave up on (see there).
  *
  * @module
  */
 
 import { StoreError } from '@strata/cache-core'
-import type { Pool, QueryConfig, QueryResult, QueryResultRow } from 'pg'
+import type { Pool, PoolClient, QueryConfig, QueryResult, QueryResultRow } from 'pg'
 import type { Timeouts } from '../shared/connection.js'
 import { toStoreError } from '../shared/errors.js'
 import { withTransaction } from '../shared/transaction.js'
@@ -28,6 +29,23 @@ export type QueryRunner = <R extends QueryResultRow = QueryResultRow>(
   values: readonly unknown[],
 ) => Promise<QueryResult<R>>
 
+/**
+ * How long a sent write may keep its connection waiting for the server's answer (a frozen
+ * server) once its caller stopped waiting; past it the connection is dropped, and a later write
+ * of the same key is no longer held back behind it.
+ */
+const UNANSWERED_WRITE_LIMIT_MS = 60_000
+
+/** The error pg raises when `query_timeout` elapses; `toStoreError` makes it a timeout. */
+const queryTimedOut = () => new Error('Query read timeout')
+
+/** What a write of records touches, for {@link StoreQueries.runWrite}. */
+export type WriteScope =
+  /** The records of these stored keys. */
+  | { readonly keys: readonly string[] }
+  /** Any record (a clear). */
+  | 'all'
+
 /** See the module comment. */
 export class StoreQueries {
   readonly #pool: Pool
@@ -37,6 +55,12 @@ export class StoreQueries {
   #migrated = false
   #migrating: Promise<void> | undefined
   #closed = false
+  /** Per stored key, settles once the server answered the last write of it sent from here. */
+  readonly #unanswered = new Map<string, Promise<void>>()
+  /** Settles once the server answered the last clear sent from here: every write waits. */
+  #unansweredClear: Promise<void> | undefined
+  /** Drops the connection of each write waiting for its answer (on close). */
+  readonly #waiting = new Set<(error: Error) => void>()
 
   constructor(pool: Pool, schema: StoreSchema, timeouts: Timeouts, autoMigrate: boolean) {
     this.#pool = pool
@@ -76,6 +100,155 @@ export class StoreQueries {
     }
   }
 
+  /**
+   * {@link run} for a statement that writes records (`scope`), kept in order with this store's
+   * earlier writes of the same keys. A caller that stops waiting for a write (its `signal`, or
+   * the query timeout) does not take it back: a frozen server still runs what it received once
+   * it thaws, and a later write of the key, sent on another pooled connection, could land first
+   * and then be overwritten by the older value. So a sent write keeps its connection until the
+   * server answers (at most `UNANSWERED_WRITE_LIMIT_MS`), the next write of the same key is
+   * sent only after that answer, and a write whose signal is aborted before it could be sent is
+   * never sent.
+   */
+  readonly runWrite = async <R extends QueryResultRow = QueryResultRow>(
+    operation: string,
+    statement: Statement,
+    values: readonly unknown[],
+    scope: WriteScope,
+    signal: AbortSignal | undefined,
+  ): Promise<QueryResult<R>> => {
+    if (this.#closed) {
+      throw new StoreError(STORE_NAME, operation, {
+        code: 'E_CLOSED',
+        message: 'the store is closed',
+      })
+    }
+    if (signal?.aborted) throw this.#notSent(operation, signal)
+    if (!this.#migrated && this.#autoMigrate) await this.#migrateOnce()
+    const write = this.#writeInOrder<R>(operation, statement, values, scope, signal)
+    // 0 is "no limit", as pg reads it.
+    const timeoutMs = this.#timeouts.queryTimeoutMs
+    let timer: NodeJS.Timeout | undefined
+    try {
+      if (timeoutMs === 0) return await write
+      return await Promise.race([
+        write,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(queryTimedOut()), timeoutMs)
+        }),
+      ])
+    } catch (error) {
+      throw this.error(operation, error)
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  /** Sends the write after the earlier writes of its scope were answered, and records it. */
+  #writeInOrder<R extends QueryResultRow>(
+    operation: string,
+    statement: Statement,
+    values: readonly unknown[],
+    scope: WriteScope,
+    signal: AbortSignal | undefined,
+  ): Promise<QueryResult<R>> {
+    const earlier = this.#earlierWrites(scope)
+    const giveUpAt =
+      this.#timeouts.queryTimeoutMs === 0
+        ? Number.POSITIVE_INFINITY
+        : performance.now() + this.#timeouts.queryTimeoutMs
+    const write = (async () => {
+      if (earlier.length > 0) await Promise.all(earlier)
+      return this.#send<R>(operation, statement, values, signal, giveUpAt)
+    })()
+    const answered = write.then(
+      () => {},
+      () => {},
+    )
+    const keys = scope === 'all' ? [] : scope.keys
+    if (scope === 'all') this.#unansweredClear = answered
+    for (const key of keys) this.#unanswered.set(key, answered)
+    void answered.then(() => {
+      if (this.#unansweredClear === answered) this.#unansweredClear = undefined
+      for (const key of keys)
+        if (this.#unanswered.get(key) === answered) this.#unanswered.delete(key)
+    })
+    return write
+  }
+
+  /** The earlier writes a write of `scope` must wait for. */
+  #earlierWrites(scope: WriteScope): Promise<void>[] {
+    const earlier: Promise<void>[] = []
+    if (this.#unansweredClear !== undefined) earlier.push(this.#unansweredClear)
+    if (this.#unanswered.size === 0) return earlier
+    if (scope === 'all') earlier.push(...new Set(this.#unanswered.values()))
+    else
+      for (const key of scope.keys) {
+        const write = this.#unanswered.get(key)
+        if (write !== undefined && !earlier.includes(write)) earlier.push(write)
+      }
+    return earlier
+  }
+
+  /**
+   * Sends one write on a connection of its own, kept until the server answers; unless nobody
+   * waits for it any more by the time a connection is free (aborted, timed out, closed).
+   */
+  async #send<R extends QueryResultRow>(
+    operation: string,
+    statement: Statement,
+    values: readonly unknown[],
+    signal: AbortSignal | undefined,
+    giveUpAt: number,
+  ): Promise<QueryResult<R>> {
+    if (signal?.aborted) throw this.#notSent(operation, signal)
+    const client: PoolClient = await this.#pool.connect()
+    // A checked-out connection has no 'error' listener of the pool's: if it dies while the
+    // server is frozen or killed, pg emits 'error' besides failing the query, and an unheard
+    // 'error' would crash the process. The failed query carries the error to the caller.
+    const onConnectionError = () => undefined
+    client.on('error', onConnectionError)
+    let released = false
+    const release = (error?: Error) => {
+      if (released) return
+      released = true
+      this.#waiting.delete(release)
+      client.off('error', onConnectionError)
+      client.release(error)
+    }
+    if (this.#closed || signal?.aborted || performance.now() >= giveUpAt) {
+      release()
+      if (signal?.aborted) throw this.#notSent(operation, signal)
+      throw this.#closed ? new Error('the store is closed') : queryTimedOut()
+    }
+    this.#waiting.add(release)
+    try {
+      const result = await client.query<R>({
+        ...statement,
+        values: values as unknown[],
+        // How long the answer may take, whoever still waits for it (see runWrite).
+        query_timeout:
+          this.#timeouts.queryTimeoutMs === 0
+            ? 0
+            : Math.max(UNANSWERED_WRITE_LIMIT_MS, this.#timeouts.queryTimeoutMs),
+      } as QueryConfig & { query_timeout: number })
+      release()
+      return result
+    } catch (error) {
+      // A connection whose query failed or was given up is not reused (as pool.query does).
+      release(error instanceof Error ? error : new Error(String(error)))
+      throw error
+    }
+  }
+
+  /** The error of a write left unsent because its caller gave up (`signal` aborted). */
+  #notSent(operation: string, signal: AbortSignal): StoreError {
+    return new StoreError(STORE_NAME, operation, {
+      message: 'the write was not sent: its caller gave up on it',
+      cause: signal.reason,
+    })
+  }
+
   /** Creates the tables (see `PostgresStore.migrate`). */
   async migrate(): Promise<void> {
     try {
@@ -91,9 +264,13 @@ export class StoreQueries {
     this.#migrated = true
   }
 
-  /** Refuses every later call but a sweep's. */
+  /**
+   * Refuses every later call but a sweep's, and drops the connections of writes still waiting
+   * for an answer (a frozen server must not hold `close()`).
+   */
   close(): void {
     this.#closed = true
+    for (const release of [...this.#waiting]) release(new Error('the store is closed'))
   }
 
   #migrateOnce(): Promise<void> {

@@ -1,49 +1,65 @@
 /**
- * A TCP path to the real server that a test can stall: it forwards both ways until the client
- * sends a simple query containing a given text (`LISTEN`, say), then stops forwarding in both
- * directions while keeping both sockets open, as a frozen network or server would.
+ * A TCP path to the real server that a test can stall, as a frozen server or network would: it
+ * forwards both ways until the client sends a chunk containing a given text (`LISTEN`, a value),
+ * then holds that chunk and everything after it, in both directions, with both sockets open.
+ * `deliver()` thaws it: what was held reaches the server, which runs it, also when the client
+ * has given up and closed meanwhile (bytes that reached a frozen server are not taken back).
  */
 import { connect, createServer, type Server, type Socket } from 'node:net'
 
 export interface StallingPath {
   readonly port: number
-  /** How many client messages matched and were held. */
+  /** How many connections stalled so far. */
   readonly held: () => number
   /** Stops stalling: connections opened from now on forward everything. */
   release(): void
+  /** Thaws the stalled connections: what they held goes through, and they forward again. */
+  deliver(): void
   close(): Promise<void>
 }
 
-/** Starts the path to `target`; it stalls a connection once the client sends `stallOn`. */
+/** Starts the path to `target`; a connection stalls once the client sends `stallOn`. */
 export async function startStallingPath(
   target: { host: string; port: number },
   stallOn: string,
 ): Promise<StallingPath> {
   const sockets = new Set<Socket>()
+  const thaws = new Set<() => void>()
   let held = 0
   let stalling = true
   const server: Server = createServer((client) => {
     const upstream = connect(target.port, target.host)
     sockets.add(client).add(upstream)
-    let stalled = false
     const stalls = stalling
+    /** What the client sent since the connection stalled; `undefined` while it forwards. */
+    let queue: Buffer[] | undefined
+    let clientClosed = false
+    const thaw = () => {
+      thaws.delete(thaw)
+      for (const chunk of queue ?? []) upstream.write(chunk)
+      queue = undefined
+      if (clientClosed) upstream.end()
+    }
     client.on('data', (chunk) => {
-      // A simple query ('Q') carrying the text: hold it and everything after it, both ways.
-      if (stalls && !stalled && chunk[0] === 0x51 && chunk.includes(stallOn)) {
-        stalled = true
+      if (stalls && queue === undefined && !thaws.has(thaw) && chunk.includes(stallOn)) {
+        queue = []
         held += 1
+        thaws.add(thaw)
       }
-      if (!stalled) upstream.write(chunk)
+      if (queue !== undefined) queue.push(chunk)
+      else upstream.write(chunk)
     })
     upstream.on('data', (chunk) => {
-      if (!stalled) client.write(chunk)
+      if (queue === undefined && !client.destroyed) client.write(chunk)
     })
-    const drop = () => {
+    const closeClient = () => {
+      clientClosed = true
       client.destroy()
-      upstream.destroy()
+      // Held bytes still reach the server when the path thaws.
+      if (queue === undefined) upstream.destroy()
     }
-    client.on('error', drop).on('close', drop)
-    upstream.on('error', drop).on('close', drop)
+    client.on('error', closeClient).on('close', closeClient)
+    upstream.on('error', () => client.destroy()).on('close', () => client.destroy())
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const address = server.address()
@@ -53,6 +69,9 @@ export async function startStallingPath(
     held: () => held,
     release() {
       stalling = false
+    },
+    deliver() {
+      for (const thaw of [...thaws]) thaw()
     },
     async close() {
       for (const socket of sockets) socket.destroy()
