@@ -7,11 +7,12 @@
  * @module
  */
 
-import type { Entries } from '../entries/entries.js'
-import { capturedFor } from '../entries/versions.js'
+import type { Entries, WritePlan } from '../entries/entries.js'
+import { type CapturedVersions, capturedFor } from '../entries/versions.js'
 import { InvalidOptionError, InvalidValueError } from '../errors.js'
 import { publishEvent } from '../observability/diagnostics.js'
 import { checkCallOptions, type SetOptions, writePlan } from '../options/call-options.js'
+import type { Awaitable } from '../store/store.js'
 import type { CacheRuntime } from './runtime.js'
 
 /** One entry of `setMany`. */
@@ -20,30 +21,102 @@ export interface SetManyEntry<T = unknown> extends SetOptions {
   readonly value: T
 }
 
-export async function set<T>(
+/** What a write that finished synchronously returns: one settled promise, not one per call. */
+const DONE: Promise<void> = Promise.resolve()
+
+/**
+ * Not async: on an in-process store with nothing to wait for (no tags to read, no load of the
+ * key landing, no bus) every step answers synchronously, and the call returns {@link DONE}
+ * instead of the promise and frame of an async function (measured: about a tenth of the time
+ * of a set on the memory store).
+ */
+export function set<T>(
   runtime: CacheRuntime,
   entries: Entries,
   key: string,
   value: T,
   options: SetOptions | undefined,
 ): Promise<void> {
-  const storeKey = entries.keys.dataKey(key)
-  assertCacheable(value)
-  checkCallOptions(options, 'set')
-  const plan = writePlan(options, runtime.options)
-  const landing = runtime.flights.supersedeKey(storeKey)
-  const capturing = entries.capture(plan.tags)
+  try {
+    const storeKey = entries.keys.dataKey(key)
+    assertCacheable(value)
+    checkCallOptions(options, 'set')
+    const plan = writePlan(options, runtime.options)
+    const landing = runtime.flights.supersedeKey(storeKey)
+    const capturing = entries.capture(plan.tags)
+    if (landing || capturing instanceof Promise)
+      return setAfterWaiting(runtime, entries, key, storeKey, value, plan, landing, capturing)
+    if (!capturing) return DONE
+    return wrote(
+      runtime,
+      entries,
+      key,
+      storeKey,
+      writeEnvelope(runtime, entries, storeKey, value, plan, capturing),
+    )
+  } catch (error) {
+    return Promise.reject(error)
+  }
+}
+
+/** {@link set} once the tags are captured and a landing load of the key is in. */
+async function setAfterWaiting<T>(
+  runtime: CacheRuntime,
+  entries: Entries,
+  key: string,
+  storeKey: string,
+  value: T,
+  plan: WritePlan,
+  landing: Promise<unknown> | undefined,
+  capturing: Awaitable<CapturedVersions | undefined>,
+): Promise<void> {
   const captured = capturing instanceof Promise ? await capturing : capturing
   if (!captured) return
   // A load of this key whose write is already on its way lands first; this set lands after it.
   if (landing) await landing
-  const writing = entries.write(
+  await wrote(
+    runtime,
+    entries,
+    key,
+    storeKey,
+    writeEnvelope(runtime, entries, storeKey, value, plan, captured),
+  )
+}
+
+function writeEnvelope<T>(
+  runtime: CacheRuntime,
+  entries: Entries,
+  storeKey: string,
+  value: T,
+  plan: WritePlan,
+  captured: CapturedVersions,
+): Awaitable<boolean> {
+  return entries.write(
     storeKey,
     entries.envelope(value, plan, 0, captured, runtime.options.clock()),
   )
-  const written = writing instanceof Promise ? await writing : writing
-  if (!written) return
-  if (runtime.bus.publishes) await runtime.bus.announceChanged([storeKey], false)
+}
+
+/** The end of a set: once the write is in, announce it (bus, diagnostics, event). */
+function wrote(
+  runtime: CacheRuntime,
+  entries: Entries,
+  key: string,
+  storeKey: string,
+  writing: Awaitable<boolean>,
+): Promise<void> {
+  if (writing instanceof Promise)
+    return writing.then((written) => wrote(runtime, entries, key, storeKey, written))
+  if (!writing) return DONE
+  if (runtime.bus.publishes)
+    return runtime.bus
+      .announceChanged([storeKey], false)
+      .then(() => announceSet(entries, runtime, key))
+  announceSet(entries, runtime, key)
+  return DONE
+}
+
+function announceSet(entries: Entries, runtime: CacheRuntime, key: string): void {
   publishEvent(entries, { name: 'set' })
   if (runtime.emitter.has('set')) runtime.emitter.emit('set', { key })
 }
