@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
 import { type CacheEvents, createCache, StoreError, StoreTimeoutError } from '@strata/cache-core'
 import { Pool } from 'pg'
 import { describeWithServers } from 'test-servers/vitest'
@@ -7,6 +9,10 @@ import { busListenerPids, terminateBusListener } from './support/bus-faults.js'
 import { uniqueName } from './support/names.js'
 import { startTestPostgres, type TestPostgres } from './support/postgres-server.js'
 import { startStallingPath } from './support/stalling-path.js'
+
+const THROWING_ON_ERROR = fileURLToPath(
+  new URL('./fixtures/throwing-on-error.mjs', import.meta.url),
+)
 
 let server: TestPostgres
 let pool: Pool
@@ -167,6 +173,25 @@ describeWithServers('postgresStore bus', () => {
         expect(error).toBeInstanceOf(StoreError)
         expect(error).toMatchObject({ store: 'postgres', operation: 'deliver', cause: bug })
       }
+    })
+
+    it('an onError that throws spares the other subscribers, is called once, and its exception is uncaught on its own tick', async () => {
+      const { code, stdout, stderr } = await new Promise<{
+        code: number | null
+        stdout: string
+        stderr: string
+      }>((resolve) => {
+        execFile(
+          process.execPath,
+          [THROWING_ON_ERROR, server.url, uniqueName('bus')],
+          { timeout: 20_000 },
+          (error, out, err) =>
+            resolve({ code: error ? (error.code as number | null) : 0, stdout: out, stderr: err }),
+        )
+      })
+      expect(stdout).toBe('onError: deliver: the first callback threw\nsecond callback: message\n')
+      expect(code).toBe(1)
+      expect(stderr).toContain('Error: onError threw')
     })
 
     it('subscribing while the listen connection is down waits for a live one', async () => {

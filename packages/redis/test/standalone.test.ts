@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
 import { InvalidOptionError, StoreError } from '@strata/cache-core'
 import { Redis } from 'ioredis'
 import { describeWithServers, injectServer } from 'test-servers/vitest'
@@ -8,9 +10,35 @@ import { describeBusGaps } from './bus-gaps.js'
 import { readsProcessed, text, uniquePrefix } from './helpers.js'
 import { describeRedisStoreExtras, subscriberCount } from './store-extras.js'
 
+const THROWING_SUBSCRIBER = fileURLToPath(
+  new URL('./fixtures/throwing-subscriber.mjs', import.meta.url),
+)
+
 describeWithServers('redisStore on a standalone Redis', () => {
   describeRedisStoreExtras((options) => redisStore({ ...options, url: injectServer('redisUrl') }))
   describeBusGaps((options) => redisStore({ url: injectServer('redisUrl'), ...options }))
+
+  test("without onError, a bus callback's exception is thrown on its own tick (uncaught), not swallowed", async () => {
+    const run = (mode: string) =>
+      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        execFile(
+          process.execPath,
+          [THROWING_SUBSCRIBER, injectServer('redisUrl'), mode],
+          { timeout: 20_000 },
+          (error, stdout, stderr) =>
+            resolve({ code: error ? (error.code as number | null) : 0, stdout, stderr }),
+        )
+      })
+    const [without, withOnError] = await Promise.all([run('default'), run('onError')])
+    expect(without.stdout).not.toContain('swallowed')
+    expect(without.code).toBe(1)
+    expect(without.stderr).toContain('Error: the callback threw')
+    // The same exception, given to onError as a StoreError instead.
+    expect(withOnError).toMatchObject({
+      code: 0,
+      stdout: 'onError: E_STORE deliver: the callback threw\n',
+    })
+  })
 
   test('answers the first command after creation (waits for the first connection)', async () => {
     const store = redisStore({ url: injectServer('redisUrl') })

@@ -6,6 +6,7 @@
  */
 
 import { Client, type ClientConfig } from 'pg'
+import { reportWithoutCaller } from './errors.js'
 
 /** What a {@link NotificationListener} reports to its owner. */
 export interface NotificationListenerOptions {
@@ -175,18 +176,9 @@ export class NotificationListener {
     }
   }
 
-  /**
-   * `onError`, whose own throw is rethrown on its own, uncaught (as any other bug in an event
-   * handler), once the listener's bookkeeping is done.
-   */
+  /** `onError` (see {@link reportWithoutCaller}). */
   #report(error: unknown): void {
-    try {
-      this.#options.onError(error)
-    } catch (reportError) {
-      queueMicrotask(() => {
-        throw reportError
-      })
-    }
+    reportWithoutCaller(this.#options.onError, error)
   }
 }
 

@@ -8,6 +8,7 @@
 
 import { type BusGap, type StoreBus, StoreError } from '@strata/cache-core'
 import type { ClientConfig } from 'pg'
+import { reportWithoutCaller } from '../shared/errors.js'
 import { NotificationListener } from '../shared/notification-listener.js'
 
 /** PostgreSQL rejects NOTIFY payloads of 8000 bytes or more (default build). */
@@ -150,13 +151,16 @@ export class PostgresBus implements StoreBus {
 
   /**
    * Runs one subscriber's callback: its throw is reported, and spares the other callbacks and
-   * the listen connection's reconnect.
+   * the listen connection's reconnect (an `onError` that throws too included).
    */
   #isolate(operation: string, callback: () => void): void {
     try {
       callback()
     } catch (error) {
-      this.#context.onError(new StoreError(this.#context.storeName, operation, { cause: error }))
+      reportWithoutCaller(
+        this.#context.onError,
+        new StoreError(this.#context.storeName, operation, { cause: error }),
+      )
     }
   }
 }
