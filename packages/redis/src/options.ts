@@ -59,6 +59,8 @@ export interface RedisStoreOptions {
    * reset socket; operation `'connection'`) and exceptions thrown by a bus subscriber's
    * callback (`'deliver'`) or gap listener (`'busGap'`), as the PostgreSQL store reports them.
    * Failed commands are not reported here: they reject with a `StoreError` at their caller.
+   * An exception `onError` itself throws is rethrown on its own tick, uncaught, once the other
+   * subscribers got the message.
    * @default connection errors are dropped (every command they affect already fails with a
    * `StoreError`, and ioredis retries by itself); a callback's exception is rethrown on its own
    * tick, like an exception from an event listener.

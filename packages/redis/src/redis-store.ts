@@ -81,7 +81,7 @@ export class RedisStore implements Store {
     // ioredis logs every 'error' event that has no listener; the store's own connections
     // always have one, and their failures reach callers as StoreErrors.
     const onConnectionError = (cause: unknown): void => {
-      onError?.(new StoreError(STORE_NAME, 'connection', { cause }))
+      if (onError) reportWithoutCaller(onError, new StoreError(STORE_NAME, 'connection', { cause }))
     }
     let gate: StartupGate | undefined
     if (this.#owned) {
@@ -98,7 +98,9 @@ export class RedisStore implements Store {
       // A StoreError naming the callback's part, with the exception as its cause, as on
       // PostgreSQL; without onError, the exception itself, as an event listener's would be.
       onCallbackError: (operation, cause) =>
-        onError ? onError(new StoreError(STORE_NAME, operation, { cause })) : rethrowLater(cause),
+        onError
+          ? reportWithoutCaller(onError, new StoreError(STORE_NAME, operation, { cause }))
+          : rethrowLater(cause),
     })
   }
 
@@ -292,4 +294,18 @@ function rethrowLater(error: unknown): void {
   queueMicrotask(() => {
     throw error
   })
+}
+
+/**
+ * Hands an error that has no caller (a connection event, a bus callback) to `onError`. A throw of
+ * `onError` itself is rethrown on its own tick, uncaught: not into ioredis' event emitter, whose
+ * parsing of the connection would break, nor into the loop that delivers a message to the
+ * other subscribers.
+ */
+function reportWithoutCaller(onError: (error: StoreError) => void, error: StoreError): void {
+  try {
+    onError(error)
+  } catch (reportError) {
+    rethrowLater(reportError)
+  }
 }

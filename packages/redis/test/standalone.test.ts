@@ -18,7 +18,7 @@ describeWithServers('redisStore on a standalone Redis', () => {
   describeRedisStoreExtras((options) => redisStore({ ...options, url: injectServer('redisUrl') }))
   describeBusGaps((options) => redisStore({ url: injectServer('redisUrl'), ...options }))
 
-  test("without onError, a bus callback's exception is thrown on its own tick (uncaught), not swallowed", async () => {
+  test("a bus callback's exception is never swallowed: uncaught without onError, given to onError, or uncaught when onError throws, and the other subscribers get the message", async () => {
     const run = (mode: string) =>
       new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
         execFile(
@@ -29,15 +29,25 @@ describeWithServers('redisStore on a standalone Redis', () => {
             resolve({ code: error ? (error.code as number | null) : 0, stdout, stderr }),
         )
       })
-    const [without, withOnError] = await Promise.all([run('default'), run('onError')])
-    expect(without.stdout).not.toContain('swallowed')
+    const [without, withOnError, throwingOnError] = await Promise.all([
+      run('default'),
+      run('onError'),
+      run('onErrorThrows'),
+    ])
+    expect(without.stdout).toBe('second callback: message\n')
     expect(without.code).toBe(1)
     expect(without.stderr).toContain('Error: the callback threw')
     // The same exception, given to onError as a StoreError instead.
     expect(withOnError).toMatchObject({
       code: 0,
-      stdout: 'onError: E_STORE deliver: the callback threw\n',
+      stdout: 'onError: E_STORE deliver: the callback threw\nsecond callback: message\n',
     })
+    // onError's own exception: once, uncaught, after every subscriber got the message.
+    expect(throwingOnError.stdout).toBe(
+      'onError: E_STORE deliver: the callback threw\nsecond callback: message\n',
+    )
+    expect(throwingOnError.code).toBe(1)
+    expect(throwingOnError.stderr).toContain('Error: onError threw')
   })
 
   test('answers the first command after creation (waits for the first connection)', async () => {

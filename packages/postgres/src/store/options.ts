@@ -82,7 +82,8 @@ export interface PostgresStoreOptions extends TimeoutOptions {
    * Errors that happen outside any call: a failed background sweep, an idle pooled connection
    * that died, the listen connection lost (it reconnects by itself), an exception thrown by a
    * bus subscriber's callback or gap listener (the other callbacks still run). They never crash
-   * the process.
+   * the process; an exception `onError` itself throws is rethrown on its own tick, uncaught,
+   * once the other callbacks ran.
    * @default emits a process warning (`process.emitWarning`)
    */
   readonly onError?: ((error: StoreError) => void) | undefined
