@@ -140,9 +140,12 @@ describeWithServers('postgresStore faults', () => {
       try {
         const write = store.set('k', new TextEncoder().encode('never answered'), 60_000)
         await expect(write).rejects.toBeInstanceOf(StoreTimeoutError)
+        // A later write of the key waits behind it: close() refuses it instead of sending it.
+        const queued = store.set('k', new TextEncoder().encode('queued'), 60_000)
         const started = performance.now()
         await store.close()
         expect(performance.now() - started).toBeLessThan(1_000)
+        await expect(queued).rejects.toMatchObject({ code: 'E_CLOSED' })
       } finally {
         await path.close()
       }

@@ -305,6 +305,10 @@ describeWithServers('postgresStore', () => {
       await store.close()
       expect(pool.ended).toBe(false)
       await expect(store.get('k')).rejects.toMatchObject({ code: 'E_CLOSED' })
+      // Writes too, through their own path (kept in order per key).
+      await expect(store.set('k', bytes('w'), 60_000)).rejects.toMatchObject({ code: 'E_CLOSED' })
+      await expect(store.delete('k')).rejects.toMatchObject({ code: 'E_CLOSED' })
+      await expect(store.clear('')).rejects.toMatchObject({ code: 'E_CLOSED' })
     })
   })
 })

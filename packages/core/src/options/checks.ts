@@ -1,7 +1,8 @@
 /**
  * Option checks shared by core and by every adapter: unknown option names, positive integers,
- * booleans, the beta of early expiration (positive durations are in `duration.ts`). Exported so that an adapter rejects bad input with the same
- * typed error and wording as core (and nobody writes `positiveInteger` again).
+ * booleans, the beta of early expiration (positive durations are in `duration.ts`). Exported so
+ * that an adapter rejects bad input with the same typed error and wording as core (and nobody
+ * writes `positiveInteger` again).
  *
  * @module
  */

@@ -1,11 +1,44 @@
 /**
- * A transaction on one pooled connection, with ROLLBACK and a dead connection discarded on
- * failure.
+ * Pooled connections checked out for more than one query: a transaction (with ROLLBACK and a
+ * dead connection discarded on failure), or a write that keeps its connection until answered.
  *
  * @module
  */
 
 import type { Pool, PoolClient } from 'pg'
+
+/** A connection checked out of a pool, with its way back. */
+export interface CheckedOut {
+  readonly client: PoolClient
+  /**
+   * Returns the connection to the pool, or destroys it when given the error that made it
+   * unusable. Calling it again does nothing.
+   */
+  release(error?: Error): void
+}
+
+/**
+ * Checks a connection out of `pool`, listening for its `error` events until it is released. A
+ * checked-out client has no 'error' listener of the pool's: if its connection dies (the server
+ * killed or frozen, pg_terminate_backend), pg emits 'error' on it besides failing the running
+ * query, and an unheard 'error' would crash the process. The failed query carries the error to
+ * the caller.
+ */
+export async function checkOut(pool: Pool): Promise<CheckedOut> {
+  const client = await pool.connect()
+  const onConnectionError = () => undefined
+  client.on('error', onConnectionError)
+  let released = false
+  return {
+    client,
+    release(error) {
+      if (released) return
+      released = true
+      client.off('error', onConnectionError)
+      client.release(error)
+    },
+  }
+}
 
 /**
  * Runs `work` in a transaction on one pooled connection: COMMIT when it resolves, ROLLBACK when
@@ -16,25 +49,18 @@ export async function withTransaction<T>(
   pool: Pool,
   work: (client: PoolClient) => Promise<T>,
 ): Promise<T> {
-  const client = await pool.connect()
-  // A checked-out client has no 'error' listener of the pool's: if its connection dies (e.g.
-  // pg_terminate_backend), pg emits 'error' on it besides failing the running query, and an
-  // unheard 'error' would crash the process. The failed query carries the error to the caller.
-  const onConnectionError = () => undefined
-  client.on('error', onConnectionError)
+  const { client, release } = await checkOut(pool)
   try {
     await client.query('BEGIN')
     const result = await work(client)
     await client.query('COMMIT')
-    client.release()
+    release()
     return result
   } catch (error) {
     // A failed ROLLBACK means the connection is unusable; it is destroyed just below and the
     // error that matters is the one that made us roll back.
     await client.query('ROLLBACK').catch(() => undefined)
-    client.release(error instanceof Error ? error : true)
+    release(error instanceof Error ? error : new Error(String(error)))
     throw error
-  } finally {
-    client.off('error', onConnectionError)
   }
 }

@@ -9,10 +9,10 @@
  */
 
 import { StoreError } from '@strata/cache-core'
-import type { Pool, PoolClient, QueryConfig, QueryResult, QueryResultRow } from 'pg'
+import type { Pool, QueryConfig, QueryResult, QueryResultRow } from 'pg'
 import type { Timeouts } from '../shared/connection.js'
 import { toStoreError } from '../shared/errors.js'
-import { withTransaction } from '../shared/transaction.js'
+import { checkOut, withTransaction } from '../shared/transaction.js'
 import type { StoreSchema } from './schema.js'
 import type { Statement } from './statements.js'
 
@@ -80,12 +80,7 @@ export class StoreQueries {
     values: readonly unknown[],
   ): Promise<QueryResult<R>> => {
     // A sweep in progress may finish its batches while the store closes.
-    if (this.#closed && operation !== 'sweep') {
-      throw new StoreError(STORE_NAME, operation, {
-        code: 'E_CLOSED',
-        message: 'the store is closed',
-      })
-    }
+    if (this.#closed && operation !== 'sweep') throw this.#closedError(operation)
     if (!this.#migrated && this.#autoMigrate) await this.#migrateOnce()
     // pg reads query_timeout from the query config too; its types do not declare it.
     const config: QueryConfig & { query_timeout: number } = {
@@ -117,12 +112,7 @@ export class StoreQueries {
     scope: WriteScope,
     signal: AbortSignal | undefined,
   ): Promise<QueryResult<R>> => {
-    if (this.#closed) {
-      throw new StoreError(STORE_NAME, operation, {
-        code: 'E_CLOSED',
-        message: 'the store is closed',
-      })
-    }
+    if (this.#closed) throw this.#closedError(operation)
     if (signal?.aborted) throw this.#notSent(operation, signal)
     if (!this.#migrated && this.#autoMigrate) await this.#migrateOnce()
     const write = this.#writeInOrder<R>(operation, statement, values, scope, signal)
@@ -201,25 +191,17 @@ export class StoreQueries {
     signal: AbortSignal | undefined,
     giveUpAt: number,
   ): Promise<QueryResult<R>> {
+    if (this.#closed) throw this.#closedError(operation)
     if (signal?.aborted) throw this.#notSent(operation, signal)
-    const client: PoolClient = await this.#pool.connect()
-    // A checked-out connection has no 'error' listener of the pool's: if it dies while the
-    // server is frozen or killed, pg emits 'error' besides failing the query, and an unheard
-    // 'error' would crash the process. The failed query carries the error to the caller.
-    const onConnectionError = () => undefined
-    client.on('error', onConnectionError)
-    let released = false
+    const { client, release: returnConnection } = await checkOut(this.#pool)
     const release = (error?: Error) => {
-      if (released) return
-      released = true
       this.#waiting.delete(release)
-      client.off('error', onConnectionError)
-      client.release(error)
+      returnConnection(error)
     }
     if (this.#closed || signal?.aborted || performance.now() >= giveUpAt) {
       release()
-      if (signal?.aborted) throw this.#notSent(operation, signal)
-      throw this.#closed ? new Error('the store is closed') : queryTimedOut()
+      if (this.#closed) throw this.#closedError(operation)
+      throw signal?.aborted ? this.#notSent(operation, signal) : queryTimedOut()
     }
     this.#waiting.add(release)
     try {
@@ -239,6 +221,14 @@ export class StoreQueries {
       release(error instanceof Error ? error : new Error(String(error)))
       throw error
     }
+  }
+
+  /** The error of a call made (or due to be sent) after `close()`. */
+  #closedError(operation: string): StoreError {
+    return new StoreError(STORE_NAME, operation, {
+      code: 'E_CLOSED',
+      message: 'the store is closed',
+    })
   }
 
   /** The error of a write left unsent because its caller gave up (`signal` aborted). */
