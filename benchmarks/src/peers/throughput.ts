@@ -1,21 +1,27 @@
-import { Bench } from 'tinybench'
 import { inFlight } from '../common/in-flight.js'
 import { median } from '../common/median.js'
 import { type Contender, SAMPLE_VALUE } from './contender.js'
 import type { CaseResult, Measurement } from './results.js'
 
-/** How long tinybench spends on each task. */
+/** How long each task runs. */
 export interface Timing {
   readonly taskMs: number
   readonly warmupMs: number
   /** Rounds alternate the contenders' order so drift on a busy machine affects all alike. */
   readonly rounds: number
   /**
-   * Fewest iterations per task, however long they take (tinybench's own minimums, 64 and 16,
-   * when unset): a smoke run lowers them, or 100-in-flight tasks would dominate its time.
+   * Fewest iterations per task, however long they take (64 and 16 when unset): a smoke run
+   * lowers them, or 100-in-flight tasks would dominate its time.
    */
   readonly minIterations?: { readonly run: number; readonly warmup: number }
 }
+
+/** Fewest iterations of a task, and of its warm-up, when {@link Timing.minIterations} is unset. */
+const RUN_ITERATIONS = 64
+const WARM_UP_ITERATIONS = 16
+/** A batch of iterations grows until it lasts this long (or reaches {@link MAX_BATCH}). */
+const BATCH_MS = 1
+const MAX_BATCH = 4_096
 
 export const QUICK_TIMING: Timing = {
   taskMs: 100,
@@ -84,7 +90,7 @@ export function perKeyCase(spec: {
 
 /**
  * Runs every case for every contender; the figure is the median over rounds of ops per second,
- * each round's being the calls made divided by the time spent in them.
+ * each round's being the calls made divided by the time spent in them (see {@link timeTask}).
  */
 export async function measureThroughput(
   cases: readonly ThroughputCase[],
@@ -94,36 +100,22 @@ export async function measureThroughput(
   const samples = new Map<string, number[]>()
   for (let round = 0; round < timing.rounds; round++) {
     const order = round % 2 === 0 ? contenders : [...contenders].reverse()
-    const bench = new Bench({
-      time: timing.taskMs,
-      warmupTime: timing.warmupMs,
-      ...(timing.minIterations && {
-        iterations: timing.minIterations.run,
-        warmupIterations: timing.minIterations.warmup,
-      }),
-    })
-    const perIteration = new Map<string, number>()
     for (const benchCase of cases) {
       for (const contender of order) {
         const call = benchCase.call(contender)
         if (!call) continue
         const name = `${benchCase.id}|${contender.name}`
-        perIteration.set(name, benchCase.callsPerIteration)
-        bench.add(name, call)
+        const period = await timeTask(call, timing).catch((error: unknown) => {
+          throw new Error(`benchmark task ${name} failed`, { cause: error })
+        })
+        const list = samples.get(name) ?? []
+        // Calls divided by the time they took (1 ÷ mean latency), not a mean of per-iteration
+        // rates: that mean overweights the fastest iterations and leaves out what the slow ones
+        // cost (GC pauses, a round trip that waited), so a library with an uneven latency looked
+        // up to twice as fast as it ran.
+        list.push((1_000 / period) * benchCase.callsPerIteration)
+        samples.set(name, list)
       }
-    }
-    await bench.run()
-    for (const task of bench.tasks) {
-      if (!task.result || task.result.error) {
-        throw new Error(`benchmark task ${task.name} failed`, { cause: task.result?.error })
-      }
-      const list = samples.get(task.name) ?? []
-      // Calls divided by the time they took (1 ÷ mean latency), not tinybench's mean of
-      // per-iteration rates: that mean overweights the fastest iterations and leaves out what
-      // the slow ones cost (GC pauses, a round trip that waited), so a library with an uneven
-      // latency looked up to twice as fast as it ran.
-      list.push((1_000 / task.result.period) * (perIteration.get(task.name) ?? 1))
-      samples.set(task.name, list)
     }
   }
   return cases.map((benchCase) => {
@@ -142,4 +134,37 @@ export async function measureThroughput(
       measurements,
     }
   })
+}
+
+/**
+ * One task: run for `warmupMs`, then for at least `taskMs` (and `minIterations.run` iterations),
+ * and return the mean time per iteration in milliseconds. The clock is read once per batch of
+ * iterations, the batch doubling until it lasts about a millisecond: an iteration of a memory
+ * case takes a few hundred nanoseconds. tinybench, used here before, read the clock twice per
+ * iteration, which cost as much as the call timed, and kept every sample of every task until the
+ * end of the round: the heap grew past a gigabyte, and the late tasks paid for collecting it.
+ */
+async function timeTask(call: () => unknown, timing: Timing): Promise<number> {
+  await runFor(call, timing.warmupMs, timing.minIterations?.warmup ?? WARM_UP_ITERATIONS)
+  return runFor(call, timing.taskMs, timing.minIterations?.run ?? RUN_ITERATIONS)
+}
+
+async function runFor(call: () => unknown, ms: number, minIterations: number): Promise<number> {
+  let batch = 1
+  let iterations = 0
+  const started = performance.now()
+  let elapsed = 0
+  while (elapsed < ms || iterations < minIterations) {
+    const batchStarted = performance.now()
+    for (let i = 0; i < batch; i++) {
+      // A synchronous task (the raw lru-cache marked sync) is not awaited: that is its point.
+      const result = call()
+      if (result instanceof Promise) await result
+    }
+    iterations += batch
+    const now = performance.now()
+    if (now - batchStarted < BATCH_MS && batch < MAX_BATCH) batch *= 2
+    elapsed = now - started
+  }
+  return elapsed / iterations
 }

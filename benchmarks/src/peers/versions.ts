@@ -21,7 +21,6 @@ const PACKAGES = [
   'bentocache',
   'kysely',
   '@epic-web/cachified',
-  'tinybench',
 ] as const
 
 // The benchmarks workspace may hold its own copy; otherwise npm hoisted it to the root.
