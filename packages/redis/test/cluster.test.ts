@@ -1,3 +1,4 @@
+import calculateSlot from 'cluster-key-slot'
 import { Cluster } from 'ioredis'
 import { describeWithServers, injectServer } from 'test-servers/vitest'
 import { expect, test } from 'vitest'
@@ -40,6 +41,40 @@ describeWithServers('redisStore on a 3-master Redis Cluster', () => {
 
       await store.clear(prefix)
       expect(await perMaster()).toEqual([0, 0, 0])
+    } finally {
+      await store.close()
+    }
+  })
+
+  test('getMany and getCounters answer in key order across every master, misses in place', async () => {
+    // The keys of one call go to three masters in three pipelines; each answer is put back at
+    // its key's position. A reversed, interleaved order with misses between hits shows a mix-up.
+    const store = clusterStore()
+    try {
+      const prefix = uniquePrefix('order')
+      const written = Array.from({ length: 120 }, (_, index) => `${prefix}${index}`)
+      await store.setMany(written.map((key) => ({ key, record: Buffer.from(key), ttlMs: 60_000 })))
+      for (const key of written.slice(0, 30)) await store.increment(`${key}#n`, 7)
+      const asked = written.flatMap((key) => [`${key}-missing`, key]).reverse()
+      const records = await store.getMany(asked)
+      expect(records.map((record) => record?.toString())).toEqual(
+        asked.map((key) => (key.endsWith('-missing') ? undefined : key)),
+      )
+      const counterKeys = written
+        .slice(0, 60)
+        .map((key) => `${key}#n`)
+        .reverse()
+      const counters = await store.getCounters(counterKeys)
+      // The first 30 keys' counters exist, the next 30 do not.
+      expect(counters).toEqual(
+        counterKeys.map((key) =>
+          written.indexOf(key.slice(0, -2)) < 30 ? expect.any(Number) : undefined,
+        ),
+      )
+      const hosts = new Set(
+        asked.map((key) => (store.client as Cluster).slots[calculateSlot(key)]?.[0]),
+      )
+      expect(hosts.size).toBe(3)
     } finally {
       await store.close()
     }
