@@ -13,22 +13,26 @@ import { describeRedisStoreExtras, subscriberCount } from './store-extras.js'
 const THROWING_SUBSCRIBER = fileURLToPath(
   new URL('./fixtures/throwing-subscriber.mjs', import.meta.url),
 )
+const CONNECTION_ERROR = fileURLToPath(new URL('./fixtures/connection-error.mjs', import.meta.url))
+
+/** Runs a fixture script in a process of its own: its exit code and output. */
+function runFixture(
+  script: string,
+  args: readonly string[],
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [script, ...args], { timeout: 20_000 }, (error, stdout, stderr) =>
+      resolve({ code: error ? (error.code as number | null) : 0, stdout, stderr }),
+    )
+  })
+}
 
 describeWithServers('redisStore on a standalone Redis', () => {
   describeRedisStoreExtras((options) => redisStore({ ...options, url: injectServer('redisUrl') }))
   describeBusGaps((options) => redisStore({ url: injectServer('redisUrl'), ...options }))
 
   test("a bus callback's exception is never swallowed: uncaught without onError, given to onError, or uncaught when onError throws, and the other subscribers get the message", async () => {
-    const run = (mode: string) =>
-      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-        execFile(
-          process.execPath,
-          [THROWING_SUBSCRIBER, injectServer('redisUrl'), mode],
-          { timeout: 20_000 },
-          (error, stdout, stderr) =>
-            resolve({ code: error ? (error.code as number | null) : 0, stdout, stderr }),
-        )
-      })
+    const run = (mode: string) => runFixture(THROWING_SUBSCRIBER, [injectServer('redisUrl'), mode])
     const [without, withOnError, throwingOnError] = await Promise.all([
       run('default'),
       run('onError'),
@@ -48,6 +52,33 @@ describeWithServers('redisStore on a standalone Redis', () => {
     )
     expect(throwingOnError.code).toBe(1)
     expect(throwingOnError.stderr).toContain('Error: onError threw')
+  })
+
+  test("a connection error is dropped without onError, given to onError, and onError's own exception is uncaught on its own tick", async () => {
+    // Nothing listens on port 1: every connection attempt is refused.
+    const run = (mode: string) => runFixture(CONNECTION_ERROR, ['redis://127.0.0.1:1', mode])
+    const [without, withOnError, throwingOnError] = await Promise.all([
+      run('default'),
+      run('onError'),
+      run('onErrorThrows'),
+    ])
+    // No caller to tell: dropped, and not logged by ioredis as an unhandled 'error' event.
+    expect(without).toEqual({
+      code: 0,
+      stdout: 'another listener: ECONNREFUSED\nstill running after 0 reports\n',
+      stderr: '',
+    })
+    expect(withOnError).toMatchObject({
+      code: 0,
+      stdout: 'onError: E_STORE connection: ECONNREFUSED\nanother listener: ECONNREFUSED\n',
+    })
+    // Thrown on its own tick: the client's other listeners heard the error first.
+    expect(throwingOnError).toMatchObject({
+      code: 0,
+      stdout:
+        'onError: E_STORE connection: ECONNREFUSED\nanother listener: ECONNREFUSED\n' +
+        'uncaught: onError threw\n',
+    })
   })
 
   test('answers the first command after creation (waits for the first connection)', async () => {
