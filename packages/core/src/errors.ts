@@ -205,3 +205,20 @@ function causeMessage(cause: unknown): string | undefined {
 export function redact(url: string): string {
   return url.replace(/\/\/([^/@:]*):[^/@]*@/, '//$1:***@')
 }
+
+/**
+ * For adapters: hands an error that no caller can receive (a connection event, an exception of
+ * a bus subscriber's callback) to the user's `onError`. An exception `onError` itself throws is
+ * rethrown on its own tick, uncaught, as any other bug in an event handler: never into the code
+ * that reported it (an event emitter's other listeners, the loop delivering a message to the
+ * other subscribers, a reconnect), which must still run.
+ */
+export function reportWithoutCaller<E>(onError: (error: E) => void, error: E): void {
+  try {
+    onError(error)
+  } catch (reportError) {
+    queueMicrotask(() => {
+      throw reportError
+    })
+  }
+}

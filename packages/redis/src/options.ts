@@ -60,7 +60,7 @@ export interface RedisStoreOptions {
    * callback (`'deliver'`) or gap listener (`'busGap'`), as the PostgreSQL store reports them.
    * Failed commands are not reported here: they reject with a `StoreError` at their caller.
    * An exception `onError` itself throws is rethrown on its own tick, uncaught, once the other
-   * subscribers got the message.
+   * subscribers got the message (or the client's other `error` listeners ran).
    * @default connection errors are dropped (every command they affect already fails with a
    * `StoreError`, and ioredis retries by itself); a callback's exception is rethrown on its own
    * tick, like an exception from an event listener.

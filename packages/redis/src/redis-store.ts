@@ -7,6 +7,7 @@
 
 import {
   InvalidOptionError,
+  reportWithoutCaller,
   type Store,
   type StoreCapabilities,
   type StoreEntry,
@@ -294,18 +295,4 @@ function rethrowLater(error: unknown): void {
   queueMicrotask(() => {
     throw error
   })
-}
-
-/**
- * Hands an error that has no caller (a connection event, a bus callback) to `onError`. A throw of
- * `onError` itself is rethrown on its own tick, uncaught: not into ioredis' event emitter, whose
- * parsing of the connection would break, nor into the loop that delivers a message to the
- * other subscribers.
- */
-function reportWithoutCaller(onError: (error: StoreError) => void, error: StoreError): void {
-  try {
-    onError(error)
-  } catch (reportError) {
-    rethrowLater(reportError)
-  }
 }

@@ -1,6 +1,6 @@
 /**
  * pg's errors as Strata's: a `StoreError` naming the store and operation, or a
- * `StoreTimeoutError` when a time limit elapsed; and how an error with no caller is reported.
+ * `StoreTimeoutError` when a time limit elapsed.
  *
  * @module
  */
@@ -53,19 +53,4 @@ export function isTimeout(error: unknown): boolean {
     return error.code === QUERY_CANCELED || error.code === LOCK_NOT_AVAILABLE
   }
   return error instanceof Error && CLIENT_TIMEOUT_MESSAGES.some((m) => error.message.includes(m))
-}
-
-/**
- * Hands an error that has no caller (a connection event, a bus callback) to `onError`. A throw of
- * `onError` itself is rethrown on its own tick, uncaught, as any other bug in an event handler:
- * not into the caller, whose bookkeeping (the other callbacks, a reconnect) must still run.
- */
-export function reportWithoutCaller<E>(onError: (error: E) => void, error: E): void {
-  try {
-    onError(error)
-  } catch (reportError) {
-    queueMicrotask(() => {
-      throw reportError
-    })
-  }
 }

@@ -5,8 +5,8 @@
  * @module
  */
 
+import { reportWithoutCaller } from '@strata/cache-core'
 import { Client, type ClientConfig } from 'pg'
-import { reportWithoutCaller } from './errors.js'
 
 /** What a {@link NotificationListener} reports to its owner. */
 export interface NotificationListenerOptions {

@@ -6,9 +6,8 @@
  * @module
  */
 
-import { type BusGap, type StoreBus, StoreError } from '@strata/cache-core'
+import { type BusGap, reportWithoutCaller, type StoreBus, StoreError } from '@strata/cache-core'
 import type { ClientConfig } from 'pg'
-import { reportWithoutCaller } from '../shared/errors.js'
 import { NotificationListener } from '../shared/notification-listener.js'
 
 /** PostgreSQL rejects NOTIFY payloads of 8000 bytes or more (default build). */
