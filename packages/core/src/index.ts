@@ -59,6 +59,7 @@ export type {
   StandardSchemaResult,
   StandardSchemaV1,
 } from './standard-schema.js'
+export { OperationDeadlines, type PendingOperation } from './store/operation-deadlines.js'
 export {
   ADAPTER_PACKAGES,
   type AdapterModule,

@@ -7,9 +7,8 @@
  */
 
 import type { Socket } from 'node:net'
-import { StoreError, StoreTimeoutError } from '@strata/cache-core'
+import { OperationDeadlines, StoreError, StoreTimeoutError } from '@strata/cache-core'
 import type { Client } from 'memjs'
-import { Deadlines } from './deadlines.js'
 import { encodeRequest, type Request } from './protocol.js'
 
 /** The store's name in errors and metrics. */
@@ -45,7 +44,7 @@ export class Connection {
   readonly client: Client
   /** The bound on every call, in milliseconds. */
   readonly timeoutMs: number
-  readonly #deadlines: Deadlines
+  readonly #deadlines: OperationDeadlines
   #closed = false
   /** Requests sent in the current tick of the event loop. */
   #sentThisTick = 0
@@ -61,7 +60,7 @@ export class Connection {
   constructor(client: Client, timeoutMs: number) {
     this.client = client
     this.timeoutMs = timeoutMs
-    this.#deadlines = new Deadlines(timeoutMs)
+    this.#deadlines = new OperationDeadlines(timeoutMs)
   }
 
   /**

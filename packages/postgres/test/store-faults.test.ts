@@ -68,13 +68,17 @@ describeWithServers('postgresStore faults', () => {
       expect(await store.get('k')).toEqual(new TextEncoder().encode('v'))
     })
 
-    it('bounds calls on a pool it was given with the client-side query timeout', async () => {
+    it('bounds calls on a pool it was given with the client-side query timeout, and drops the connection of a call that timed out', async () => {
       const pool = new Pool({ connectionString: server.url, max: 2 })
+      const removed: unknown[] = []
+      pool.on('remove', (client) => removed.push(client))
       const store = newStore({ pool, connectionString: undefined, queryTimeout: 200 })
       await store.set('k', Buffer.from('v'), 60_000)
       const error = await getWhileTableLocked(store)
       expect(error).toBeInstanceOf(StoreTimeoutError)
       expect(error).toMatchObject({ timeoutMs: 200 })
+      // Not back in the pool: its answer may still come, or never (a frozen server).
+      expect(removed).toHaveLength(1)
       expect(await store.get('k')).toEqual(new TextEncoder().encode('v'))
       await store.close()
       await pool.end()
@@ -91,6 +95,37 @@ describeWithServers('postgresStore faults', () => {
         expect(elapsed).toBeLessThan(2000)
       })
       expect(await store.get('k')).toEqual(new TextEncoder().encode('v'))
+    })
+
+    it("bounds the first call's table creation by the query timeout on a pool you pass in", async () => {
+      const pool = new Pool({ connectionString: server.url, max: 1 })
+      await pool.query('SELECT 1') // a connection already open when the server freezes
+      const store = newStore({ pool, connectionString: undefined, queryTimeout: 300 })
+      await duringFault(server, 'pause', async () => {
+        const started = performance.now()
+        const error = await store.get('k').catch((e: unknown) => e)
+        expect(error).toBeInstanceOf(StoreTimeoutError)
+        expect(error).toMatchObject({ operation: 'migrate' })
+        expect(performance.now() - started).toBeLessThan(2000)
+      })
+      expect(await store.get('k')).toBeUndefined()
+      await store.close()
+      await pool.end()
+    })
+
+    it("bounds the first call's table creation by the query timeout on a pool of its own", async () => {
+      const { store, path } = await storeThroughStall('pg_advisory_xact_lock', 300)
+      try {
+        const started = performance.now()
+        const error = await store.get('k').catch((e: unknown) => e)
+        expect(error).toBeInstanceOf(StoreTimeoutError)
+        expect(error).toMatchObject({ operation: 'migrate' })
+        expect(performance.now() - started).toBeLessThan(2000)
+        expect(path.held()).toBe(1)
+      } finally {
+        await store.close()
+        await path.close()
+      }
     })
 
     /** A store whose connections go through a path that stalls once a client sends `stallOn`. */

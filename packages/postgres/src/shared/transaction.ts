@@ -6,6 +6,7 @@
  */
 
 import type { Pool, PoolClient } from 'pg'
+import { timedQuery } from './timed-query.js'
 
 /** A connection checked out of a pool, with its way back. */
 export interface CheckedOut {
@@ -43,23 +44,25 @@ export async function checkOut(pool: Pool): Promise<CheckedOut> {
 /**
  * Runs `work` in a transaction on one pooled connection: COMMIT when it resolves, ROLLBACK when
  * it throws (the original error is rethrown). A connection that failed is destroyed rather
- * than returned to the pool, since it may be dead or mid-transaction.
+ * than returned to the pool, since it may be dead or mid-transaction. `queryTimeoutMs` bounds
+ * BEGIN, COMMIT and ROLLBACK client-side (0: only by the pool's own `query_timeout`, if any).
  */
 export async function withTransaction<T>(
   pool: Pool,
   work: (client: PoolClient) => Promise<T>,
+  queryTimeoutMs = 0,
 ): Promise<T> {
   const { client, release } = await checkOut(pool)
   try {
-    await client.query('BEGIN')
+    await timedQuery(client, 'BEGIN', [], queryTimeoutMs)
     const result = await work(client)
-    await client.query('COMMIT')
+    await timedQuery(client, 'COMMIT', [], queryTimeoutMs)
     release()
     return result
   } catch (error) {
     // A failed ROLLBACK means the connection is unusable; it is destroyed just below and the
     // error that matters is the one that made us roll back.
-    await client.query('ROLLBACK').catch(() => undefined)
+    await timedQuery(client, 'ROLLBACK', [], queryTimeoutMs).catch(() => undefined)
     release(error instanceof Error ? error : new Error(String(error)))
     throw error
   }

@@ -16,10 +16,9 @@ import {
   type StoreRecord,
   ValueTooLargeError,
 } from '@strata/cache-core'
-import type { ClientConfig, Pool } from 'pg'
+import { type ClientConfig, Pool } from 'pg'
 import {
   companionClientConfig,
-  createPool,
   poolConfig,
   resolveTimeouts,
   type Timeouts,
@@ -288,7 +287,10 @@ function storePool(
   }
   const connectionString = options.connectionString as string
   return {
-    pool: createPool(connectionString, timeouts, maxConnections),
+    // No query_timeout on the pool: the store bounds each of its calls itself (one shared timer
+    // for reads, a query_timeout of their own on writes and migration), where pg's would arm a
+    // timer for every query.
+    pool: new Pool({ ...poolConfig(connectionString, timeouts, maxConnections), query_timeout: 0 }),
     owned: true,
     listenConfig: poolConfig(connectionString, timeouts, 1),
   }

@@ -1,9 +1,9 @@
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { Deadlines } from '../src/deadlines.js'
+import { OperationDeadlines } from '../src/store/operation-deadlines.js'
 
-describe('Deadlines', () => {
+describe('OperationDeadlines', () => {
   beforeEach(() => {
     vi.useFakeTimers()
   })
@@ -12,7 +12,7 @@ describe('Deadlines', () => {
   })
 
   it('expires each unanswered operation once its own timeout has passed', () => {
-    const deadlines = new Deadlines(100)
+    const deadlines = new OperationDeadlines(100)
     const expired: string[] = []
     deadlines.track(() => expired.push('a'))
     vi.advanceTimersByTime(40)
@@ -28,7 +28,7 @@ describe('Deadlines', () => {
   })
 
   it('ignores an answer that arrives after the timeout', () => {
-    const deadlines = new Deadlines(50)
+    const deadlines = new OperationDeadlines(50)
     const expire = vi.fn()
     const pending = deadlines.track(expire)
     vi.advanceTimersByTime(50)
@@ -37,7 +37,7 @@ describe('Deadlines', () => {
   })
 
   it('keeps a long queue of answered operations from expiring anything', () => {
-    const deadlines = new Deadlines(10)
+    const deadlines = new OperationDeadlines(10)
     const expire = vi.fn()
     for (let i = 0; i < 5000; i++) deadlines.settle(deadlines.track(expire))
     vi.advanceTimersByTime(1000)
@@ -51,7 +51,7 @@ describe('Deadlines', () => {
     // operations kept their answers until the timer fired, long enough to fill the old generation.
     setFlagsFromString('--expose-gc')
     const gc = runInNewContext('gc') as () => void
-    const deadlines = new Deadlines(60_000)
+    const deadlines = new OperationDeadlines(60_000)
     const answers: WeakRef<object>[] = []
     let inFlight = deadlines.track(() => {})
     for (let i = 0; i < 5_000; i++) {
@@ -73,7 +73,7 @@ describe('Deadlines', () => {
     const liveTimers = () =>
       process.getActiveResourcesInfo().filter((resource) => resource === 'Timeout').length
     const before = liveTimers()
-    const deadlines = new Deadlines(100_000)
+    const deadlines = new OperationDeadlines(100_000)
     const pending = deadlines.track(() => {})
     expect(liveTimers()).toBe(before + 1)
     deadlines.settle(pending)

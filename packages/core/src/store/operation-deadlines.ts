@@ -1,11 +1,13 @@
 /**
- * A hard deadline on every call, kept with one timer for all calls in flight.
+ * `OperationDeadlines`, for adapters: a hard deadline on every call to a backend, kept with one
+ * timer for all calls in flight instead of one timer armed and cleared per call. The memcached
+ * store bounds every request with it, the PostgreSQL store every read.
  *
  * @module
  */
 
-/** One operation waiting for an answer. */
-export interface Pending {
+/** One operation waiting for an answer, as {@link OperationDeadlines.track} returns it. */
+export interface PendingOperation {
   /** When it times out (epoch ms). */
   readonly deadline: number
   /** Set once it has an answer or has timed out; later answers are ignored. */
@@ -21,27 +23,48 @@ export interface Pending {
 const COMPACT_AFTER = 1024
 
 /**
- * Bounds every operation by the same timeout with a single timer. memjs's own timeouts do not
- * cover every way a connection can die (memjs issue #162: a request written to a socket that
- * closes can wait forever, and with nothing else pending the process exits silently), so each
- * call is also registered here. All operations share one timeout, so they expire in the order
- * they started: a queue and one timer armed for its head cost far less than a timer per call.
- * The timer keeps the process alive only while an operation is waiting.
+ * Bounds every operation by the same timeout with a single timer, for an adapter whose client
+ * either has no per-call timeout that always fires (memjs issue #162: a request written to a
+ * socket that closes can wait forever) or arms a timer per call (pg's `query_timeout`, which
+ * costs a few per cent of a fast query). All operations share one timeout, so they expire in the
+ * order they started: a queue and one timer armed for its head cost far less than a timer per
+ * call. The timer keeps the process alive only while an operation is waiting.
+ *
+ * @example
+ * ```ts
+ * const deadlines = new OperationDeadlines(500)
+ * function send(request: Uint8Array): Promise<Uint8Array> {
+ *   return new Promise((resolve, reject) => {
+ *     const pending = deadlines.track(() => reject(new StoreTimeoutError('mystore', 'get', 500)))
+ *     transport.send(request, (answer) => {
+ *       if (deadlines.settle(pending)) resolve(answer) // false: it had already timed out
+ *     })
+ *   })
+ * }
+ * ```
  */
-export class Deadlines {
+export class OperationDeadlines {
   readonly #timeoutMs: number
-  #queue: Pending[] = []
+  #queue: PendingOperation[] = []
   #head = 0
   #waiting = 0
   #timer: NodeJS.Timeout | undefined
 
+  /** @param timeoutMs how long every operation may take, in milliseconds (more than 0). */
   constructor(timeoutMs: number) {
     this.#timeoutMs = timeoutMs
   }
 
-  /** Registers an operation; call {@link settle} when it is answered. */
-  track(expire: () => void): Pending {
-    const pending: Pending = { deadline: Date.now() + this.#timeoutMs, settled: false, expire }
+  /**
+   * Registers an operation that starts now; `expire` is called once if it is still unsettled
+   * `timeoutMs` later. Call {@link settle} when it is answered.
+   */
+  track(expire: () => void): PendingOperation {
+    const pending: PendingOperation = {
+      deadline: Date.now() + this.#timeoutMs,
+      settled: false,
+      expire,
+    }
     // Answers mostly arrive in order: dropping answered operations from the head keeps the
     // queue as short as the number of operations in flight. Under steady load the head never
     // catches up with the tail, so the dropped part is cut off once it dominates: otherwise the
@@ -61,7 +84,7 @@ export class Deadlines {
   }
 
   /** Marks an operation answered. @returns `false` when it had already timed out. */
-  settle(pending: Pending): boolean {
+  settle(pending: PendingOperation): boolean {
     if (pending.settled) return false
     pending.settled = true
     pending.expire = undefined
@@ -86,7 +109,7 @@ export class Deadlines {
     const queue = this.#queue
     let head = this.#head
     while (head < queue.length) {
-      const pending = queue[head] as Pending
+      const pending = queue[head] as PendingOperation
       if (!pending.settled) {
         if (pending.deadline > now) break
         const expire = pending.expire
