@@ -84,6 +84,27 @@ describeWithServers('postgresStore faults', () => {
       await pool.end()
     })
 
+    it('bounds a call waiting for a free connection, on a pool you pass in without a connection timeout', async () => {
+      const pool = new Pool({ connectionString: server.url, max: 1 })
+      const store = newStore({ pool, connectionString: undefined, queryTimeout: 200 })
+      await store.set('k', Buffer.from('v'), 60_000)
+      const held = await pool.connect()
+      try {
+        const started = performance.now()
+        const error = await store.get('k').catch((e: unknown) => e)
+        expect(error).toBeInstanceOf(StoreTimeoutError)
+        expect(error).toMatchObject({ operation: 'get', timeoutMs: 200 })
+        expect(performance.now() - started).toBeLessThan(1000)
+      } finally {
+        held.release()
+      }
+      // The connection that reached the call after it gave up went back to the pool unused.
+      expect(await store.get('k')).toEqual(new TextEncoder().encode('v'))
+      expect(pool.totalCount).toBe(1)
+      await store.close()
+      await pool.end()
+    })
+
     it('turns a frozen server into StoreTimeoutError within the query timeout, then recovers', async () => {
       const store = newStore({ queryTimeout: 300, connectionTimeout: 300 })
       await store.set('k', Buffer.from('v'), 60_000)

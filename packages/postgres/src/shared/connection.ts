@@ -20,9 +20,11 @@ export interface TimeoutOptions {
    */
   readonly statementTimeout?: Duration | undefined
   /**
-   * Client-side limit for one call (pg's `query_timeout`), also applied to a pool you pass in
-   * and to the LISTEN connection: it bounds calls when the server or the network is frozen and
-   * never answers.
+   * Client-side limit for one call, also applied to a pool you pass in and to the LISTEN
+   * connection: it bounds calls when the server or the network is frozen and never answers. The
+   * store counts it from the call, the wait for a pooled connection included, and keeps it with
+   * one timer for all calls; a materialized view and the LISTEN connection use pg's
+   * `query_timeout`. A call past it fails and its connection is dropped.
    * @default statementTimeout + 1000
    */
   readonly queryTimeout?: Duration | undefined

@@ -102,31 +102,47 @@ export class StoreQueries {
   }
 
   /**
-   * One statement on a pooled connection, bounded by the query timeout as pg's `query_timeout`
-   * bounds it (from the moment it is sent; a timed-out call's connection is dropped, not reused,
-   * since a frozen server may never answer on it), but with {@link OperationDeadlines}' one timer
-   * for every call instead of a timer per query: the timer and the query config pg copies for it
-   * cost about a tenth of a 60 µs read. Callbacks rather than pg's promises, for the same reason.
+   * One statement on a pooled connection, bounded by the query timeout from the moment it is
+   * asked for, the wait for a free connection included (a pool you pass in may have no
+   * connection timeout, and a frozen server never completes a new connection). A call past it
+   * is told at once; its connection is dropped, not reused, since a frozen server may never
+   * answer on it, and a connection that arrives after it is returned unused. The bound is kept
+   * with {@link OperationDeadlines}' one timer for every call rather than pg's `query_timeout`,
+   * which arms a timer per query: that timer and the query config pg copies for it cost about a
+   * tenth of a 60 µs read. Callbacks rather than pg's promises, for the same reason.
    */
   #query<R extends QueryResultRow>(
     operation: string,
     statement: Statement,
     values: readonly unknown[],
   ): Promise<QueryResult<R>> {
+    const deadlines = this.#deadlines
     return new Promise<QueryResult<R>>((resolve, reject) => {
+      let timedOut = false
+      /** Gives the connection back (or drops it, given an error) while this call holds it. */
+      let release: ((error?: Error) => void) | undefined
+      const pending = deadlines?.track(() => {
+        timedOut = true
+        release?.(queryTimedOut())
+        release = undefined
+        reject(this.error(operation, queryTimedOut()))
+      })
+      const fail = (error: unknown) => {
+        if (pending !== undefined) deadlines?.settle(pending)
+        reject(this.error(operation, error))
+      }
       this.#pool.connect((connectError, client, done) => {
+        if (timedOut) {
+          if (connectError === undefined && client !== undefined) done()
+          return
+        }
         if (connectError !== undefined || client === undefined) {
-          reject(this.error(operation, connectError))
+          fail(connectError)
           return
         }
         // As checkOut explains: a connection that dies emits 'error' besides failing the query.
         client.on('error', ignoreConnectionError)
-        let release: ((error?: Error) => void) | undefined = done
-        const pending = this.#deadlines?.track(() => {
-          release?.(queryTimedOut())
-          release = undefined
-          reject(this.error(operation, queryTimedOut()))
-        })
+        release = done
         // The same shape for every query of the store (pg copies each config property by
         // property); 0 leaves the bound to the deadline above (or a pool's own query_timeout).
         const config: TimedQueryConfig = {
@@ -135,17 +151,24 @@ export class StoreQueries {
           values: values as unknown[],
           query_timeout: 0,
         }
-        client.query<R>(config, (queryError: Error | undefined, result: QueryResult<R>) => {
+        const answered = (queryError: Error | undefined, result: QueryResult<R>) => {
           client.off('error', ignoreConnectionError)
           // Timed out: the connection is already dropped and the caller told.
           if (release === undefined) return
           // A connection whose query failed is not reused either, as pool.query does.
           release(queryError)
           release = undefined
-          if (pending !== undefined) this.#deadlines?.settle(pending)
-          if (queryError) reject(this.error(operation, queryError))
-          else resolve(result)
-        })
+          if (queryError) fail(queryError)
+          else {
+            if (pending !== undefined) deadlines?.settle(pending)
+            resolve(result)
+          }
+        }
+        try {
+          client.query<R>(config, answered)
+        } catch (error) {
+          answered(error instanceof Error ? error : new Error(String(error)), undefined as never)
+        }
       })
     })
   }
