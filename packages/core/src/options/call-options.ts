@@ -82,6 +82,9 @@ const GET_OR_SET_OPTION_NAMES = [
   'earlyExpiration',
 ] as const satisfies readonly (keyof GetOrSetOptions)[]
 
+/** The default of `extra`: one shared array, not a new one per call (a set allocated it). */
+const NO_EXTRA_OPTIONS: readonly string[] = Object.freeze([])
+
 /**
  * Rejects unknown names in the options of one call. It runs where a call reads the shared store
  * or builds its write plan, never on an in-process tier's hit, so a typo is reported at the
@@ -90,7 +93,7 @@ const GET_OR_SET_OPTION_NAMES = [
 export function checkCallOptions(
   options: object | undefined,
   kind: 'read' | 'set' | 'getOrSet',
-  extra: readonly string[] = [],
+  extra: readonly string[] = NO_EXTRA_OPTIONS,
 ): void {
   if (options === undefined) return
   const known =

@@ -174,12 +174,23 @@ export class StoreAccess implements Identified {
 
   /**
    * `readOrMiss('get', …)` for the hit path: the store's `get`, without the closures of the
-   * general path when nothing needs them (an in-process store, no one tracing).
+   * general path when nothing needs them (no one tracing). A remote store's still goes through
+   * the guard (timeout, breaker); an in-process store's skips it, as `runInProcess` would.
    */
   get(key: string): Awaitable<StoreRecord | undefined> {
     const store = this.#store
-    if (store === undefined || this.#closed || !this.#inProcess || storeCallChannel.hasSubscribers)
+    if (store === undefined || this.#closed || storeCallChannel.hasSubscribers)
       return this.readOrMiss('get', key, (s) => s.get(key), undefined)
+    if (!this.#inProcess) {
+      let record: Awaitable<StoreRecord | undefined>
+      try {
+        record = this.#guard!.get(store, key)
+      } catch (error) {
+        return this.#degrade('get', key, error, undefined)
+      }
+      if (!(record instanceof Promise)) return record
+      return record.catch((error: unknown) => this.#degrade('get', key, error, undefined))
+    }
     try {
       const record = store.get(key)
       if (!(record instanceof Promise)) return record
