@@ -5,6 +5,10 @@ import { duringFault } from 'test-servers'
 import { describeWithServers } from 'test-servers/vitest'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type PostgresStore, postgresStore } from '../src/index.js'
+import { resolveTimeouts } from '../src/shared/connection.js'
+import { StoreQueries } from '../src/store/query-runner.js'
+import { storeSchema } from '../src/store/schema.js'
+import { storeStatements } from '../src/store/statements.js'
 import { uniqueName } from './support/names.js'
 import { startTestPostgres, type TestPostgres } from './support/postgres-server.js'
 import { type StallingPath, startStallingPath } from './support/stalling-path.js'
@@ -187,6 +191,52 @@ describeWithServers('postgresStore faults', () => {
         expect(await store.get('k')).toBeUndefined()
       } finally {
         await store.close()
+        await path.close()
+      }
+    })
+
+    it('a write the server never answers holds its key back only until the cap, then its connection is dropped', async () => {
+      // The store's cap is 60 s; the same code with 600 ms.
+      const path = await startStallingPath(
+        { host: '127.0.0.1', port: Number(new URL(server.url).port) },
+        'never answered',
+      )
+      const via = new URL(server.url)
+      via.port = String(path.port)
+      const pool = new Pool({ connectionString: via.href, max: 2 })
+      const removed: unknown[] = []
+      pool.on('remove', (client) => removed.push(client))
+      const schema = storeSchema(uniqueName('cap'), undefined, true)
+      const statements = storeStatements(schema)
+      const queries = new StoreQueries(
+        pool,
+        schema,
+        resolveTimeouts({ queryTimeout: 200 }),
+        true,
+        600,
+      )
+      const bytes = (text: string) => new TextEncoder().encode(text)
+      const set = (text: string) =>
+        queries.runWrite(
+          'set',
+          statements.set,
+          ['k', bytes(text), 60_000],
+          { keys: ['k'] },
+          undefined,
+        )
+      try {
+        await expect(set('never answered')).rejects.toBeInstanceOf(StoreTimeoutError)
+        expect(path.held()).toBe(1)
+        // Within the cap, a later write of the key waits behind it, past its own timeout.
+        await expect(set('too early')).rejects.toBeInstanceOf(StoreTimeoutError)
+        await new Promise((resolve) => setTimeout(resolve, 500))
+        expect(removed).toHaveLength(1)
+        await set('after the cap')
+        const { rows } = await queries.run('get', statements.get, ['k'])
+        expect(rows[0]?.value).toEqual(Buffer.from('after the cap'))
+      } finally {
+        queries.close()
+        await pool.end()
         await path.close()
       }
     })

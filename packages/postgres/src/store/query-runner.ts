@@ -74,11 +74,21 @@ export class StoreQueries {
   /** Drops the connection of each write waiting for its answer (on close). */
   readonly #waiting = new Set<(error: Error) => void>()
 
-  constructor(pool: Pool, schema: StoreSchema, timeouts: Timeouts, autoMigrate: boolean) {
+  /** See {@link UNANSWERED_WRITE_LIMIT_MS}; a test passes a shorter one. */
+  readonly #unansweredWriteLimitMs: number
+
+  constructor(
+    pool: Pool,
+    schema: StoreSchema,
+    timeouts: Timeouts,
+    autoMigrate: boolean,
+    unansweredWriteLimitMs = UNANSWERED_WRITE_LIMIT_MS,
+  ) {
     this.#pool = pool
     this.#schema = schema
     this.#timeouts = timeouts
     this.#autoMigrate = autoMigrate
+    this.#unansweredWriteLimitMs = unansweredWriteLimitMs
     this.#deadlines =
       timeouts.queryTimeoutMs === 0 ? undefined : new OperationDeadlines(timeouts.queryTimeoutMs)
   }
@@ -296,7 +306,7 @@ export class StoreQueries {
         query_timeout:
           this.#timeouts.queryTimeoutMs === 0
             ? 0
-            : Math.max(UNANSWERED_WRITE_LIMIT_MS, this.#timeouts.queryTimeoutMs),
+            : Math.max(this.#unansweredWriteLimitMs, this.#timeouts.queryTimeoutMs),
       }
       const result = await client.query<R>(config)
       release()
