@@ -8,7 +8,7 @@ import { NotifyPayloadTooLargeError, type PostgresStore, postgresStore } from '.
 import { busListenerPids, terminateBusListener } from './support/bus-faults.js'
 import { uniqueName } from './support/names.js'
 import { startTestPostgres, type TestPostgres } from './support/postgres-server.js'
-import { startStallingPath } from './support/stalling-path.js'
+import { stallingPathTo } from './support/stalling-path.js'
 
 const THROWING_ON_ERROR = fileURLToPath(
   new URL('./fixtures/throwing-on-error.mjs', import.meta.url),
@@ -209,13 +209,8 @@ describeWithServers('postgresStore bus', () => {
     })
 
     it('a LISTEN the server never answers fails within queryTimeout, on a pool you pass in too; the next subscribe uses a new connection', async () => {
-      const path = await startStallingPath(
-        { host: '127.0.0.1', port: Number(new URL(server.url).port) },
-        'LISTEN',
-      )
-      const via = new URL(server.url)
-      via.port = String(path.port)
-      const yours = new Pool({ connectionString: via.href, max: 2 })
+      const { path, url } = await stallingPathTo(server.url, 'LISTEN')
+      const yours = new Pool({ connectionString: url, max: 2 })
       const table = uniqueName('bus')
       const store = postgresStore({
         pool: yours,

@@ -11,7 +11,7 @@ import { storeSchema } from '../src/store/schema.js'
 import { storeStatements } from '../src/store/statements.js'
 import { uniqueName } from './support/names.js'
 import { startTestPostgres, type TestPostgres } from './support/postgres-server.js'
-import { type StallingPath, startStallingPath } from './support/stalling-path.js'
+import { type StallingPath, stallingPathTo } from './support/stalling-path.js'
 
 let server: TestPostgres
 const stores: PostgresStore[] = []
@@ -158,13 +158,8 @@ describeWithServers('postgresStore faults', () => {
       stallOn: string,
       queryTimeoutMs: number,
     ): Promise<{ store: PostgresStore; path: StallingPath }> {
-      const path = await startStallingPath(
-        { host: '127.0.0.1', port: Number(new URL(server.url).port) },
-        stallOn,
-      )
-      const via = new URL(server.url)
-      via.port = String(path.port)
-      return { store: newStore({ connectionString: via.href, queryTimeout: queryTimeoutMs }), path }
+      const { path, url } = await stallingPathTo(server.url, stallOn)
+      return { store: newStore({ connectionString: url, queryTimeout: queryTimeoutMs }), path }
     }
 
     it('a write the server receives after its caller gave up never lands over a later write of the key', async () => {
@@ -197,13 +192,8 @@ describeWithServers('postgresStore faults', () => {
 
     it('a write the server never answers holds its key back only until the cap, then its connection is dropped', async () => {
       // The store's cap is 60 s; the same code with 600 ms.
-      const path = await startStallingPath(
-        { host: '127.0.0.1', port: Number(new URL(server.url).port) },
-        'never answered',
-      )
-      const via = new URL(server.url)
-      via.port = String(path.port)
-      const pool = new Pool({ connectionString: via.href, max: 2 })
+      const { path, url } = await stallingPathTo(server.url, 'never answered')
+      const pool = new Pool({ connectionString: url, max: 2 })
       const removed: unknown[] = []
       pool.on('remove', (client) => removed.push(client))
       const schema = storeSchema(uniqueName('cap'), undefined, true)

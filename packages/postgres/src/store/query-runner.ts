@@ -8,7 +8,7 @@
  * @module
  */
 
-import { OperationDeadlines, StoreError } from '@strata/cache-core'
+import { OperationDeadlines, type PendingOperation, StoreError } from '@strata/cache-core'
 import type { Pool, QueryConfig, QueryResult, QueryResultRow } from 'pg'
 import type { Timeouts } from '../shared/connection.js'
 import { toStoreError } from '../shared/errors.js'
@@ -71,11 +71,15 @@ export class StoreQueries {
   readonly #unanswered = new Map<string, Promise<void>>()
   /** Settles once the server answered the last clear sent from here: every write waits. */
   #unansweredClear: Promise<void> | undefined
-  /** Drops the connection of each write waiting for its answer (on close). */
+  /** Ends each write still waiting for its answer, dropping its connection (on close). */
   readonly #waiting = new Set<(error: Error) => void>()
 
-  /** See {@link UNANSWERED_WRITE_LIMIT_MS}; a test passes a shorter one. */
-  readonly #unansweredWriteLimitMs: number
+  /**
+   * Bounds how long a sent write keeps its connection waiting for an answer: the longer of
+   * {@link UNANSWERED_WRITE_LIMIT_MS} (a test passes a shorter one) and the query timeout; none
+   * when the query timeout is 0.
+   */
+  readonly #unansweredWrites: OperationDeadlines | undefined
 
   constructor(
     pool: Pool,
@@ -88,7 +92,10 @@ export class StoreQueries {
     this.#schema = schema
     this.#timeouts = timeouts
     this.#autoMigrate = autoMigrate
-    this.#unansweredWriteLimitMs = unansweredWriteLimitMs
+    this.#unansweredWrites =
+      timeouts.queryTimeoutMs === 0
+        ? undefined
+        : new OperationDeadlines(Math.max(unansweredWriteLimitMs, timeouts.queryTimeoutMs))
     this.#deadlines =
       timeouts.queryTimeoutMs === 0 ? undefined : new OperationDeadlines(timeouts.queryTimeoutMs)
   }
@@ -286,36 +293,41 @@ export class StoreQueries {
   ): Promise<QueryResult<R>> {
     if (this.#closed) throw this.#closedError(operation)
     if (signal?.aborted) throw this.#notSent(operation, signal)
-    const { client, release: returnConnection } = await checkOut(this.#pool)
-    const release = (error?: Error) => {
-      this.#waiting.delete(release)
-      returnConnection(error)
-    }
+    const { client, release } = await checkOut(this.#pool)
     if (this.#closed || signal?.aborted || performance.now() >= giveUpAt) {
       release()
       if (this.#closed) throw this.#closedError(operation)
       throw signal?.aborted ? this.#notSent(operation, signal) : queryTimedOut()
     }
-    this.#waiting.add(release)
-    try {
-      const config: TimedQueryConfig = {
-        name: statement.name,
-        text: statement.text,
-        values: values as unknown[],
-        // How long the answer may take, whoever still waits for it (see runWrite).
-        query_timeout:
-          this.#timeouts.queryTimeoutMs === 0
-            ? 0
-            : Math.max(this.#unansweredWriteLimitMs, this.#timeouts.queryTimeoutMs),
-      }
-      const result = await client.query<R>(config)
-      release()
-      return result
-    } catch (error) {
-      // A connection whose query failed or was given up is not reused (as pool.query does).
-      release(error instanceof Error ? error : new Error(String(error)))
-      throw error
+    const config: TimedQueryConfig = {
+      name: statement.name,
+      text: statement.text,
+      values: values as unknown[],
+      query_timeout: 0,
     }
+    const cap = this.#unansweredWrites
+    return new Promise<QueryResult<R>>((resolve, reject) => {
+      let pending: PendingOperation | undefined
+      /** Ends the write once: answered, failed, past the cap, or dropped by close(). */
+      const finish = (error: Error | undefined, result?: QueryResult<R>) => {
+        if (!this.#waiting.delete(finish)) return
+        if (pending !== undefined) cap?.settle(pending)
+        // A connection whose query failed or was given up is not reused (as pool.query does).
+        release(error)
+        if (error) reject(error)
+        else resolve(result as QueryResult<R>)
+      }
+      this.#waiting.add(finish)
+      // How long the answer may take, whoever still waits for it (see runWrite).
+      pending = cap?.track(() => finish(queryTimedOut()))
+      try {
+        client.query<R>(config, (error: Error | undefined, result: QueryResult<R>) =>
+          finish(error ?? undefined, result),
+        )
+      } catch (error) {
+        finish(error instanceof Error ? error : new Error(String(error)))
+      }
+    })
   }
 
   /** The error of a call made (or due to be sent) after `close()`. */

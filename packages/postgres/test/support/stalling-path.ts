@@ -79,3 +79,18 @@ export async function startStallingPath(
     },
   }
 }
+
+/** A path to the server at `serverUrl` (see {@link startStallingPath}) and the URL through it. */
+export async function stallingPathTo(
+  serverUrl: string,
+  stallOn: string,
+): Promise<{ path: StallingPath; url: string }> {
+  const target = new URL(serverUrl)
+  const path = await startStallingPath(
+    { host: target.hostname, port: Number(target.port) },
+    stallOn,
+  )
+  const via = new URL(serverUrl)
+  via.port = String(path.port)
+  return { path, url: via.href }
+}
