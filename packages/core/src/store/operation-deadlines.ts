@@ -1,7 +1,7 @@
 /**
  * `OperationDeadlines`, for adapters: a hard deadline on every call to a backend, kept with one
  * timer for all calls in flight instead of one timer armed and cleared per call. The memcached
- * store bounds every request with it, the PostgreSQL store every read.
+ * store bounds every request with it, the PostgreSQL store every read and write.
  *
  * @module
  */

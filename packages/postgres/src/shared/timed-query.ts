@@ -6,6 +6,9 @@
 
 import type { ClientBase, Pool, QueryConfig, QueryResult, QueryResultRow } from 'pg'
 
+/** A query config with pg's `query_timeout`, which its types do not declare. */
+export type TimedQueryConfig = QueryConfig & { query_timeout: number }
+
 /**
  * `db.query(text, values)` bounded client-side by `timeoutMs` (pg's `query_timeout`, which its
  * types do not declare on a query config).
@@ -16,7 +19,7 @@ export function timedQuery<R extends QueryResultRow = QueryResultRow>(
   values: readonly unknown[],
   timeoutMs: number,
 ): Promise<QueryResult<R>> {
-  const config: QueryConfig & { query_timeout: number } = {
+  const config: TimedQueryConfig = {
     text,
     values: values as unknown[],
     query_timeout: timeoutMs,

@@ -8,6 +8,12 @@
 import type { Pool, PoolClient } from 'pg'
 import { timedQuery } from './timed-query.js'
 
+/**
+ * The 'error' listener of a connection while it is out of the pool (see {@link checkOut}): the
+ * failed query carries the error to its caller.
+ */
+export function ignoreConnectionError(): void {}
+
 /** A connection checked out of a pool, with its way back. */
 export interface CheckedOut {
   readonly client: PoolClient
@@ -27,15 +33,14 @@ export interface CheckedOut {
  */
 export async function checkOut(pool: Pool): Promise<CheckedOut> {
   const client = await pool.connect()
-  const onConnectionError = () => undefined
-  client.on('error', onConnectionError)
+  client.on('error', ignoreConnectionError)
   let released = false
   return {
     client,
     release(error) {
       if (released) return
       released = true
-      client.off('error', onConnectionError)
+      client.off('error', ignoreConnectionError)
       client.release(error)
     },
   }

@@ -287,9 +287,9 @@ function storePool(
   }
   const connectionString = options.connectionString as string
   return {
-    // No query_timeout on the pool: the store bounds each of its calls itself (one shared timer
-    // for reads, a query_timeout of their own on writes and migration), where pg's would arm a
-    // timer for every query.
+    // No query_timeout on the pool: the store bounds each of its calls itself (shared timers for
+    // reads and writes, a query_timeout of its own on migration), where pg's would arm a timer
+    // for every query.
     pool: new Pool({ ...poolConfig(connectionString, timeouts, maxConnections), query_timeout: 0 }),
     owned: true,
     listenConfig: poolConfig(connectionString, timeouts, 1),

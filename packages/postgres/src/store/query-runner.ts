@@ -9,11 +9,11 @@
  */
 
 import { OperationDeadlines, type PendingOperation, StoreError } from '@strata/cache-core'
-import type { Pool, QueryConfig, QueryResult, QueryResultRow } from 'pg'
+import type { Pool, QueryResult, QueryResultRow } from 'pg'
 import type { Timeouts } from '../shared/connection.js'
 import { toStoreError } from '../shared/errors.js'
-import { timedQuery } from '../shared/timed-query.js'
-import { checkOut, withTransaction } from '../shared/transaction.js'
+import { type TimedQueryConfig, timedQuery } from '../shared/timed-query.js'
+import { checkOut, ignoreConnectionError, withTransaction } from '../shared/transaction.js'
 import type { StoreSchema } from './schema.js'
 import type { Statement } from './statements.js'
 
@@ -39,12 +39,6 @@ const UNANSWERED_WRITE_LIMIT_MS = 60_000
 
 /** The error pg raises when `query_timeout` elapses; `toStoreError` makes it a timeout. */
 const queryTimedOut = () => new Error('Query read timeout')
-
-/** A query config with pg's `query_timeout`, which its types do not declare. */
-type TimedQueryConfig = QueryConfig & { query_timeout: number }
-
-/** Heard while a connection is out of the pool; the failed query carries the error. */
-const ignoreConnectionError = (): void => undefined
 
 /** What a write of records touches, for {@link StoreQueries.runWrite}. */
 export type WriteScope =
