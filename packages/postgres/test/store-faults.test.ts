@@ -138,6 +138,56 @@ describeWithServers('postgresStore faults', () => {
       await pool.end()
     })
 
+    it("bounds migrate()'s wait for a free connection on a pool you pass in, and returns a late connection unused", async () => {
+      const pool = new Pool({ connectionString: server.url, max: 1 })
+      const store = newStore({
+        pool,
+        connectionString: undefined,
+        queryTimeout: 200,
+        autoMigrate: false,
+      })
+      const held = await pool.connect()
+      try {
+        const started = performance.now()
+        const error = await store.migrate().catch((e: unknown) => e)
+        expect(error).toBeInstanceOf(StoreTimeoutError)
+        expect(error).toMatchObject({ operation: 'migrate', timeoutMs: 200 })
+        expect(performance.now() - started).toBeLessThan(1000)
+      } finally {
+        held.release()
+      }
+      // The pool's one connection reached the given-up wait after it ended and went back unused:
+      // kept, this migrate() would wait for it and time out.
+      await store.migrate()
+      await store.set('k', Buffer.from('v'), 60_000)
+      expect(await store.get('k')).toEqual(new TextEncoder().encode('v'))
+      expect(pool.totalCount).toBe(1)
+      await store.close()
+      await pool.end()
+    })
+
+    it('bounds a write waiting for a free connection on a pool you pass in, and never sends it once its caller gave up', async () => {
+      const pool = new Pool({ connectionString: server.url, max: 1 })
+      const store = newStore({ pool, connectionString: undefined, queryTimeout: 200 })
+      await store.set('k', Buffer.from('old'), 60_000)
+      const held = await pool.connect()
+      try {
+        const started = performance.now()
+        const error = await store.set('k', Buffer.from('new'), 60_000).catch((e: unknown) => e)
+        expect(error).toBeInstanceOf(StoreTimeoutError)
+        expect(error).toMatchObject({ operation: 'set', timeoutMs: 200 })
+        expect(performance.now() - started).toBeLessThan(1000)
+      } finally {
+        held.release()
+      }
+      // The freed connection goes first to the write's wait, queued before this read's: had
+      // the write gone out on it then, the read would see 'new'.
+      expect(await store.get('k')).toEqual(new TextEncoder().encode('old'))
+      expect(pool.totalCount).toBe(1)
+      await store.close()
+      await pool.end()
+    })
+
     it("bounds the first call's table creation by the query timeout on a pool of its own", async () => {
       const { store, path } = await storeThroughStall('pg_advisory_xact_lock', 300)
       try {

@@ -30,34 +30,61 @@ export interface CheckedOut {
  * killed or frozen, pg_terminate_backend), pg emits 'error' on it besides failing the running
  * query, and an unheard 'error' would crash the process. The failed query carries the error to
  * the caller.
+ *
+ * `timeoutMs` bounds the wait for a connection (0: no bound but the pool's own
+ * `connectionTimeoutMillis`): a pool you pass in may have none, all its connections may be busy,
+ * and a frozen server never completes a new one. A connection that arrives after the wait gave
+ * up goes back to the pool unused.
+ * @throws pg's `Query read timeout` error past `timeoutMs` (a timeout to `toStoreError`).
  */
-export async function checkOut(pool: Pool): Promise<CheckedOut> {
-  const client = await pool.connect()
-  client.on('error', ignoreConnectionError)
-  let released = false
-  return {
-    client,
-    release(error) {
-      if (released) return
-      released = true
-      client.off('error', ignoreConnectionError)
-      client.release(error)
-    },
-  }
+export function checkOut(pool: Pool, timeoutMs = 0): Promise<CheckedOut> {
+  return new Promise<CheckedOut>((resolve, reject) => {
+    let gaveUp = false
+    const timer =
+      timeoutMs > 0
+        ? setTimeout(() => {
+            gaveUp = true
+            reject(new Error('Query read timeout: no pooled client was free in time'))
+          }, timeoutMs)
+        : undefined
+    pool.connect((error, client, done) => {
+      clearTimeout(timer)
+      if (gaveUp) {
+        if (error === undefined && client !== undefined) done()
+        return
+      }
+      if (error !== undefined || client === undefined) {
+        reject(error ?? new Error('the pool gave no client'))
+        return
+      }
+      client.on('error', ignoreConnectionError)
+      let released = false
+      resolve({
+        client,
+        release(releaseError) {
+          if (released) return
+          released = true
+          client.off('error', ignoreConnectionError)
+          done(releaseError)
+        },
+      })
+    })
+  })
 }
 
 /**
  * Runs `work` in a transaction on one pooled connection: COMMIT when it resolves, ROLLBACK when
  * it throws (the original error is rethrown). A connection that failed is destroyed rather
  * than returned to the pool, since it may be dead or mid-transaction. `queryTimeoutMs` bounds
- * BEGIN, COMMIT and ROLLBACK client-side (0: only by the pool's own `query_timeout`, if any).
+ * the wait for a connection, BEGIN, COMMIT and ROLLBACK client-side (0: only by the pool's own
+ * `connectionTimeoutMillis` and `query_timeout`, if any).
  */
 export async function withTransaction<T>(
   pool: Pool,
   work: (client: PoolClient) => Promise<T>,
   queryTimeoutMs = 0,
 ): Promise<T> {
-  const { client, release } = await checkOut(pool)
+  const { client, release } = await checkOut(pool, queryTimeoutMs)
   try {
     await timedQuery(client, 'BEGIN', [], queryTimeoutMs)
     const result = await work(client)
