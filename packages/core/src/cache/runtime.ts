@@ -99,7 +99,8 @@ export class CacheRuntime {
   #createL1(options: ResolvedOptions, rootPrefix: string): L1Tier {
     const { store, maxStalenessMs, values } = options.l1!
     const access = new StoreAccess(store, {
-      // In process: no timeout and no breaker; the tier calls the store directly.
+      // checkL1Store admits in-process stores only, which are called without timer or breaker
+      // (StoreGuard.runInProcess): neither setting is used.
       timeoutMs: options.storeTimeoutMs,
       breaker: undefined,
       onStoreError: 'degrade',

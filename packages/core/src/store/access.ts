@@ -31,7 +31,9 @@ export type ReadAhead<T> = { readonly value: T } | { readonly error: unknown }
 
 /** What a {@link StoreAccess} needs from its cache. */
 export interface StoreAccessOptions {
+  /** Bounds each call of a remote store; an in-process store is called without a timer. */
   readonly timeoutMs: number
+  /** Opens after `failures` failed calls of a remote store; never for an in-process store. */
   readonly breaker: { readonly failures: number; readonly cooldownMs: number } | undefined
   readonly onStoreError: 'degrade' | 'throw'
   /** Close a store object with the last cache holding it (a URL store always closes). */

@@ -48,7 +48,7 @@ export class StoreGuard {
     try {
       result = call(abort?.signal)
     } catch (error) {
-      throw this.failed(operation, error)
+      throw this.failure(operation, error)
     }
     return this.#bounded(operation, result, abort)
   }
@@ -63,7 +63,7 @@ export class StoreGuard {
     try {
       result = store.get(key)
     } catch (error) {
-      throw this.failed('get', error)
+      throw this.failure('get', error)
     }
     return this.#bounded('get', result, undefined)
   }
@@ -93,11 +93,11 @@ export class StoreGuard {
     try {
       result = call()
     } catch (error) {
-      throw this.failed(operation, error)
+      throw this.failure(operation, error)
     }
     if (result instanceof Promise)
       return result.catch((error: unknown) => {
-        throw this.failed(operation, error)
+        throw this.failure(operation, error)
       })
     return result
   }
@@ -112,7 +112,7 @@ export class StoreGuard {
       const watch = this.#deadlines.watch(() => {
         timedOut = true
         const timeout = new StoreTimeoutError(this.storeName, operation, this.timeoutMs)
-        reject(this.failed(operation, timeout))
+        reject(this.failure(operation, timeout))
         abort?.abort(timeout)
       })
       pending.then(
@@ -125,7 +125,7 @@ export class StoreGuard {
           this.#deadlines.settled(watch)
           // A call that already timed out was counted as a failure then: its late answer
           // (the store's own rejection of an aborted write, say) is not a second one.
-          if (!timedOut) reject(this.failed(operation, error))
+          if (!timedOut) reject(this.failure(operation, error))
         },
       )
     })
@@ -133,10 +133,6 @@ export class StoreGuard {
 
   /** `error` as the {@link StoreError} of `operation`, counted by the breaker. */
   failure(operation: string, error: unknown): StoreError {
-    return this.failed(operation, error)
-  }
-
-  private failed(operation: string, error: unknown): StoreError {
     const storeError =
       error instanceof StoreError
         ? error
