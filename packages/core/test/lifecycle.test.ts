@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest'
 import { invalidatedMessage } from '../src/bus/bus.js'
 import { type CacheEvents, createCache, InvalidOptionError } from '../src/index.js'
+import { eventually } from './policies/fixture.js'
 import { BusTestStore, LockingTestStore, TestStore } from './test-store.js'
 
 /** Lets pending promise chains and queued bus deliveries run. */
@@ -95,6 +96,59 @@ describe('the bus subscription', () => {
     await expect(cache.ready()).rejects.toThrow('subscribe refused')
     await cache.set('k', 1)
     expect(await cache.get('k')).toBe(1)
+    await cache.close()
+  })
+
+  it('a bus that refused is tried again, waiting longer each time, until it subscribes', async () => {
+    const store = new BusTestStore()
+    const subscribe = store.bus.subscribe
+    const attempts: number[] = []
+    store.bus.subscribe = (channel, onMessage) => {
+      attempts.push(performance.now())
+      if (attempts.length <= 3) return Promise.reject(new Error('connection refused'))
+      return subscribe(channel, onMessage)
+    }
+    const cache = createCache({ store })
+    const errors: CacheEvents['error'][] = []
+    cache.on('error', (event) => errors.push(event))
+    const heard: string[][] = []
+    cache.on('invalidate', (event) => heard.push([...event.tags]))
+    await expect(cache.ready()).rejects.toThrow('connection refused')
+    await eventually(() => cache.ready(), 5_000)
+    expect(attempts).toHaveLength(4)
+    const waits = attempts.slice(1).map((at, i) => at - attempts[i]!)
+    // 200, 400 and 800 ms, each less up to a fifth at random.
+    expect(waits[0]).toBeGreaterThanOrEqual(150)
+    expect(waits[1]).toBeGreaterThan(waits[0]!)
+    expect(waits[2]).toBeGreaterThan(waits[1]!)
+    expect(errors.map((event) => event.operation)).toEqual(['subscribe', 'subscribe', 'subscribe'])
+    await store.bus.publish('strata#bus', invalidatedMessage('another process', ['posts']))
+    await settle()
+    expect(heard).toEqual([['posts']])
+    await cache.close()
+  })
+
+  it('close() stops trying to subscribe', async () => {
+    const store = new BusTestStore()
+    let attempts = 0
+    store.bus.subscribe = () => {
+      attempts++
+      return Promise.reject(new Error('connection refused'))
+    }
+    const cache = createCache({ store })
+    await expect(cache.ready()).rejects.toThrow('connection refused')
+    await cache.close()
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    expect(attempts).toBe(1)
+  })
+
+  it('a store URL that failed to load is not tried again by the bus (the same error would come)', async () => {
+    const cache = createCache({ store: 'ftp://nowhere' })
+    const errors: CacheEvents['error'][] = []
+    cache.on('error', (event) => errors.push(event))
+    await expect(cache.ready()).rejects.toBeInstanceOf(InvalidOptionError)
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    expect(errors.filter((event) => event.operation === 'subscribe')).toHaveLength(1)
     await cache.close()
   })
 

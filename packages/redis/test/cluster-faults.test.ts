@@ -1,4 +1,4 @@
-import { StoreError } from '@strata/cache-core'
+import { createCache, StoreError } from '@strata/cache-core'
 import calculateSlot from 'cluster-key-slot'
 import type { Cluster } from 'ioredis'
 import { type StartedRedisCluster, startRedisCluster } from 'test-servers'
@@ -77,5 +77,73 @@ describeWithServers('a Cluster master dies (no replicas)', () => {
     )
     await store.set(lost[0]!, Buffer.from('back'), 60_000)
     expect(text(await store.get(lost[0]!))).toBe('back')
+  })
+
+  test('a cache started while a master is down: the other masters serve, its bus listens on a live node, and the master comes back', async () => {
+    const victim = cluster.servers[0]!
+    const victimAddress = `${victim.host}:${victim.port}`
+    const prefix = uniquePrefix('started-while-down')
+    const keys = Array.from({ length: 60 }, (_, index) => `${prefix}${index}`)
+    const ownedByVictim = (key: string) =>
+      (store.client as Cluster).slots[calculateSlot(key)]?.[0] === victimAddress
+    const kept = keys.filter((key) => !ownedByVictim(key))
+    const lost = keys.filter(ownedByVictim)
+    await victim.kill()
+    // From here the other masters serve until the Cluster marks the node failed (5 s).
+    const late = redisStore({
+      cluster: {
+        nodes: cluster.nodes,
+        options: { redisOptions: { commandTimeout: TIMEOUT_MS } },
+      },
+    })
+    const cache = createCache({ store: late, storeTimeout: TIMEOUT_MS })
+    try {
+      // ioredis' ready check asks a random node: when that is the dead one, the Cluster fails
+      // fast ("Cluster isn't ready") and connects again after the reconnect delay.
+      await eventually(
+        () =>
+          late.setMany(kept.map((key) => ({ key, record: Buffer.from(key), ttlMs: 60_000 }))).then(
+            () => true,
+            () => false,
+          ),
+        3_000,
+        'the other masters written',
+      )
+      expect((await late.getMany(kept)).map(text)).toEqual(kept)
+      const started = performance.now()
+      await expect(late.get(lost[0]!)).rejects.toBeInstanceOf(StoreError)
+      expect(performance.now() - started).toBeLessThan(3 * TIMEOUT_MS)
+      // The bus listens on one master, taken in turn: when that is the dead one, the cache
+      // tries again on the next.
+      await eventually(
+        () =>
+          cache.ready().then(
+            () => true,
+            () => false,
+          ),
+        5_000,
+        'the bus listening',
+      )
+      const heard: string[] = []
+      await late.bus.subscribe(`${prefix}bus`, (message) => heard.push(message))
+      await store.bus.publish(`${prefix}bus`, 'from another store')
+      await eventually(async () => heard.length === 1, 5_000, 'a message heard')
+
+      await victim.restart()
+      await eventually(
+        async () => {
+          try {
+            await late.set(lost[0]!, Buffer.from('back'), 60_000)
+            return text(await late.get(lost[0]!)) === 'back'
+          } catch {
+            return false
+          }
+        },
+        20_000,
+        'the master serving again',
+      )
+    } finally {
+      await cache.close()
+    }
   })
 })

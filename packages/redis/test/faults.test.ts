@@ -1,4 +1,5 @@
 import { type Cache, createCache, StoreError } from '@strata/cache-core'
+import { memoryStore } from '@strata/cache-memory'
 import { type LoadReport, quantile, runLoad, type StartedRedis, startRedis } from 'test-servers'
 import { describeWithServers } from 'test-servers/vitest'
 import {
@@ -144,6 +145,50 @@ describeWithServers('fail fast when Redis dies or freezes', () => {
       5000,
       'bus after restart',
     )
+  })
+
+  test('down when a two-tier cache starts: it keeps trying its bus, and once Redis is back its L1 serves and hears the others', async () => {
+    await redis.kill()
+    const late = createCache({
+      store: redisStore({
+        url: redis.url,
+        options: { commandTimeout: TIMEOUT_MS, connectTimeout: TIMEOUT_MS },
+      }),
+      l1: memoryStore(),
+      ttl: '1m',
+      storeTimeout: TIMEOUT_MS,
+    })
+    const subscribeErrors: unknown[] = []
+    late.on('error', (event) => {
+      if (event.operation === 'subscribe') subscribeErrors.push(event.error)
+    })
+    try {
+      await expect(late.ready()).rejects.toBeInstanceOf(StoreError)
+      await redis.restart()
+      await eventually(
+        () =>
+          late.ready().then(
+            () => true,
+            () => false,
+          ),
+        15_000,
+        'the late cache subscribed',
+      )
+      expect(subscribeErrors.length).toBeGreaterThan(0)
+      const key = keys[0]!
+      await cache.set(key, 'v1')
+      // A read that began before the announcement of that write arrived is not copied into L1.
+      await eventually(
+        async () => (await late.get(key)) === 'v1' && late.stats().l1Hits > 0,
+        5000,
+        'an L1 hit',
+      )
+      // The other cache's change reaches the late one's L1 over the bus.
+      await cache.set(key, 'v2')
+      await eventually(async () => (await late.get(key)) === 'v2', 5000, 'the change heard')
+    } finally {
+      await late.close()
+    }
   })
 
   test('frozen: a bus subscribe or publish fails within the bound, and the bus works once it thaws', async () => {

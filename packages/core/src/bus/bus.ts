@@ -41,6 +41,14 @@ export type BusMessage =
       readonly versions: (number | null)[] | undefined
     }
 
+/**
+ * Waits between attempts to subscribe after the store's bus refused (its server down when the
+ * cache started): doubling from the first to the last, each shortened by up to a fifth at
+ * random so that a fleet started together does not retry together.
+ */
+const SUBSCRIBE_RETRY_FIRST_MS = 200
+const SUBSCRIBE_RETRY_LAST_MS = 10_000
+
 /** Largest message body this bus builds (PostgreSQL's NOTIFY takes under 8000 bytes). */
 const MAX_MESSAGE_BYTES = 6_000
 
@@ -173,8 +181,11 @@ function deferred(): Deferred {
 /** One root cache's bus: publish, listen, dispatch, gaps, close. @internal */
 export class CacheBus {
   readonly #parts: CacheBusParts
+  /** The latest attempt to subscribe (see {@link listen}). */
   #subscribed: Promise<void> | undefined
   #unsubscribe: (() => Promise<void>) | undefined
+  /** The next attempt to subscribe, after one the store's bus refused. */
+  #retry: NodeJS.Timeout | undefined
   #stopGapReports: (() => void) | undefined
   /** The announcement of key changes on its way, and what follows it. */
   #sending: Promise<void> | undefined
@@ -197,16 +208,27 @@ export class CacheBus {
     return store === undefined || (store.capabilities.bus && store.bus !== undefined)
   }
 
-  /** Starts listening (once), when the bus is enabled; a failure is an `error` event. */
+  /**
+   * Starts listening (once), when the bus is enabled. A failure is an `error` event. When the
+   * store's bus refused (its server down or unreachable as the cache starts), the cache tries
+   * again, waiting longer each time (up to 10 s), until it listens or closes: until then it
+   * hears no other process, so its in-process tier stays off (or bounded by `maxStaleness`).
+   */
   listen(): void {
     if (!this.#parts.enabled || this.#subscribed) return
-    this.#subscribed = this.#subscribe()
-    this.#subscribed.catch((error: unknown) =>
-      this.#parts.reportError('subscribe', undefined, error),
-    )
+    this.#attempt(1)
   }
 
-  /** Resolves once the subscription is active (at once when the bus is off or absent). */
+  #attempt(attempt: number): void {
+    const subscribed = this.#subscribe(attempt)
+    this.#subscribed = subscribed
+    subscribed.catch((error: unknown) => this.#parts.reportError('subscribe', undefined, error))
+  }
+
+  /**
+   * Resolves once the subscription is active (at once when the bus is off or absent); rejects
+   * with the latest failure while the cache is still trying to subscribe.
+   */
   async ready(): Promise<void> {
     await this.#subscribed
   }
@@ -330,9 +352,12 @@ export class CacheBus {
 
   /** Stops listening. Always resolves: a failed unsubscribe is an `error` event. */
   async close(): Promise<void> {
-    // A subscription still being made (a frozen server) is waited for no longer than a call.
-    await settledWithin(this.#subscribed, this.#parts.closeWaitMs)
+    // No attempt starts from now on; one still being made (a frozen server) lets go of what it
+    // gets, and is waited for no longer than a call.
     this.#closed = true
+    clearTimeout(this.#retry)
+    this.#retry = undefined
+    await settledWithin(this.#subscribed, this.#parts.closeWaitMs)
     this.#stopGapReports?.()
     try {
       await this.#unsubscribe?.()
@@ -358,13 +383,21 @@ export class CacheBus {
     })
   }
 
-  async #subscribe(): Promise<void> {
+  async #subscribe(attempt: number): Promise<void> {
     const resolved = await this.#parts.store.resolve()
     const bus = resolved.bus
-    if (!resolved.capabilities.bus || !bus) return
-    if (resolved.capabilities.busGaps && bus.onGap)
+    if (!resolved.capabilities.bus || !bus || this.#closed) return
+    if (resolved.capabilities.busGaps && bus.onGap && this.#stopGapReports === undefined)
       this.#stopGapReports = bus.onGap((gap) => this.#onGap(gap))
-    const unsubscribe = await bus.subscribe(this.#parts.channel, (text) => this.#dispatch(text))
+    let unsubscribe: () => Promise<void>
+    try {
+      unsubscribe = await bus.subscribe(this.#parts.channel, (text) => this.#dispatch(text))
+    } catch (error) {
+      // The store is there but its bus refused: a server that is down now may be back soon.
+      // (A store that failed to load is not retried: the same error would come again.)
+      this.#retryLater(attempt)
+      throw error
+    }
     if (this.#closed) {
       // Closed while subscribing: let go at once.
       await unsubscribe().catch((error: unknown) =>
@@ -417,7 +450,24 @@ export class CacheBus {
     }
   }
 
+  #retryLater(attempt: number): void {
+    if (this.#closed) return
+    const wait = Math.min(SUBSCRIBE_RETRY_LAST_MS, SUBSCRIBE_RETRY_FIRST_MS * 2 ** (attempt - 1))
+    this.#retry = setTimeout(
+      () => {
+        this.#retry = undefined
+        if (!this.#closed) this.#attempt(attempt + 1)
+      },
+      wait * (0.8 + 0.2 * Math.random()),
+    )
+    // Trying again is no reason to keep the process alive.
+    this.#retry.unref?.()
+  }
+
   #onGap(gap: BusGap): void {
+    // The store's bus serves every cache over it: while this one is not subscribed (yet), its
+    // gaps are not this cache's ('restored' would tell the in-process tier it hears messages).
+    if (this.#unsubscribe === undefined) return
     // Messages may have been lost: nothing derived from them can be trusted. The in-process
     // tier drops its copies; a lock waiter may have missed its fill report, so every waiter
     // looks at the store again. (Reads of the shared store need nothing more: they check tag

@@ -343,7 +343,9 @@ export class Cache {
    * so an invalidation published anywhere from then on reaches this cache. Calls need not wait
    * for it; it is for start-up checks and tests.
    * @throws the error that stopped either (an adapter that is not installed, a bus that could
-   * not subscribe); the cache still serves reads and writes.
+   * not subscribe); the cache still serves reads and writes. A bus that could not subscribe is
+   * tried again in the background (200 ms, doubling up to 10 s) until it listens: a later
+   * `ready()` resolves once it does.
    */
   ready(): Promise<void> {
     return this.#runtime.ready()

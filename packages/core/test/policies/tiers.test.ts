@@ -167,6 +167,36 @@ describe('two tiers: an in-process L1 in front of a shared L2', () => {
     expect(b.cache.stats().l1Hits).toBe(2)
   })
 
+  it('a bus that refused at start: L1 stays off, a gap of the store meanwhile does not turn it on, and once subscribed it serves and hears', async () => {
+    const { l2, open } = start()
+    const a = open().cache
+    await a.ready()
+    const subscribe = l2.bus.subscribe
+    let refusals = 2
+    l2.bus.subscribe = (channel, onMessage) => {
+      if (refusals-- > 0) return Promise.reject(new Error('connection refused'))
+      return subscribe(channel, onMessage)
+    }
+    const b = open()
+    await expect(b.cache.ready()).rejects.toThrow('connection refused')
+    await a.set('k', 'v1')
+    // The store's bus comes back for A (another cache over it): not B's gap to act on.
+    l2.loseBus()
+    l2.restoreBus()
+    expect(await b.cache.get('k')).toBe('v1')
+    expect(await b.cache.get('k')).toBe('v1')
+    expect(b.cache.stats().l1Hits).toBe(0)
+    await eventually(() => b.cache.ready(), 5_000)
+    expect(b.errors.map((event) => event.operation)).toEqual(['subscribe', 'subscribe'])
+    expect(await b.cache.get('k')).toBe('v1')
+    expect(await b.cache.get('k')).toBe('v1')
+    expect(b.cache.stats().l1Hits).toBe(1)
+    // And it hears A now: its copy goes when A changes the key.
+    await a.set('k', 'v2')
+    await settle()
+    expect(await b.cache.get('k')).toBe('v2')
+  })
+
   it('with maxStaleness, a lost bus keeps serving copies within the bound, and restoring drops them', async () => {
     const { l2, open } = start()
     const a = open().cache
