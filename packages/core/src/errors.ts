@@ -5,6 +5,8 @@
  * @module
  */
 
+import { describeValue } from './describe-value.js'
+
 /** Stable error codes. New codes may be added; existing ones never change meaning. */
 export type CacheErrorCode =
   | 'E_INVALID_OPTION'
@@ -49,7 +51,10 @@ export class InvalidDurationError extends CacheError {
   /** The value that was given. */
   readonly value: unknown
   constructor(option: string, value: unknown, reason: string) {
-    super('E_INVALID_DURATION', `Invalid duration for "${option}" (${describe(value)}): ${reason}`)
+    super(
+      'E_INVALID_DURATION',
+      `Invalid duration for "${option}" (${describeValue(value)}): ${reason}`,
+    )
     this.value = value
   }
 }
@@ -57,7 +62,7 @@ export class InvalidDurationError extends CacheError {
 /** A key is not a non-empty string. */
 export class InvalidKeyError extends CacheError {
   constructor(key: unknown) {
-    super('E_INVALID_KEY', `Invalid cache key ${describe(key)}: keys are non-empty strings`)
+    super('E_INVALID_KEY', `Invalid cache key (${describeValue(key)}): keys are non-empty strings`)
   }
 }
 
@@ -186,15 +191,6 @@ export class CacheClosedError extends CacheError {
   constructor() {
     super('E_CLOSED', 'The cache is closed')
   }
-}
-
-function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value)
-  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean')
-    return String(value)
-  if (value === null) return 'null'
-  if (value === undefined) return 'undefined'
-  return typeof value
 }
 
 function causeMessage(cause: unknown): string | undefined {

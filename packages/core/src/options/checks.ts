@@ -7,6 +7,7 @@
  * @module
  */
 
+import { describeValue } from '../describe-value.js'
 import { InvalidOptionError } from '../errors.js'
 import { isStandardSchema } from '../standard-schema.js'
 
@@ -123,11 +124,4 @@ export function checkSchemaOption(schema: unknown, option: string): void {
       option,
       'must be a Standard Schema (zod, valibot, arktype…: an object with a "~standard" property of version 1)',
     )
-}
-
-/** A value as an option error shows it: a string quoted, a number as is, an object by its type. */
-function describeValue(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value)
-  if (value === null || typeof value !== 'object') return String(value)
-  return Array.isArray(value) ? 'an array' : 'an object'
 }
