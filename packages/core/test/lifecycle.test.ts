@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest'
 import { invalidatedMessage } from '../src/bus/bus.js'
-import { type CacheEvents, createCache, InvalidOptionError } from '../src/index.js'
+import { type Cache, type CacheEvents, createCache, InvalidOptionError } from '../src/index.js'
 import { eventually } from './policies/fixture.js'
 import { BusTestStore, LockingTestStore, TestStore } from './test-store.js'
 
@@ -74,16 +74,22 @@ describe('who closes the store', () => {
   })
 })
 
+/** Another process's invalidation, published on `store`'s bus, reaches `cache` as an event. */
+async function expectHearsInvalidation(cache: Cache, store: BusTestStore): Promise<void> {
+  const heard: string[][] = []
+  const stop = cache.on('invalidate', (event) => heard.push([...event.tags]))
+  await store.bus.publish('strata#bus', invalidatedMessage('another process', ['posts']))
+  await settle()
+  stop()
+  expect(heard).toEqual([['posts']])
+}
+
 describe('the bus subscription', () => {
   it('ready() resolves once the subscription is active: a message published after it is heard', async () => {
     const store = new BusTestStore()
     const cache = createCache({ store })
-    const heard: string[][] = []
-    cache.on('invalidate', (event) => heard.push([...event.tags]))
     await cache.ready()
-    await store.bus.publish('strata#bus', invalidatedMessage('another process', ['posts']))
-    await settle()
-    expect(heard).toEqual([['posts']])
+    await expectHearsInvalidation(cache, store)
     await cache.close()
   })
 
@@ -111,8 +117,6 @@ describe('the bus subscription', () => {
     const cache = createCache({ store })
     const errors: CacheEvents['error'][] = []
     cache.on('error', (event) => errors.push(event))
-    const heard: string[][] = []
-    cache.on('invalidate', (event) => heard.push([...event.tags]))
     await expect(cache.ready()).rejects.toThrow('connection refused')
     await eventually(() => cache.ready(), 5_000)
     expect(attempts).toHaveLength(4)
@@ -122,9 +126,7 @@ describe('the bus subscription', () => {
     expect(waits[1]).toBeGreaterThan(waits[0]!)
     expect(waits[2]).toBeGreaterThan(waits[1]!)
     expect(errors.map((event) => event.operation)).toEqual(['subscribe', 'subscribe', 'subscribe'])
-    await store.bus.publish('strata#bus', invalidatedMessage('another process', ['posts']))
-    await settle()
-    expect(heard).toEqual([['posts']])
+    await expectHearsInvalidation(cache, store)
     await cache.close()
   })
 

@@ -49,6 +49,27 @@ describeWithServers('postgresStore faults', () => {
     }
   }
 
+  /**
+   * Runs `call` while the only connection of `pool` is held elsewhere: it must fail with
+   * StoreTimeoutError of `operation` at the 200 ms query timeout.
+   */
+  async function expectTimeoutWhileConnectionHeld(
+    pool: Pool,
+    operation: string,
+    call: () => Promise<unknown>,
+  ): Promise<void> {
+    const held = await pool.connect()
+    try {
+      const started = performance.now()
+      const error = await call().catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(StoreTimeoutError)
+      expect(error).toMatchObject({ operation, timeoutMs: 200 })
+      expect(performance.now() - started).toBeLessThan(1000)
+    } finally {
+      held.release()
+    }
+  }
+
   /** What `store.get('k')` settles with while another session holds its table locked. */
   function getWhileTableLocked(store: PostgresStore): Promise<unknown> {
     return withClient(async (locker) => {
@@ -92,16 +113,7 @@ describeWithServers('postgresStore faults', () => {
       const pool = new Pool({ connectionString: server.url, max: 1 })
       const store = newStore({ pool, connectionString: undefined, queryTimeout: 200 })
       await store.set('k', Buffer.from('v'), 60_000)
-      const held = await pool.connect()
-      try {
-        const started = performance.now()
-        const error = await store.get('k').catch((e: unknown) => e)
-        expect(error).toBeInstanceOf(StoreTimeoutError)
-        expect(error).toMatchObject({ operation: 'get', timeoutMs: 200 })
-        expect(performance.now() - started).toBeLessThan(1000)
-      } finally {
-        held.release()
-      }
+      await expectTimeoutWhileConnectionHeld(pool, 'get', () => store.get('k'))
       // The connection that reached the call after it gave up went back to the pool unused.
       expect(await store.get('k')).toEqual(new TextEncoder().encode('v'))
       expect(pool.totalCount).toBe(1)
@@ -146,16 +158,7 @@ describeWithServers('postgresStore faults', () => {
         queryTimeout: 200,
         autoMigrate: false,
       })
-      const held = await pool.connect()
-      try {
-        const started = performance.now()
-        const error = await store.migrate().catch((e: unknown) => e)
-        expect(error).toBeInstanceOf(StoreTimeoutError)
-        expect(error).toMatchObject({ operation: 'migrate', timeoutMs: 200 })
-        expect(performance.now() - started).toBeLessThan(1000)
-      } finally {
-        held.release()
-      }
+      await expectTimeoutWhileConnectionHeld(pool, 'migrate', () => store.migrate())
       // The pool's one connection reached the given-up wait after it ended and went back unused:
       // kept, this migrate() would wait for it and time out.
       await store.migrate()
@@ -170,16 +173,9 @@ describeWithServers('postgresStore faults', () => {
       const pool = new Pool({ connectionString: server.url, max: 1 })
       const store = newStore({ pool, connectionString: undefined, queryTimeout: 200 })
       await store.set('k', Buffer.from('old'), 60_000)
-      const held = await pool.connect()
-      try {
-        const started = performance.now()
-        const error = await store.set('k', Buffer.from('new'), 60_000).catch((e: unknown) => e)
-        expect(error).toBeInstanceOf(StoreTimeoutError)
-        expect(error).toMatchObject({ operation: 'set', timeoutMs: 200 })
-        expect(performance.now() - started).toBeLessThan(1000)
-      } finally {
-        held.release()
-      }
+      await expectTimeoutWhileConnectionHeld(pool, 'set', () =>
+        store.set('k', Buffer.from('new'), 60_000),
+      )
       // The freed connection goes first to the write's wait, queued before this read's: had
       // the write gone out on it then, the read would see 'new'.
       expect(await store.get('k')).toEqual(new TextEncoder().encode('old'))

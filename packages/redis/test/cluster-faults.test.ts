@@ -5,7 +5,7 @@ import { type StartedRedisCluster, startRedisCluster } from 'test-servers'
 import { describeWithServers } from 'test-servers/vitest'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { type RedisStore, redisStore } from '../src/index.js'
-import { eventually, text, uniquePrefix } from './helpers.js'
+import { eventually, resolves, text, uniquePrefix } from './helpers.js'
 
 const TIMEOUT_MS = 200
 
@@ -100,12 +100,9 @@ describeWithServers('a Cluster master dies (no replicas)', () => {
     try {
       // ioredis' ready check asks a random node: when that is the dead one, the Cluster fails
       // fast ("Cluster isn't ready") and connects again after the reconnect delay.
+      const records = kept.map((key) => ({ key, record: Buffer.from(key), ttlMs: 60_000 }))
       await eventually(
-        () =>
-          late.setMany(kept.map((key) => ({ key, record: Buffer.from(key), ttlMs: 60_000 }))).then(
-            () => true,
-            () => false,
-          ),
+        resolves(() => late.setMany(records)),
         3_000,
         'the other masters written',
       )
@@ -116,11 +113,7 @@ describeWithServers('a Cluster master dies (no replicas)', () => {
       // The bus listens on one master, taken in turn: when that is the dead one, the cache
       // tries again on the next.
       await eventually(
-        () =>
-          cache.ready().then(
-            () => true,
-            () => false,
-          ),
+        resolves(() => cache.ready()),
         5_000,
         'the bus listening',
       )

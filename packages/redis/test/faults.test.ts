@@ -13,7 +13,7 @@ import {
   vi,
 } from 'vitest'
 import { type RedisStore, redisStore } from '../src/index.js'
-import { eventually, uniquePrefix } from './helpers.js'
+import { eventually, resolves, uniquePrefix } from './helpers.js'
 
 /** The store's per-command timeout and the cache's storeTimeout; every bound derives from it. */
 const TIMEOUT_MS = 200
@@ -166,11 +166,7 @@ describeWithServers('fail fast when Redis dies or freezes', () => {
       await expect(late.ready()).rejects.toBeInstanceOf(StoreError)
       await redis.restart()
       await eventually(
-        () =>
-          late.ready().then(
-            () => true,
-            () => false,
-          ),
+        resolves(() => late.ready()),
         15_000,
         'the late cache subscribed',
       )

@@ -29,6 +29,15 @@ export async function eventually(
   }
 }
 
+/** A condition for {@link eventually}: `call` resolves (a rejection is "not yet"). */
+export function resolves(call: () => Promise<unknown>): () => Promise<boolean> {
+  return () =>
+    call().then(
+      () => true,
+      () => false,
+    )
+}
+
 /** A record's bytes as UTF-8 text, or `undefined` for a miss. */
 export function text(record: Uint8Array | undefined): string | undefined {
   return record === undefined ? undefined : Buffer.from(record).toString()
