@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { type CacheEvents, createCache, StoreError, StoreTimeoutError } from '@strata/cache-core'
+import { memoryStore } from '@strata/cache-memory'
 import { Pool } from 'pg'
 import { describeWithServers } from 'test-servers/vitest'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -247,6 +248,50 @@ describeWithServers('postgresStore bus', () => {
         await expect(store.close()).resolves.toBeUndefined()
       } finally {
         await yours.end()
+        await path.close()
+      }
+    })
+
+    it('a two-tier cache whose LISTEN could not be made as it started keeps trying: once it listens, its L1 serves and hears the others', async () => {
+      const { path, url } = await stallingPathTo(server.url, 'LISTEN')
+      const table = uniqueName('bus')
+      const late = createCache({
+        store: postgresStore({ connectionString: url, table, queryTimeout: '300ms' }),
+        l1: memoryStore(),
+        ttl: '1m',
+      })
+      const subscribeErrors: unknown[] = []
+      late.on('error', (event) => {
+        if (event.operation === 'subscribe') subscribeErrors.push(event.error)
+      })
+      const [writerStore] = pair({ table })
+      const writer = createCache({ store: writerStore!, ttl: '1m', closeStore: false })
+      try {
+        await expect(late.ready()).rejects.toBeInstanceOf(StoreTimeoutError)
+        path.release()
+        await expect
+          .poll(
+            () =>
+              late.ready().then(
+                () => true,
+                () => false,
+              ),
+            { timeout: 15_000 },
+          )
+          .toBe(true)
+        expect(subscribeErrors.length).toBeGreaterThan(0)
+        await writer.set('k', 'v1')
+        // A read that began before the announcement of that write arrived is not copied into L1.
+        await expect
+          .poll(async () => (await late.get('k')) === 'v1' && late.stats().l1Hits > 0, {
+            timeout: 5_000,
+          })
+          .toBe(true)
+        await writer.set('k', 'v2')
+        await expect.poll(() => late.get('k'), { timeout: 5_000 }).toBe('v2')
+      } finally {
+        await writer.close()
+        await late.close()
         await path.close()
       }
     })
