@@ -227,11 +227,12 @@ export class Cache {
   /**
    * Soft invalidation of one key: its value becomes stale instead of gone. Within its grace it is
    * served (by `get`, and by `getOrSet` while one refresh runs); past its grace, or when it has
-   * none, it is a miss. The stored entry is read and written back stale, so a `set` of the same
-   * key racing with this call (within one round trip) may be overwritten by the stale copy,
-   * which the next `getOrSet` refreshes; prefer {@link expireTags} where that matters, it has no
-   * such window. Announced on the bus like every invalidation. Throws `StoreError` when the
-   * store fails.
+   * none, it is a miss. The stored entry is read and written back stale. A `set`, `delete` or
+   * `clear` of the key from this process between the two wins: the key is left as it made it.
+   * One from another process in that window (one round trip) may be overwritten by the stale
+   * copy, which the next `getOrSet` refreshes; prefer {@link expireTags} where that matters, it
+   * has no such window. Announced on the bus like every invalidation. Throws `StoreError` when
+   * the store fails.
    */
   expire(key: string): Promise<void> {
     return writes.expireKeys(this.#runtime, this.#entries, [key])

@@ -10,6 +10,7 @@
 import { randomUUID } from 'node:crypto'
 import { CacheBus } from '../bus/bus.js'
 import { type EnvelopeFormat, envelopeFormat } from '../entries/codec.js'
+import { ExpiringKeys } from '../entries/expiring-keys.js'
 import type { Serializer } from '../entries/serializer.js'
 import { jsonSerializer } from '../entries/serializer.js'
 import type { CacheError } from '../errors.js'
@@ -29,6 +30,7 @@ export class CacheRuntime {
   readonly counters: Record<StatCounter, number> = createCounters()
   readonly flights = new SingleFlight()
   readonly fills = new FillSignals()
+  readonly expiring = new ExpiringKeys()
   /** Identifies this process's cache on the invalidation bus. */
   readonly instanceId = randomUUID()
   readonly store: StoreAccess

@@ -196,6 +196,7 @@ export async function remove(
   const storeKey = entries.keys.dataKey(key)
   const landing = runtime.flights.supersedeKey(storeKey)
   if (landing) await landing
+  runtime.expiring.wrote(storeKey)
   const removed = await runtime.store.mustSucceed('delete', (store, signal) =>
     store.delete(storeKey, signal),
   )
@@ -215,6 +216,7 @@ export async function removeMany(
   const storeKeys = keys.map((key) => entries.keys.dataKey(key))
   const landing = runtime.flights.supersedeKeys(storeKeys)
   if (landing) await landing
+  for (const storeKey of storeKeys) runtime.expiring.wrote(storeKey)
   await runtime.store.mustSucceed('deleteMany', (store, signal) =>
     store.deleteMany(storeKeys, signal),
   )
@@ -279,6 +281,7 @@ export async function clear(runtime: CacheRuntime, entries: Entries): Promise<vo
   const { prefix } = keys
   const landing = runtime.flights.supersedePrefix(prefix)
   if (landing) await landing
+  runtime.expiring.cleared(prefix)
   await runtime.store.mustSucceed('clear', async (store, signal) => {
     if (store.capabilities.scopedClear && store.clear) await store.clear(prefix, signal)
     else await store.increment(keys.generationKeys().at(-1)!, 1)

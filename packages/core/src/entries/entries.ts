@@ -20,6 +20,7 @@ import type { ReadAhead, StoreAccess } from '../store/access.js'
 import type { Awaitable, Store, StoreEntry, StoreRecord } from '../store/store.js'
 import type { EnvelopeFormat } from './codec.js'
 import type { Envelope, EnvelopeDraft } from './envelope.js'
+import type { ExpiringKeys } from './expiring-keys.js'
 import { staleCopy } from './freshness.js'
 import type { KeySpace } from './keys.js'
 import {
@@ -69,6 +70,8 @@ export interface EntriesRuntime {
   /** The in-process tier, when the cache has one. */
   readonly l1: InProcessTier | undefined
   readonly counters: Record<StatCounter, number>
+  /** Keys being soft-expired, told of this process's writes (see {@link Entries.expire}). */
+  readonly expiring: ExpiringKeys
   reportError(operation: string, key: string | undefined, error: unknown): void
 }
 
@@ -362,17 +365,35 @@ export class Entries implements Identified {
   /**
    * Soft-expires stored entries: each becomes stale as of `now` (still servable, while it is
    * refreshed, until its own stale-until time); one without grace is removed. A read and a
-   * write of the store, both of which must succeed (an expiry is an invalidation).
+   * write of the store, both of which must succeed (an expiry is an invalidation). A key this
+   * process writes or deletes between the two keeps that write: the expiry leaves it out.
    * @throws StoreError
    */
   async expire(storeKeys: readonly string[], now: number): Promise<void> {
+    const expiring = this.runtime.expiring
+    const writes = expiring.begin(storeKeys)
+    try {
+      await this.expireUnlessWritten(storeKeys, writes, now)
+    } finally {
+      expiring.end(storeKeys)
+    }
+    this.runtime.l1?.drop(storeKeys)
+  }
+
+  private async expireUnlessWritten(
+    storeKeys: readonly string[],
+    writes: readonly number[],
+    now: number,
+  ): Promise<void> {
     const access = this.runtime.store
     const records = await access.mustSucceed('expire', (s) => s.getMany(storeKeys))
     const rewrites: StoreEntry[] = []
     const removals: string[] = []
+    const expiring = this.runtime.expiring
     storeKeys.forEach((storeKey, i) => {
       const entry = this.decode(records[i], storeKey)
       if (entry === undefined || entry.s <= now) return
+      if (expiring.writtenSince(storeKey, writes[i]!)) return
       if (entry.s <= entry.f) removals.push(storeKey)
       else {
         const stale: Envelope = { ...entry, c: now, f: Math.min(entry.f, now) }
@@ -383,11 +404,11 @@ export class Entries implements Identified {
         })
       }
     })
+    if (rewrites.length === 0 && removals.length === 0) return
     await access.mustSucceed('expire', async (s, signal) => {
       if (rewrites.length > 0) await s.setMany(rewrites, signal)
       if (removals.length > 0) await s.deleteMany(removals, signal)
     })
-    this.runtime.l1?.drop(storeKeys)
   }
 
   /** Builds the envelope of a value. */
@@ -431,6 +452,7 @@ export class Entries implements Identified {
     const ttlMs = Math.max(1, envelope.s - envelope.c)
     const l1 = this.runtime.l1
     if (loadTicket === undefined) l1?.fence.changed(storeKey)
+    this.runtime.expiring.wrote(storeKey)
     const written = access.set(storeKey, record, ttlMs)
     return then(written, (landed) => this.afterWrite(storeKey, envelope, loadTicket, landed))
   }
@@ -475,7 +497,10 @@ export class Entries implements Identified {
       ttlMs: Math.max(1, envelope.s - envelope.c),
     }))
     const l1 = this.runtime.l1
-    for (const { storeKey, ticket } of items) if (ticket === undefined) l1?.fence.changed(storeKey)
+    for (const { storeKey, ticket } of items) {
+      if (ticket === undefined) l1?.fence.changed(storeKey)
+      this.runtime.expiring.wrote(storeKey)
+    }
     const written = await access.writeAndReport('setMany', undefined, (s, signal) =>
       s.setMany(entries, signal),
     )

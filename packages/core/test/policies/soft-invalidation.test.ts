@@ -148,6 +148,60 @@ describe('soft invalidation: expire and expireMany', () => {
     expect(await cache.get('k')).toBeUndefined()
   })
 
+  it('a set or delete from this process while expire reads wins: the stale copy never lands over it', async () => {
+    const cache = t.cache({ ttl: '1h', grace: '10m' })
+    await cache.setMany([
+      { key: 'set', value: 'old' },
+      { key: 'deleted', value: 'old' },
+      { key: 'untouched', value: 'old' },
+    ])
+    // expire has read the entries, and waits to write them back stale.
+    const readDone = latch()
+    const rewrite = latch()
+    const getMany = t.store.getMany.bind(t.store)
+    t.store.getMany = async (keys) => {
+      const records = await getMany(keys)
+      readDone.open()
+      await rewrite.promise
+      return records
+    }
+    const expiring = cache.expireMany(['set', 'deleted', 'untouched'])
+    await readDone.promise
+    await cache.set('set', 'new')
+    await cache.delete('deleted')
+    rewrite.open()
+    await expiring
+    t.store.getMany = getMany
+    expect(await cache.getMany(['set', 'deleted', 'untouched'])).toEqual(['new', undefined, 'old'])
+    // 'new' fresh, 'old' stale (expired), the deleted key a miss.
+    expect(cache.stats()).toMatchObject({ hits: 1, staleHits: 1, misses: 1 })
+  })
+
+  it('a clear from this process while expire reads wins: nothing comes back stale', async () => {
+    const cache = t.cache({ ttl: '1h', grace: '10m' })
+    const users = cache.namespace('users')
+    await users.setMany([
+      { key: 'a', value: 'old' },
+      { key: 'b', value: 'old' },
+    ])
+    const readDone = latch()
+    const rewrite = latch()
+    const getMany = t.store.getMany.bind(t.store)
+    t.store.getMany = async (keys) => {
+      const records = await getMany(keys)
+      readDone.open()
+      await rewrite.promise
+      return records
+    }
+    const expiring = users.expireMany(['a', 'b'])
+    await readDone.promise
+    await cache.clear()
+    rewrite.open()
+    await expiring
+    t.store.getMany = getMany
+    expect(await users.getMany(['a', 'b'])).toEqual([undefined, undefined])
+  })
+
   it('a load of the key running during expire is not cached as fresh', async () => {
     const cache = t.cache({ grace: '1h' })
     const gate = latch()
