@@ -1,8 +1,26 @@
 import { describe, expect, it, vi } from 'vitest'
 import { versionState } from '../../src/entries/versions.js'
 import { type CacheEvents, createCache, InvalidOptionError, StoreError } from '../../src/index.js'
-import { BusTestStore, ObjectTestStore } from '../test-store.js'
+import { BusTestStore, ObjectTestStore, type TestStore } from '../test-store.js'
 import { eventually, FakeClock, latch, usePolicyCaches } from './fixture.js'
+
+/**
+ * Holds the next batch read of `store` once it has read (as `expire` does before it writes the
+ * entries back stale): `read` resolves then, and `release()` lets the read return.
+ */
+function holdAfterBatchRead(store: TestStore): { read: Promise<void>; release(): void } {
+  const readDone = latch()
+  const rewrite = latch()
+  const getMany = store.getMany.bind(store)
+  store.getMany = async (keys) => {
+    store.getMany = getMany
+    const records = await getMany(keys)
+    readDone.open()
+    await rewrite.promise
+    return records
+  }
+  return { read: readDone.promise, release: () => rewrite.open() }
+}
 
 describe('soft invalidation: expireTags', () => {
   const t = usePolicyCaches()
@@ -155,23 +173,13 @@ describe('soft invalidation: expire and expireMany', () => {
       { key: 'deleted', value: 'old' },
       { key: 'untouched', value: 'old' },
     ])
-    // expire has read the entries, and waits to write them back stale.
-    const readDone = latch()
-    const rewrite = latch()
-    const getMany = t.store.getMany.bind(t.store)
-    t.store.getMany = async (keys) => {
-      const records = await getMany(keys)
-      readDone.open()
-      await rewrite.promise
-      return records
-    }
+    const hold = holdAfterBatchRead(t.store)
     const expiring = cache.expireMany(['set', 'deleted', 'untouched'])
-    await readDone.promise
+    await hold.read
     await cache.set('set', 'new')
     await cache.delete('deleted')
-    rewrite.open()
+    hold.release()
     await expiring
-    t.store.getMany = getMany
     expect(await cache.getMany(['set', 'deleted', 'untouched'])).toEqual(['new', undefined, 'old'])
     // 'new' fresh, 'old' stale (expired), the deleted key a miss.
     expect(cache.stats()).toMatchObject({ hits: 1, staleHits: 1, misses: 1 })
@@ -184,21 +192,12 @@ describe('soft invalidation: expire and expireMany', () => {
       { key: 'a', value: 'old' },
       { key: 'b', value: 'old' },
     ])
-    const readDone = latch()
-    const rewrite = latch()
-    const getMany = t.store.getMany.bind(t.store)
-    t.store.getMany = async (keys) => {
-      const records = await getMany(keys)
-      readDone.open()
-      await rewrite.promise
-      return records
-    }
+    const hold = holdAfterBatchRead(t.store)
     const expiring = users.expireMany(['a', 'b'])
-    await readDone.promise
+    await hold.read
     await cache.clear()
-    rewrite.open()
+    hold.release()
     await expiring
-    t.store.getMany = getMany
     expect(await users.getMany(['a', 'b'])).toEqual([undefined, undefined])
   })
 
