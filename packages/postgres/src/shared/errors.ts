@@ -14,8 +14,11 @@ const QUERY_CANCELED = '57014'
 /** SQLSTATE of a lock wait cancelled by `lock_timeout`. */
 const LOCK_NOT_AVAILABLE = '55P03'
 
+/** The message of pg's own `query_timeout` error, which this store's client-side bounds reuse. */
+const QUERY_READ_TIMEOUT = 'Query read timeout'
+
 const CLIENT_TIMEOUT_MESSAGES = [
-  'Query read timeout',
+  QUERY_READ_TIMEOUT,
   'timeout exceeded when trying to connect',
   'Connection terminated due to connection timeout',
 ]
@@ -53,4 +56,12 @@ export function isTimeout(error: unknown): boolean {
     return error.code === QUERY_CANCELED || error.code === LOCK_NOT_AVAILABLE
   }
   return error instanceof Error && CLIENT_TIMEOUT_MESSAGES.some((m) => error.message.includes(m))
+}
+
+/**
+ * The error of a call the store gave up on at its query timeout, in the form of pg's own
+ * `query_timeout` error, so that {@link toStoreError} makes it a `StoreTimeoutError` alike.
+ */
+export function queryTimedOut(detail?: string): Error {
+  return new Error(detail === undefined ? QUERY_READ_TIMEOUT : `${QUERY_READ_TIMEOUT}: ${detail}`)
 }

@@ -6,6 +6,7 @@
  */
 
 import type { Pool, PoolClient } from 'pg'
+import { queryTimedOut } from './errors.js'
 import { timedQuery } from './timed-query.js'
 
 /**
@@ -35,7 +36,7 @@ export interface CheckedOut {
  * `connectionTimeoutMillis`): a pool you pass in may have none, all its connections may be busy,
  * and a frozen server never completes a new one. A connection that arrives after the wait gave
  * up goes back to the pool unused.
- * @throws pg's `Query read timeout` error past `timeoutMs` (a timeout to `toStoreError`).
+ * @throws {@link queryTimedOut}'s error past `timeoutMs` (a timeout to `toStoreError`).
  */
 export function checkOut(pool: Pool, timeoutMs = 0): Promise<CheckedOut> {
   return new Promise<CheckedOut>((resolve, reject) => {
@@ -44,7 +45,7 @@ export function checkOut(pool: Pool, timeoutMs = 0): Promise<CheckedOut> {
       timeoutMs > 0
         ? setTimeout(() => {
             gaveUp = true
-            reject(new Error('Query read timeout: no pooled client was free in time'))
+            reject(queryTimedOut('no pooled client was free in time'))
           }, timeoutMs)
         : undefined
     pool.connect((error, client, done) => {

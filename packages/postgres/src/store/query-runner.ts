@@ -11,7 +11,7 @@
 import { OperationDeadlines, type PendingOperation, StoreError } from '@strata/cache-core'
 import type { Pool, QueryResult, QueryResultRow } from 'pg'
 import type { Timeouts } from '../shared/connection.js'
-import { toStoreError } from '../shared/errors.js'
+import { queryTimedOut, toStoreError } from '../shared/errors.js'
 import { type TimedQueryConfig, timedQuery } from '../shared/timed-query.js'
 import { checkOut, ignoreConnectionError, withTransaction } from '../shared/transaction.js'
 import type { StoreSchema } from './schema.js'
@@ -36,9 +36,6 @@ export type QueryRunner = <R extends QueryResultRow = QueryResultRow>(
  * of the same key is no longer held back behind it.
  */
 const UNANSWERED_WRITE_LIMIT_MS = 60_000
-
-/** The error pg raises when `query_timeout` elapses; `toStoreError` makes it a timeout. */
-const queryTimedOut = () => new Error('Query read timeout')
 
 /** What a write of records touches, for {@link StoreQueries.runWrite}. */
 export type WriteScope =
