@@ -172,16 +172,32 @@ describeWithServers('fail fast when Redis dies or freezes', () => {
       )
       expect(subscribeErrors.length).toBeGreaterThan(0)
       const key = keys[0]!
-      await cache.set(key, 'v1')
-      // A read that began before the announcement of that write arrived is not copied into L1.
+      // The other cache may still be reconnecting after the restart (a failed set is only an
+      // error event), and a read that began before the announcement of a write arrived is not
+      // copied into L1: both are tried again until they hold.
+      await eventually(
+        async () => {
+          await cache.set(key, 'v1')
+          return (await late.get(key)) === 'v1'
+        },
+        5000,
+        'the other cache writing again',
+      )
       await eventually(
         async () => (await late.get(key)) === 'v1' && late.stats().l1Hits > 0,
         5000,
         'an L1 hit',
       )
-      // The other cache's change reaches the late one's L1 over the bus.
-      await cache.set(key, 'v2')
-      await eventually(async () => (await late.get(key)) === 'v2', 5000, 'the change heard')
+      // The other cache's change reaches the late one's L1 over the bus: unheard, the L1 would
+      // keep serving 'v1'.
+      await eventually(
+        async () => {
+          await cache.set(key, 'v2')
+          return (await late.get(key)) === 'v2'
+        },
+        5000,
+        'the change heard',
+      )
     } finally {
       await late.close()
     }
