@@ -33,3 +33,6 @@ export async function withContenders<T>(
     for (const contender of contenders) await contender.close()
   }
 }
+
+/** Names the contender of a Strata cache created with `clearable: false`, after the library. */
+export const UNCLEARABLE_SUFFIX = '(clearable: false)'

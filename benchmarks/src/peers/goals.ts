@@ -3,6 +3,7 @@
  * says what it measured and whether the goal is met. docs/benchmarks.md shows them next to
  * the ratios, and every run (quick ones too) prints them.
  */
+import { UNCLEARABLE_SUFFIX } from './contender.js'
 import { describeCommands } from './redis-commands.js'
 import {
   type CaseResult,
@@ -73,6 +74,55 @@ function aheadOfPeers(issue: number, caseId: string, text: string): Goal {
   }
 }
 
+/** A Strata variant's figure (a contender other than the default cache) over `against`'s. */
+function variantRatio(result: CaseResult, variant: string, against: Measurement) {
+  const mine = result.measurements.find((m) => withoutVersion(m.contender) === variant)
+  return mine && against.value > 0 ? mine.value / against.value : undefined
+}
+
+/** A Strata variant (its name without version) at least `min` times `against`'s figure. */
+function variantAtLeast(
+  issue: number,
+  caseId: string,
+  text: string,
+  variant: string,
+  against: string,
+  min: number,
+): Goal {
+  return {
+    issue,
+    text,
+    caseId,
+    evaluate(result) {
+      const other = result.measurements.find((m) => withoutVersion(m.contender) === against)
+      const ratio = other && variantRatio(result, variant, other)
+      if (ratio === undefined) return `no ${variant} or ${against} in this case`
+      return { measured: `${ratio.toFixed(2)}× ${against}`, met: ratio >= min }
+    },
+  }
+}
+
+/** A Strata variant's throughput above every peer's. */
+function variantAheadOfPeers(issue: number, caseId: string, text: string, variant: string): Goal {
+  return {
+    issue,
+    text,
+    caseId,
+    evaluate(result) {
+      const ratios = result.measurements.flatMap((m) => {
+        const ratio = m.role === 'peer' ? variantRatio(result, variant, m) : undefined
+        return ratio === undefined ? [] : [{ name: withoutVersion(m.contender), ratio }]
+      })
+      if (ratios.length === 0) return `no ${variant} or no peer in this case`
+      const closest = ratios.reduce((a, b) => (b.ratio < a.ratio ? b : a))
+      return {
+        measured: `closest: ${closest.ratio.toFixed(2)}× ${closest.name}`,
+        met: closest.ratio > 1,
+      }
+    },
+  }
+}
+
 /** Strata's own figure (a time or a count) passes `test`. */
 function strataFigure(
   issue: number,
@@ -106,6 +156,27 @@ const batchCommands: Goal = {
 }
 
 const MEMJS = 'memjs (raw, JSON)'
+const UNCLEARABLE = `@strata/cache-core ${UNCLEARABLE_SUFFIX}`
+
+/** The Memcached goals of #17, met by a cache created with `clearable: false`, per case. */
+function unclearableGoals(caseId: string, inFlight: number): Goal[] {
+  return [
+    variantAtLeast(
+      17,
+      caseId,
+      `Memcached get ≥ 0.9× raw memjs, ${inFlight} in flight, with clearable: false`,
+      UNCLEARABLE,
+      MEMJS,
+      0.9,
+    ),
+    variantAheadOfPeers(
+      17,
+      caseId,
+      `Memcached get ahead of every peer, ${inFlight} in flight, with clearable: false`,
+      UNCLEARABLE,
+    ),
+  ]
+}
 
 export const GOALS: readonly Goal[] = [
   ratioAtLeast(
@@ -152,6 +223,7 @@ export const GOALS: readonly Goal[] = [
     0.9,
   ),
   aheadOfPeers(17, 'memcached-get-hit-1', 'Memcached get ahead of every peer, 1 in flight'),
+  ...unclearableGoals('memcached-get-hit-1', 1),
   ratioAtLeast(
     17,
     'memcached-get-hit-100',
@@ -160,6 +232,7 @@ export const GOALS: readonly Goal[] = [
     0.9,
   ),
   aheadOfPeers(17, 'memcached-get-hit-100', 'Memcached get ahead of every peer, 100 in flight'),
+  ...unclearableGoals('memcached-get-hit-100', 100),
   ratioAtLeast(
     17,
     'postgresql-get-hit-1',

@@ -5,7 +5,7 @@ import { createCache as createCacheManager } from 'cache-manager'
 import { Cacheable } from 'cacheable'
 import Keyv from 'keyv'
 import memjs from 'memjs'
-import { type Contender, HOUR_MS } from './contender.js'
+import { type Contender, HOUR_MS, UNCLEARABLE_SUFFIX } from './contender.js'
 import {
   cacheableContender,
   cacheManagerContender,
@@ -20,11 +20,21 @@ const silent = { log(): void {} }
 /**
  * Each library with Memcached as its only layer. keyv, cacheable and cache-manager reach it
  * through `@keyv/memcache` (which uses memjs); bentocache has no Memcached driver and
- * cachified's adapters are separate packages, so both are absent.
+ * cachified's adapters are separate packages, so both are absent. Strata runs twice: as
+ * created by default, and with `clearable: false` (no namespace generation read per entry).
  */
 export function memcachedContenders(url: string): Contender[] {
   const strataStore = memcachedStore({ servers: [url] })
   const strata = createCache({ store: strataStore, ttl: '1h' })
+  // The opt-out of namespace clear: no generation read beside each entry. Its own namespace,
+  // since its entries carry no generations (a clearable cache would read them as misses).
+  const unclearable = createCache({
+    store: strataStore,
+    ttl: '1h',
+    namespace: 'unclearable',
+    clearable: false,
+    closeStore: false,
+  })
   const raw = memjs.Client.create(url, { logger: silent })
   const rawGet = async (key: string) => decoded((await raw.get(`raw:${key}`)).value?.toString())
   const keyv = new Keyv({ store: new KeyvMemcache(url), ttl: HOUR_MS })
@@ -38,6 +48,12 @@ export function memcachedContenders(url: string): Contender[] {
   })
   return [
     strataContender(strata, () => strataStore.close()),
+    {
+      // Role raw: a baseline beside the default cache, which the ratios are of.
+      ...strataContender(unclearable),
+      name: `${labelled('@strata/cache-core')} ${UNCLEARABLE_SUFFIX}`,
+      role: 'raw',
+    },
     {
       // memjs has no multi-get: getMany sends the gets at once, as the Strata store does.
       name: `${labelled('memjs')} (raw, JSON)`,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { StoreCapabilities } from '../src/index.js'
+import { createCache, type StoreCapabilities, UnsupportedOperationError } from '../src/index.js'
 import { cachesClosedAfterEach, TestStore } from './test-store.js'
 
 /**
@@ -16,6 +16,7 @@ class UnscopedStore extends TestStore {
     bus: false,
   }
   countersFail = false
+  counterReads = 0
   holding = false
   readonly inFlight: string[] = []
   readonly #held: (() => void)[] = []
@@ -25,6 +26,7 @@ class UnscopedStore extends TestStore {
   }
 
   override getCounters(keys: readonly string[]) {
+    this.counterReads += 1
     if (this.countersFail) return Promise.reject(new Error('counter read refused'))
     return this.#hold('getCounters', () => super.getCounters(keys))
   }
@@ -81,5 +83,82 @@ describe('a store without scoped clear (namespace generations)', () => {
     expect(await cache.get('absent')).toBeUndefined()
     expect(errors).toEqual([])
     expect(cache.stats().storeErrors).toBe(0)
+  })
+})
+
+describe('a cache created with clearable: false', () => {
+  const notClearable = (store = new UnscopedStore()) =>
+    openCache(store, { storeTimeout: 1_000, clearable: false })
+
+  it('reads no generation: a hit, a getMany and a write send only entry calls', async () => {
+    const { store, cache } = notClearable()
+    await cache.set('k', 'v')
+    await cache.setMany([{ key: 'm', value: 'w' }])
+    expect(await cache.getOrSet('loaded', () => 'x')).toBe('x')
+    store.holding = true
+    const reply = cache.get('k')
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(store.inFlight).toEqual(['get'])
+    store.release()
+    store.holding = false
+    expect(await reply).toBe('v')
+    expect(await cache.getMany(['k', 'm', 'loaded'])).toEqual(['v', 'w', 'x'])
+    expect(store.counterReads).toBe(0)
+    expect(store.counters.size).toBe(0)
+  })
+
+  it('clear() throws UnsupportedOperationError naming the store, on namespaces too, and writes nothing', async () => {
+    const { store, cache } = notClearable()
+    const posts = cache.namespace('posts')
+    await posts.set('k', 'v')
+    const callsBefore = store.calls
+    for (const target of [cache, posts, posts.scope({ tenant: 't1' })]) {
+      const error = await target.clear().catch((caught: unknown) => caught)
+      expect(error).toBeInstanceOf(UnsupportedOperationError)
+      expect(error).toMatchObject({ code: 'E_UNSUPPORTED' })
+      expect((error as Error).message).toBe(
+        'Store "test" does not support clear(): the cache was created with clearable: false',
+      )
+    }
+    expect(store.calls).toBe(callsBefore)
+    expect(await posts.get('k')).toBe('v')
+  })
+
+  it('is the same on a store that clears by prefix: clear() throws, the entries stay', async () => {
+    const { store, cache } = openCache(new TestStore(), { clearable: false })
+    await cache.set('k', 'v')
+    await expect(cache.clear()).rejects.toBeInstanceOf(UnsupportedOperationError)
+    expect(store.records.size).toBe(1)
+    expect(await cache.get('k')).toBe('v')
+  })
+
+  it('tags still retire entries', async () => {
+    const { cache } = notClearable()
+    await cache.set('k', 'v', { tags: ['t'] })
+    expect(await cache.get('k')).toBe('v')
+    await cache.invalidateTags(['t'])
+    expect(await cache.get('k')).toBeUndefined()
+  })
+
+  it('an entry it wrote is a miss to a clearable cache over the same store, which rewrites it', async () => {
+    const store = new UnscopedStore()
+    const { cache: fast } = notClearable(store)
+    const { cache: clearable } = openCache(store, { storeTimeout: 1_000 })
+    await fast.set('k', 'written without generations')
+    expect(await clearable.get('k')).toBeUndefined()
+    expect(await clearable.getMany(['k'])).toEqual([undefined])
+    await clearable.set('k', 'rewritten')
+    expect(await clearable.get('k')).toBe('rewritten')
+    expect(await fast.get('k')).toBe('rewritten')
+    // The documented cost of disagreeing: the clearable cache's clear() is not seen by the other.
+    await clearable.clear()
+    expect(await clearable.get('k')).toBeUndefined()
+    expect(await fast.get('k')).toBe('rewritten')
+  })
+
+  it('rejects a value that is not a boolean', () => {
+    expect(() =>
+      createCache({ store: new UnscopedStore(), clearable: 'no' as unknown as boolean }),
+    ).toThrow('Invalid option "clearable": must be true or false, got "no"')
   })
 })

@@ -31,6 +31,8 @@ export class CacheRuntime {
   readonly flights = new SingleFlight()
   readonly fills = new FillSignals()
   readonly expiring = new ExpiringKeys()
+  /** `CacheOptions.clearable`, read by every key space's entries. */
+  readonly clearable: boolean
   /** Identifies this process's cache on the invalidation bus. */
   readonly instanceId = randomUUID()
   readonly store: StoreAccess
@@ -50,6 +52,7 @@ export class CacheRuntime {
     serializer: Serializer = jsonSerializer,
   ) {
     const reportError = this.reportError.bind(this)
+    this.clearable = options.clearable
     // The tier comes first: it must know the shared store's bus the moment that store is known.
     this.l1 = options.l1 && this.#createL1(options, rootPrefix)
     this.store = this.#createStoreAccess(storeOrUrl, options, serializer)

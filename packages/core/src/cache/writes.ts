@@ -9,7 +9,7 @@
 
 import type { Entries, WritePlan } from '../entries/entries.js'
 import { type CapturedVersions, capturedFor } from '../entries/versions.js'
-import { InvalidOptionError, InvalidValueError } from '../errors.js'
+import { InvalidOptionError, InvalidValueError, UnsupportedOperationError } from '../errors.js'
 import { publishEvent } from '../observability/diagnostics.js'
 import { checkCallOptions, type SetOptions, writePlan } from '../options/call-options.js'
 import type { Awaitable } from '../store/store.js'
@@ -279,6 +279,14 @@ export async function expireKeys(
 export async function clear(runtime: CacheRuntime, entries: Entries): Promise<void> {
   const { keys } = entries
   const { prefix } = keys
+  if (!runtime.clearable) {
+    const store = runtime.store.ready?.name ?? (await runtime.store.resolve()).name
+    throw new UnsupportedOperationError(
+      store,
+      'clear()',
+      'the cache was created with clearable: false',
+    )
+  }
   const landing = runtime.flights.supersedePrefix(prefix)
   if (landing) await landing
   runtime.expiring.cleared(prefix)

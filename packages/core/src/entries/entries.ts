@@ -26,11 +26,11 @@ import type { KeySpace } from './keys.js'
 import {
   type CapturedVersions,
   counterKeys,
+  generationsMatch,
   NO_TAGS,
   NOTHING_CAPTURED,
   toCaptured,
   versionState,
-  versionsMatch,
 } from './versions.js'
 
 const NONE: ReadonlySet<number> = new Set()
@@ -70,6 +70,8 @@ export interface EntriesRuntime {
   /** The in-process tier, when the cache has one. */
   readonly l1: InProcessTier | undefined
   readonly counters: Record<StatCounter, number>
+  /** Whether `clear()` is offered (`CacheOptions.clearable`): else generations go unchecked. */
+  readonly clearable: boolean
   /** Keys being soft-expired, told of this process's writes (see {@link Entries.expire}). */
   readonly expiring: ExpiringKeys
   reportError(operation: string, key: string | undefined, error: unknown): void
@@ -119,9 +121,9 @@ export class Entries implements Identified {
     const l1 = this.runtime.l1
     const ticket = l1?.fence.ticket()
     const record = access.get(storeKey)
-    // A store without scoped clear has every hit check the namespace generations: reading them
-    // next to the entry makes an untagged hit one round trip instead of two.
-    const generations = store.capabilities.scopedClear
+    // A clearable cache on a store without scoped clear has every hit check the namespace
+    // generations: reading them next to the entry makes an untagged hit one round trip, not two.
+    const generations = !this.checksGenerations(store)
       ? undefined
       : access.readAhead('getCounters', (s) => s.getCounters(this.keys.generationKeys()))
     let validated =
@@ -220,12 +222,13 @@ export class Entries implements Identified {
       entries[i] = entry
       if (entry?.t !== undefined) tagged = true
     }
-    const checksGenerations = !store.capabilities.scopedClear
-    // Untagged entries of a store that clears by prefix have no counter to check.
+    const checksGenerations = this.checksGenerations(store)
+    // Untagged entries have no counter to check unless namespace generations are checked.
     if (!tagged && !checksGenerations) return entries
     const wanted = new Set<string>()
     for (const entry of entries)
-      if (entry?.t) for (const key of counterKeys(this.keys, store, entry.t)) wanted.add(key)
+      if (entry?.t)
+        for (const key of counterKeys(this.keys, checksGenerations, entry.t)) wanted.add(key)
     if (checksGenerations) for (const key of this.keys.generationKeys()) wanted.add(key)
     if (wanted.size === 0) return entries
     const unique = [...wanted]
@@ -234,7 +237,9 @@ export class Entries implements Identified {
     const current = new Map(unique.map((key, i) => [key, values[i]]))
     return entries.map((entry) => {
       if (!entry) return undefined
-      const mine = counterKeys(this.keys, store, entry.t ?? []).map((key) => current.get(key))
+      const mine = counterKeys(this.keys, checksGenerations, entry.t ?? []).map((key) =>
+        current.get(key),
+      )
       return this.judge(entry, mine, checksGenerations)
     })
   }
@@ -269,7 +274,7 @@ export class Entries implements Identified {
     generationsAhead?: Promise<ReadAhead<(number | undefined)[]>>,
   ): Awaitable<Envelope | undefined> {
     if (!entry) return undefined
-    const checksGenerations = !store.capabilities.scopedClear
+    const checksGenerations = this.checksGenerations(store)
     if (!entry.t?.length && !checksGenerations) return entry
     if (!entry.t?.length && generationsAhead) {
       return generationsAhead.then((outcome) => {
@@ -279,10 +284,10 @@ export class Entries implements Identified {
           outcome,
           undefined,
         )
-        return values !== undefined && versionsMatch(entry.g ?? [], values, 0) ? entry : undefined
+        return values !== undefined && generationsMatch(entry.g, values, 0) ? entry : undefined
       })
     }
-    const keys = counterKeys(this.keys, store, entry.t ?? [])
+    const keys = counterKeys(this.keys, checksGenerations, entry.t ?? [])
     return this.counters(keys, storeKey).then((values) =>
       values === undefined ? undefined : this.judge(entry, values, checksGenerations),
     )
@@ -299,6 +304,14 @@ export class Entries implements Identified {
       (s) => s.getCounters(keys),
       undefined,
     )
+  }
+
+  /**
+   * Whether reads check, and writes capture, the namespace generations: on a store that cannot
+   * clear by prefix, where `clear()` bumps them, unless the cache was created `clearable: false`.
+   */
+  private checksGenerations(store: Store): boolean {
+    return !store.capabilities.scopedClear && this.runtime.clearable
   }
 
   /** Turns a stored record into an envelope; a corrupt or foreign record is a miss. */
@@ -320,14 +333,15 @@ export class Entries implements Identified {
   capture(tags: readonly string[]): Awaitable<CapturedVersions | undefined> {
     const store = this.runtime.store.ready
     if (store === undefined) return this.captureAfterResolve(tags)
-    // The common write: no tags, on a store that clears by prefix: nothing to read or build.
-    if (tags === NO_TAGS && store.capabilities.scopedClear) return NOTHING_CAPTURED
-    const keys = counterKeys(this.keys, store, tags)
+    const withGenerations = this.checksGenerations(store)
+    // The common write: no tags, no generations: nothing to read or build.
+    if (tags === NO_TAGS && !withGenerations) return NOTHING_CAPTURED
+    const keys = counterKeys(this.keys, withGenerations, tags)
     if (keys.length === 0)
       return tags === NO_TAGS
         ? NOTHING_CAPTURED
         : { tags, tagVersions: [], expiryVersions: [], generations: undefined }
-    return this.captureCounters(store, tags, keys)
+    return this.captureCounters(withGenerations, tags, keys)
   }
 
   private async captureAfterResolve(tags: readonly string[]) {
@@ -336,7 +350,7 @@ export class Entries implements Identified {
   }
 
   private async captureCounters(
-    store: Store,
+    withGenerations: boolean,
     tags: readonly string[],
     keys: readonly string[],
   ): Promise<CapturedVersions | undefined> {
@@ -359,7 +373,7 @@ export class Entries implements Identified {
     }
     this.runtime.l1?.learnVersions(tags, values.slice(0, tags.length))
     this.runtime.l1?.learnExpiries(tags, values.slice(tags.length, 2 * tags.length))
-    return toCaptured(tags, values, store)
+    return toCaptured(tags, values, withGenerations)
   }
 
   /**

@@ -5,7 +5,6 @@
  * @module
  */
 
-import type { Store } from '../store/store.js'
 import type { KeySpace } from './keys.js'
 
 /** The tags of a value that has none: one shared, frozen array. */
@@ -30,19 +29,24 @@ export interface CapturedVersions {
 
 /**
  * The counter keys an entry of `keys` with `tags` depends on: the tags' versions, then their
- * soft-expiry versions, then (stores without scoped clear) the namespace generations.
+ * soft-expiry versions, then (with `withGenerations`: a clearable cache on a store without
+ * scoped clear) the namespace generations.
  */
-export function counterKeys(keys: KeySpace, store: Store, tags: readonly string[]): string[] {
+export function counterKeys(
+  keys: KeySpace,
+  withGenerations: boolean,
+  tags: readonly string[],
+): string[] {
   const counters = tags.map((tag) => keys.tagKey(tag))
   for (const tag of tags) counters.push(keys.expiryKey(tag))
-  return store.capabilities.scopedClear ? counters : [...counters, ...keys.generationKeys()]
+  return withGenerations ? [...counters, ...keys.generationKeys()] : counters
 }
 
 /** Splits counter values read for {@link counterKeys} into what an envelope records. */
 export function toCaptured(
   tags: readonly string[],
   values: readonly (number | undefined)[],
-  store: Store,
+  withGenerations: boolean,
 ): CapturedVersions {
   const asStored = values.map((value) => value ?? null)
   const n = tags.length
@@ -50,7 +54,7 @@ export function toCaptured(
     tags,
     tagVersions: asStored.slice(0, n),
     expiryVersions: asStored.slice(n, 2 * n),
-    generations: store.capabilities.scopedClear ? undefined : asStored.slice(2 * n),
+    generations: withGenerations ? asStored.slice(2 * n) : undefined,
   }
 }
 
@@ -81,13 +85,26 @@ export function versionState(
 ): 'valid' | 'expired' | 'retired' {
   const n = entry.t?.length ?? 0
   if (!versionsMatch(entry.tv ?? [], current, 0)) return 'retired'
-  if (checksGenerations && !versionsMatch(entry.g ?? [], current, 2 * n)) return 'retired'
+  if (checksGenerations && !generationsMatch(entry.g, current, 2 * n)) return 'retired'
   // An entry written before soft expiry existed recorded none: any expiry since counts.
   const expiries = entry.xv ?? NO_EXPIRIES(n)
   return versionsMatch(expiries, current, n) ? 'valid' : 'expired'
 }
 
 const NO_EXPIRIES = (n: number): null[] => new Array<null>(n).fill(null)
+
+/**
+ * `true` when an entry's captured namespace generations are still current. An entry without
+ * them was written by a cache created with `clearable: false`, which never sees a clear: to a
+ * cache that checks generations it is a miss, so that such a write cannot outlive a clear.
+ */
+export function generationsMatch(
+  captured: readonly (number | null)[] | undefined,
+  current: readonly (number | undefined)[],
+  offset: number,
+): boolean {
+  return captured !== undefined && versionsMatch(captured, current, offset)
+}
 
 /** `true` when every captured version still equals the current one (`null` = missing). */
 export function versionsMatch(

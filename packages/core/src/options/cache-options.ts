@@ -207,6 +207,22 @@ export interface CacheOptions {
    */
   readonly closeStore?: boolean
   /**
+   * Offer `clear()` on this cache and on every namespace and scope under it. `false` makes
+   * `clear()` throw `UnsupportedOperationError`, and on a store that cannot clear by prefix
+   * (Memcached, a keyv store without `scopedClear`) it spares every read the namespace
+   * generation check: core retires a namespace there by bumping a counter that each read
+   * fetches next to the entry, so an untagged hit becomes one request instead of two. Stores
+   * that clear by prefix (memory, Redis, PostgreSQL) read no counter either way.
+   *
+   * Every process that shares this cache's namespace on such a store must choose the same:
+   * a process with `false` never sees a `clear()` made by one with `true`. (The other way is
+   * safe: an entry written with `false` is a miss for a process with `true` once any namespace
+   * it sits in was cleared.) Tags (`invalidateTags`, `expireTags`), `delete` and `expire`
+   * work as before.
+   * @default true
+   */
+  readonly clearable?: boolean
+  /**
    * The clock, in epoch ms. For tests.
    * @default Date.now
    */
@@ -241,6 +257,7 @@ export interface ResolvedOptions {
   readonly compression: Required<CompressionOptions> | undefined
   readonly invalidationBus: boolean
   readonly closeStore: boolean
+  readonly clearable: boolean
   readonly clock: () => number
   readonly random: () => number
   readonly l1: ResolvedL1 | undefined
@@ -287,6 +304,7 @@ const CACHE_OPTION_NAMES = [
   'lock',
   'invalidationBus',
   'closeStore',
+  'clearable',
   'clock',
   'random',
   'schema',
@@ -304,7 +322,7 @@ export function resolveOptions(options: CacheOptions): ResolvedOptions {
     rejectUnknownOptions(options.compression, ['threshold', 'level'], 'compression')
   rejectUnknownOptions(options.timeout, ['soft', 'hard'], 'timeout')
   rejectUnknownOptions(options.lock, ['lease', 'wait'], 'lock')
-  for (const name of ['invalidationBus', 'closeStore'] as const)
+  for (const name of ['invalidationBus', 'closeStore', 'clearable'] as const)
     parseBoolean(options[name], name, false)
   if (options.onStoreError !== undefined && !['degrade', 'throw'].includes(options.onStoreError))
     throw new InvalidOptionError('onStoreError', "must be 'degrade' or 'throw'")
@@ -336,6 +354,7 @@ export function resolveOptions(options: CacheOptions): ResolvedOptions {
     compression: resolveCompression(options.compression),
     invalidationBus: options.invalidationBus ?? true,
     closeStore: options.closeStore ?? true,
+    clearable: options.clearable ?? true,
     clock: options.clock ?? Date.now,
     random: options.random ?? Math.random,
     l1: resolveL1(options.l1, options.store),
