@@ -83,6 +83,16 @@ describe('loader calls the checker accepts', () => {
     expect(report).toMatchObject({ extra: [], lockUnavailable: 1, lockWaitRetries: 0 })
   })
 
+  test('with lock, a second load after an invalidation that ended within the clock skew of the first call', () => {
+    const h = new HistoryBuilder()
+    // By another process's clock it ended just before the first call began: it may still have
+    // landed after that call captured its versions, and retired the value it stored.
+    h.invalidate(2, ['t'], [0, 9.5])
+    h.load(0, 'k', [10, 40], [15, 35], { tags: ['t'], lock: true })
+    h.load(1, 'k', [20, 80], [50, 70], { tags: ['t'], lock: true })
+    expect(extra(h, { busDelayMs: 0, clockSkewMs: 1 })).toEqual([])
+  })
+
   test('loads during a fault and its recovery are not judged', () => {
     const h = new HistoryBuilder()
     h.set(0, 'k', [0, 1])
@@ -124,6 +134,17 @@ describe('loader calls the checker rejects', () => {
     // Began before the first was stored (not redundant), but the lock should have held it back.
     h.load(1, 'k', [2, 60], [40, 55], { lock: true })
     expect(extra(h)).toEqual([['lock', '1:1']])
+  })
+
+  test('with lock, two loads after an invalidation that ended before the first call, beyond the skew', () => {
+    const h = new HistoryBuilder()
+    const invalidation = h.invalidate(2, ['t'], [0, 5])
+    h.load(0, 'k', [10, 40], [15, 35], { tags: ['t'], lock: true })
+    h.load(1, 'k', [20, 80], [50, 70], { tags: ['t'], lock: true })
+    const report = checkLoaderCalls(h.ops, { ...OPTIONS, busDelayMs: 0, clockSkewMs: 1 })
+    expect(report.extra.map((x) => [x.rule, x.load.id, x.lastDisturbance])).toEqual([
+      ['lock', '1:2', invalidation],
+    ])
   })
 
   test('per-key figures: most loads between two disturbances', () => {

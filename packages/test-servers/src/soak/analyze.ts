@@ -111,7 +111,8 @@ function figures(ops: readonly OpRecord[], boundMs: number): CallFigures {
 }
 
 const brief = (op: OpRecord) =>
-  `${op.id} ${op.kind}(${op.key ?? op.tags?.join(',')}) ${(op.end - op.start).toFixed(0)} ms` +
+  `${op.id} ${op.kind}(${op.key ?? op.tags?.join(',')}) at ${op.start.toFixed(1)}` +
+  `${op.load ? ` (loader at ${op.load.start.toFixed(1)})` : ''}, ${(op.end - op.start).toFixed(0)} ms` +
   `${op.ok ? '' : ` threw ${op.error}`}${op.value ? ` -> ${op.value}` : ''}`
 
 function examples<T>(items: readonly T[], show: (item: T) => string): string {
@@ -286,7 +287,13 @@ export function analyzeSoak(run: SoakRun, expect: SoakExpectations): SoakReport 
   })
   problem(loads.extra.length > 0, () => {
     const text = `${loads.extra.length} loader call(s) beyond the documented bound`
-    const show = (x: ExtraLoad) => `[${x.rule}] ${brief(x.load)}; after ${brief(x.previous)}`
+    const show = (x: ExtraLoad) => {
+      const last = x.lastDisturbance
+      const disturbed = last
+        ? `; last disturbance ${'id' in last ? brief(last as OpRecord) : 'a fault'} ended at ${last.end.toFixed(1)}`
+        : ''
+      return `[${x.rule}] ${brief(x.load)}; after ${brief(x.previous)}${disturbed}`
+    }
     return text + examples(loads.extra, show)
   })
 

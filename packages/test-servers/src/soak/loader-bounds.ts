@@ -44,6 +44,8 @@ export interface ExtraLoad {
   readonly load: OpRecord
   /** `'redundant'`: the acknowledged write that was standing; `'lock'`: the previous load. */
   readonly previous: OpRecord
+  /** `'lock'`: the disturbance of the key that ended last before this load (for the report). */
+  readonly lastDisturbance?: Interval | undefined
 }
 
 /** What {@link checkLoaderCalls} found, and the figures. */
@@ -131,6 +133,13 @@ class KeyHistory {
     )
   }
 
+  /** The disturbance that began before `t` and ended last, if any. */
+  lastDisturbanceBefore(t: number): Interval | undefined {
+    let last: Interval | undefined
+    for (const item of this.disturbances.before(t)) if (!last || item.end > last.end) last = item
+    return last
+  }
+
   isStored(op: OpRecord): boolean {
     return this.#storedIds.has(op.id)
   }
@@ -193,9 +202,16 @@ export function checkLoaderCalls(
       if (standing) extra.push({ rule: 'redundant', load: op, previous: standing })
       if (op.lock === true && !retry && !unlocked) {
         // Nothing disturbed the key between the previous locked call's start and this loader.
+        // A disturbance that ended within the clock skew of that start may have landed after
+        // the call captured its versions (and retired its value), as the redundant rule allows.
         const disturbedUntil = history.disturbances.maxBefore(op.load!.start)
-        if (previousLocked && disturbedUntil <= previousLocked.start + skew)
-          extra.push({ rule: 'lock', load: op, previous: previousLocked })
+        if (previousLocked && disturbedUntil + skew < previousLocked.start)
+          extra.push({
+            rule: 'lock',
+            load: op,
+            previous: previousLocked,
+            lastDisturbance: history.lastDisturbanceBefore(op.load!.start),
+          })
         // A load that stored nothing establishes nothing: the next one may load again.
         previousLocked = history.isStored(op) ? op : undefined
       }
