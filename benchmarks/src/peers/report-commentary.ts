@@ -60,13 +60,16 @@ const WHY: readonly (readonly [string, string])[] = [
     'memcached-get',
     'Memcached cannot delete by prefix, so `clear()` of a namespace bumps a counter that every ' +
       'Cache read checks; Strata reads it next to the entry (both requests leave in one write), ' +
-      'so an untagged hit is one round trip, but two requests, a larger reply to parse and the ' +
-      'envelope checks. Counted with callgrind at 1 in flight, client side: raw memjs with its ' +
-      'JSON decode about 54,000 instructions per get, the Strata store alone 44,000, the ' +
-      "counter read beside it 25,000 more (most of it memjs's cost per request), the Cache's " +
-      'own work 10,000 more. Stores that can scan by prefix (memory, Redis, PostgreSQL) skip the ' +
-      'counter. The peers have no namespace clear on Memcached (keyv `clear()` flushes the whole ' +
-      'server).',
+      'so an untagged hit is one round trip, but two requests and two replies for memjs to ' +
+      'parse. A cache that never clears can be created with `clearable: false` (the row so ' +
+      'named): it reads the entry alone. Counted with callgrind at 1 in flight, client side, ' +
+      'per get (2026-12-01, `BACKEND=memcached node benchmarks/dist/instructions.js`): raw ' +
+      'memjs with its JSON decode 55,600 instructions, Strata with `clearable: false` 57,600, ' +
+      'Strata by default 81,000, keyv 78,400, cache-manager 79,800. ' +
+      'At 1 in flight the wait for the server weighs more than the client, so these ratios ' +
+      'move between runs more than the counts do. Stores that can scan by prefix (memory, ' +
+      'Redis, PostgreSQL) read no counter. The peers have no namespace clear on Memcached ' +
+      '(keyv `clear()` flushes the whole server).',
   ],
   [
     'postgresql-get-hit',

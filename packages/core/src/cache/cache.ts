@@ -314,7 +314,9 @@ export class Cache {
   /**
    * Removes every value of this namespace or scope (and its children), never a sibling's and
    * never the rest of the server: by prefix on stores that can, else by bumping this
-   * namespace's generation. Throws `StoreError` when the store fails.
+   * namespace's generation. Throws `StoreError` when the store fails, and
+   * `UnsupportedOperationError` (touching nothing) when the cache was created with
+   * `clearable: false`.
    */
   clear(): Promise<void> {
     return writes.clear(this.#runtime, this.#entries)
