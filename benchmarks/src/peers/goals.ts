@@ -32,13 +32,24 @@ export interface Goal {
   evaluate(result: CaseResult, strata: Measurement): { measured: string; met: boolean } | string
 }
 
-/** Strata's figure at least `min` times `against`'s (its name without version). */
+/**
+ * Strata's figure over `other`'s: the default cache's, or with `variant` that of the contender
+ * so named (without version), e.g. a cache created with other options.
+ */
+function ratioOf(result: CaseResult, other: Measurement, variant?: string): number | undefined {
+  if (variant === undefined) return strataRatio(result, other)
+  const mine = result.measurements.find((m) => withoutVersion(m.contender) === variant)
+  return mine && mine !== other && other.value > 0 ? mine.value / other.value : undefined
+}
+
+/** Strata's figure (or `variant`'s) at least `min` times `against`'s (its name without version). */
 function ratioAtLeast(
   issue: number,
   caseId: string,
   text: string,
   against: string,
   min: number,
+  variant?: string,
 ): Goal {
   return {
     issue,
@@ -46,74 +57,25 @@ function ratioAtLeast(
     caseId,
     evaluate(result: CaseResult) {
       const other = result.measurements.find((m) => withoutVersion(m.contender) === against)
-      const ratio = other && strataRatio(result, other)
-      if (ratio === undefined) return `no ${against} in this case`
+      const ratio = other && ratioOf(result, other, variant)
+      if (ratio === undefined) return `no ${variant ? `${variant} or ` : ''}${against} in this case`
       return { measured: `${ratio.toFixed(2)}× ${against}`, met: ratio >= min }
     },
   }
 }
 
-/** Strata's throughput above every peer's. */
-function aheadOfPeers(issue: number, caseId: string, text: string): Goal {
+/** Strata's throughput (or `variant`'s) above every peer's. */
+function aheadOfPeers(issue: number, caseId: string, text: string, variant?: string): Goal {
   return {
     issue,
     text,
     caseId,
     evaluate(result) {
       const ratios = result.measurements.flatMap((m) => {
-        const ratio = m.role === 'peer' ? strataRatio(result, m) : undefined
+        const ratio = m.role === 'peer' ? ratioOf(result, m, variant) : undefined
         return ratio === undefined ? [] : [{ name: withoutVersion(m.contender), ratio }]
       })
-      if (ratios.length === 0) return 'no peer in this case'
-      const closest = ratios.reduce((a, b) => (b.ratio < a.ratio ? b : a))
-      return {
-        measured: `closest: ${closest.ratio.toFixed(2)}× ${closest.name}`,
-        met: closest.ratio > 1,
-      }
-    },
-  }
-}
-
-/** A Strata variant's figure (a contender other than the default cache) over `against`'s. */
-function variantRatio(result: CaseResult, variant: string, against: Measurement) {
-  const mine = result.measurements.find((m) => withoutVersion(m.contender) === variant)
-  return mine && against.value > 0 ? mine.value / against.value : undefined
-}
-
-/** A Strata variant (its name without version) at least `min` times `against`'s figure. */
-function variantAtLeast(
-  issue: number,
-  caseId: string,
-  text: string,
-  variant: string,
-  against: string,
-  min: number,
-): Goal {
-  return {
-    issue,
-    text,
-    caseId,
-    evaluate(result) {
-      const other = result.measurements.find((m) => withoutVersion(m.contender) === against)
-      const ratio = other && variantRatio(result, variant, other)
-      if (ratio === undefined) return `no ${variant} or ${against} in this case`
-      return { measured: `${ratio.toFixed(2)}× ${against}`, met: ratio >= min }
-    },
-  }
-}
-
-/** A Strata variant's throughput above every peer's. */
-function variantAheadOfPeers(issue: number, caseId: string, text: string, variant: string): Goal {
-  return {
-    issue,
-    text,
-    caseId,
-    evaluate(result) {
-      const ratios = result.measurements.flatMap((m) => {
-        const ratio = m.role === 'peer' ? variantRatio(result, variant, m) : undefined
-        return ratio === undefined ? [] : [{ name: withoutVersion(m.contender), ratio }]
-      })
-      if (ratios.length === 0) return `no ${variant} or no peer in this case`
+      if (ratios.length === 0) return `no ${variant ? `${variant} or no ` : ''}peer in this case`
       const closest = ratios.reduce((a, b) => (b.ratio < a.ratio ? b : a))
       return {
         measured: `closest: ${closest.ratio.toFixed(2)}× ${closest.name}`,
@@ -161,15 +123,15 @@ const UNCLEARABLE = `@strata/cache-core ${UNCLEARABLE_SUFFIX}`
 /** The Memcached goals of #17, met by a cache created with `clearable: false`, per case. */
 function unclearableGoals(caseId: string, inFlight: number): Goal[] {
   return [
-    variantAtLeast(
+    ratioAtLeast(
       17,
       caseId,
       `Memcached get ≥ 0.9× raw memjs, ${inFlight} in flight, with clearable: false`,
-      UNCLEARABLE,
       MEMJS,
       0.9,
+      UNCLEARABLE,
     ),
-    variantAheadOfPeers(
+    aheadOfPeers(
       17,
       caseId,
       `Memcached get ahead of every peer, ${inFlight} in flight, with clearable: false`,
