@@ -216,9 +216,9 @@ export interface CacheOptions {
    *
    * Every process that shares this cache's namespace on such a store must choose the same:
    * a process with `false` never sees a `clear()` made by one with `true`. (The other way is
-   * safe: an entry written with `false` is a miss for a process with `true` once any namespace
-   * it sits in was cleared.) Tags (`invalidateTags`, `expireTags`), `delete` and `expire`
-   * work as before.
+   * safe: an entry written with `false` carries no generation, so a process with `true` reads
+   * it as a miss and writes it again.) Tags (`invalidateTags`, `expireTags`), `delete` and
+   * `expire` work as before.
    * @default true
    */
   readonly clearable?: boolean
