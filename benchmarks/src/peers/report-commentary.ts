@@ -63,9 +63,10 @@ const WHY: readonly (readonly [string, string])[] = [
       'so an untagged hit is one round trip, but two requests and two replies for memjs to ' +
       'parse. A cache that never clears can be created with `clearable: false` (the row so ' +
       'named): it reads the entry alone. Counted with callgrind at 1 in flight, client side, ' +
-      'per get (2026-12-01, `BACKEND=memcached node benchmarks/dist/instructions.js`): raw ' +
-      'memjs with its JSON decode 55,600 instructions, Strata with `clearable: false` 57,600, ' +
-      'Strata by default 81,000, keyv 78,400, cache-manager 79,800. ' +
+      'per get, two runs (2026-12-01, `BACKEND=memcached node benchmarks/dist/instructions.js`): ' +
+      'raw memjs with its JSON decode 55,300–55,600 instructions, Strata with ' +
+      '`clearable: false` 53,900–57,600, Strata by default 81,000–81,200, keyv 78,400–79,100, ' +
+      'cache-manager 79,600–79,800. ' +
       'At 1 in flight the wait for the server weighs more than the client, so these ratios ' +
       'move between runs more than the counts do. Stores that can scan by prefix (memory, ' +
       'Redis, PostgreSQL) read no counter. The peers have no namespace clear on Memcached ' +
