@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { createCache, type StoreCapabilities, UnsupportedOperationError } from '../src/index.js'
+import {
+  CacheClosedError,
+  createCache,
+  type StoreCapabilities,
+  UnsupportedOperationError,
+} from '../src/index.js'
 import { cachesClosedAfterEach, TestStore } from './test-store.js'
 
 /**
@@ -122,6 +127,12 @@ describe('a cache created with clearable: false', () => {
     }
     expect(store.calls).toBe(callsBefore)
     expect(await posts.get('k')).toBe('v')
+  })
+
+  it('clear() on a closed cache throws CacheClosedError, as every other call does', async () => {
+    const { cache } = notClearable()
+    await cache.close()
+    await expect(cache.clear()).rejects.toBeInstanceOf(CacheClosedError)
   })
 
   it('is the same on a store that clears by prefix: clear() throws, the entries stay', async () => {

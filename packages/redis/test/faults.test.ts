@@ -13,7 +13,7 @@ import {
   vi,
 } from 'vitest'
 import { type RedisStore, redisStore } from '../src/index.js'
-import { eventually, resolves, uniquePrefix } from './helpers.js'
+import { eventually, resolves, uniquePrefix, writtenAndRead } from './helpers.js'
 
 /** The store's per-command timeout and the cache's storeTimeout; every bound derives from it. */
 const TIMEOUT_MS = 200
@@ -70,14 +70,7 @@ describeWithServers('fail fast when Redis dies or freezes', () => {
     await new Promise((resolve) => setTimeout(resolve, 200))
     await fault()
     const probe = `${keys[0]}:probe`
-    await eventually(
-      async () => {
-        await cache.set(probe, 'back')
-        return (await cache.get(probe)) === 'back'
-      },
-      10_000,
-      'caching after the fault',
-    )
+    await eventually(writtenAndRead(cache, cache, probe, 'back'), 10_000, 'caching after the fault')
     // Keep the load on a little, so it refills what a restart lost.
     await new Promise((resolve) => setTimeout(resolve, 300))
     stop = true
@@ -176,10 +169,7 @@ describeWithServers('fail fast when Redis dies or freezes', () => {
       // error event), and a read that began before the announcement of a write arrived is not
       // copied into L1: both are tried again until they hold.
       await eventually(
-        async () => {
-          await cache.set(key, 'v1')
-          return (await late.get(key)) === 'v1'
-        },
+        writtenAndRead(cache, late, key, 'v1'),
         5000,
         'the other cache writing again',
       )
@@ -190,14 +180,7 @@ describeWithServers('fail fast when Redis dies or freezes', () => {
       )
       // The other cache's change reaches the late one's L1 over the bus: unheard, the L1 would
       // keep serving 'v1'.
-      await eventually(
-        async () => {
-          await cache.set(key, 'v2')
-          return (await late.get(key)) === 'v2'
-        },
-        5000,
-        'the change heard',
-      )
+      await eventually(writtenAndRead(cache, late, key, 'v2'), 5000, 'the change heard')
     } finally {
       await late.close()
     }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import type { Cache } from '@strata/cache-core'
 import type { Redis } from 'ioredis'
 
 /** A key prefix no other test uses, so tests on a shared server never see each other's keys. */
@@ -36,6 +37,23 @@ export function resolves(call: () => Promise<unknown>): () => Promise<boolean> {
       () => true,
       () => false,
     )
+}
+
+/**
+ * A condition for {@link eventually}: `value` written through `writer`, then read back through
+ * `reader` (another cache, or the same). Written again on each try: after a restart a write may
+ * be lost while the connection comes back (a failed cache write is only an `error` event).
+ */
+export function writtenAndRead(
+  writer: Cache,
+  reader: Cache,
+  key: string,
+  value: string,
+): () => Promise<boolean> {
+  return async () => {
+    await writer.set(key, value)
+    return (await reader.get(key)) === value
+  }
 }
 
 /** A record's bytes as UTF-8 text, or `undefined` for a miss. */

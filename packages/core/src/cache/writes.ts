@@ -280,9 +280,9 @@ export async function clear(runtime: CacheRuntime, entries: Entries): Promise<vo
   const { keys } = entries
   const { prefix } = keys
   if (!runtime.clearable) {
-    const store = runtime.store.ready?.name ?? (await runtime.store.resolve()).name
+    const { name } = await runtime.store.resolve()
     throw new UnsupportedOperationError(
-      store,
+      name,
       'clear()',
       'the cache was created with clearable: false',
     )
