@@ -1,6 +1,7 @@
 /**
  * `@strata/cache-conformance`: the suite every store runs. It has two parts: `store/`, the Store
- * contract itself (records, counters, expiry, batches, clear, locks, bus, abortable writes), each
+ * contract itself (records, counters, expiry, batches, clear, locks, bus, abortable writes, key
+ * spaces), each
  * feature gated by the capabilities the store declares; and `cache/`, the cache behaviour that
  * depends on what the store can do (values through its records, expiry, batches and batch
  * loading, tags and soft invalidation over its counters, typed reads of its records, keys
@@ -29,6 +30,7 @@ import { storeBusFeature } from './store/bus.js'
 import { storeClearFeature } from './store/clear.js'
 import { storeCountersFeature } from './store/counters.js'
 import { storeExpiryFeature } from './store/expiry.js'
+import { storeKeySpacesFeature } from './store/key-spaces.js'
 import { storeLocksFeature } from './store/locks.js'
 import { storeRecordsFeature } from './store/records.js'
 
@@ -61,6 +63,7 @@ export function describeStoreConformance(options: ConformanceOptions): void {
       storeLocksFeature(options)
       storeBusFeature(options)
       storeAbortableWritesFeature(options)
+      storeKeySpacesFeature(options)
     })
     describe('cache over the store', () => {
       cacheValuesFeature(options)

@@ -10,6 +10,11 @@ export { createCache } from './cache/create-cache.js'
 export type { CompressionOptions } from './entries/codec.js'
 export { shouldRefreshEarly } from './entries/freshness.js'
 export type { ScopeAttributes } from './entries/keys.js'
+export {
+  escapeSegment as encodeKeySegment,
+  unescapeSegment as decodeKeySegment,
+} from './entries/keys.js'
+export { RecentKeys } from './entries/recent-keys.js'
 export { jsonSerializer, type Serializer } from './entries/serializer.js'
 export * from './errors.js'
 export type { BatchLoader, BatchResult } from './loading/batch.js'
@@ -74,6 +79,7 @@ export type {
   StoreBus,
   StoreCapabilities,
   StoreEntry,
+  StoreKeySpace,
   StoreLocks,
   StoreRecord,
 } from './store/store.js'

@@ -4,7 +4,7 @@ import { promisify } from 'node:util'
 import { InvalidOptionError, StoreError } from '@strata/cache-core'
 import { Pool } from 'pg'
 import { describeWithServers } from 'test-servers/vitest'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import {
   type MaterializedView,
   MaterializedViewNotFoundError,
@@ -30,9 +30,14 @@ describeWithServers('materializedView', () => {
     admin = new Pool({ connectionString: server.url, max: 4 })
   })
 
+  // Each instance holds a pool and a listen connection: closing a test's instances after it
+  // keeps the file below the server's max_connections (100), whatever the pools' idle timers do.
+  afterEach(async () => {
+    await Promise.all(views.splice(0).map((view) => view.close()))
+    await Promise.all(pools.splice(0).map((pool) => pool.end()))
+  })
+
   afterAll(async () => {
-    await Promise.all(views.map((view) => view.close()))
-    await Promise.all(pools.map((pool) => pool.end()))
     await admin?.end()
     await server?.stop()
   })

@@ -9,7 +9,7 @@
 import { Entries } from '../entries/entries.js'
 import type { Envelope } from '../entries/envelope.js'
 import { freshness } from '../entries/freshness.js'
-import type { KeySpace, ScopeAttributes } from '../entries/keys.js'
+import { checkKey, type KeySpace, type ScopeAttributes } from '../entries/keys.js'
 import { InvalidOptionError } from '../errors.js'
 import type { BatchLoader } from '../loading/batch.js'
 import { getOrSet } from '../loading/get-or-set.js'
@@ -85,11 +85,12 @@ export class Cache {
    */
   get<T = unknown>(key: string, options?: ReadOptions<T>): Promise<T | undefined> {
     try {
-      const storeKey = this.#entries.keys.dataKey(key)
-      const copy = this.#entries.readL1(storeKey)
+      const entries = this.#entries
+      checkKey(key)
+      const copy = entries.readL1Key(key)
       if (copy !== undefined) return Promise.resolve(this.#serve<T>(key, copy, 'l1'))
       if (options !== undefined) checkCallOptions(options, 'read')
-      const entry = this.#entries.read(storeKey, this.#entries.check(key, options?.schema))
+      const entry = entries.readKey(key, entries.check(key, options?.schema))
       if (entry instanceof Promise) return entry.then((e) => this.#serve<T>(key, e, 'l2'))
       return Promise.resolve(this.#serve<T>(key, entry, 'l2'))
     } catch (error) {
@@ -191,7 +192,7 @@ export class Cache {
     const storeKeys = keys.map((key) => this.#entries.keys.dataKey(key))
     const schema = options?.schema ?? this.#entries.schema
     const checks = schema && keys.map((key) => ({ schema, key }))
-    const { entries, fromL1 } = await this.#entries.readMany(storeKeys, checks)
+    const { entries, fromL1 } = await this.#entries.readMany(storeKeys, checks, keys)
     return entries.map((entry, i) => this.#serve<T>(keys[i]!, entry, fromL1.has(i) ? 'l1' : 'l2'))
   }
 

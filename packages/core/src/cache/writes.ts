@@ -52,7 +52,7 @@ export function set<T>(
       entries,
       key,
       storeKey,
-      writeEnvelope(runtime, entries, storeKey, value, plan, capturing),
+      writeEnvelope(runtime, entries, key, storeKey, value, plan, capturing),
     )
   } catch (error) {
     return Promise.reject(error)
@@ -79,13 +79,14 @@ async function setAfterWaiting<T>(
     entries,
     key,
     storeKey,
-    writeEnvelope(runtime, entries, storeKey, value, plan, captured),
+    writeEnvelope(runtime, entries, key, storeKey, value, plan, captured),
   )
 }
 
 function writeEnvelope<T>(
   runtime: CacheRuntime,
   entries: Entries,
+  key: string,
   storeKey: string,
   value: T,
   plan: WritePlan,
@@ -94,6 +95,8 @@ function writeEnvelope<T>(
   return entries.write(
     storeKey,
     entries.envelope(value, plan, 0, captured, runtime.options.clock()),
+    undefined,
+    key,
   )
 }
 
@@ -144,6 +147,7 @@ export async function setMany<T>(
   const written = await entries.writeMany(
     prepared.map(({ item, storeKey, plan }) => ({
       storeKey,
+      key: item.key,
       envelope: entries.envelope(item.value, plan, 0, capturedFor(plan.tags, captured), now),
     })),
   )

@@ -17,7 +17,7 @@ import {
   type StandardSchemaV1,
 } from '../standard-schema.js'
 import type { ReadAhead, StoreAccess } from '../store/access.js'
-import type { Awaitable, Store, StoreEntry, StoreRecord } from '../store/store.js'
+import type { Awaitable, Store, StoreEntry, StoreKeySpace, StoreRecord } from '../store/store.js'
 import type { EnvelopeFormat } from './codec.js'
 import type { Envelope, EnvelopeDraft } from './envelope.js'
 import type { ExpiringKeys } from './expiring-keys.js'
@@ -46,6 +46,10 @@ export interface WritePlan {
 export interface InProcessTier {
   readonly fence: { ticket(): number; changed(storeKey: string): void }
   read(storeKey: string): Envelope | undefined
+  /** The tier store's view of a key space: `null` without one, `undefined` while unknown. */
+  keySpace(prefix: string): StoreKeySpace | null | undefined
+  /** {@link read} by the caller's key, through {@link keySpace}'s view. */
+  readIn(space: StoreKeySpace, key: string, keys: KeySpace): Envelope | undefined
   fill(storeKey: string, entry: Envelope, ticket: number): void
   wrote(storeKey: string, entry: Envelope): void
   loaded(storeKey: string, entry: Envelope, ticket: number): void
@@ -80,6 +84,13 @@ export interface EntriesRuntime {
 /** Envelopes of one key space, over the runtime's store. @internal */
 export class Entries implements Identified {
   #identity: CacheIdentity | undefined
+  /**
+   * The store's view of this key space, asked for once: `null` when the store has none, or when
+   * an in-process tier keys its copies by stored key (so there is one to build anyway).
+   */
+  #storeSpace: StoreKeySpace | null | undefined
+  /** The in-process tier store's view of this key space, asked for once it is known. */
+  #tierSpace: StoreKeySpace | null | undefined
 
   constructor(
     readonly runtime: EntriesRuntime,
@@ -104,9 +115,79 @@ export class Entries implements Identified {
     return chosen === undefined ? undefined : { schema: chosen, key }
   }
 
-  /** The in-process tier's copy of `storeKey`, when it can serve one (synchronous). */
-  readL1(storeKey: string): Envelope | undefined {
-    return this.runtime.l1?.read(storeKey)
+  /**
+   * The in-process tier's copy of the caller's `key` (checked by the caller), when it can serve
+   * one (synchronous): through the tier store's view of this key space when it offers one, so
+   * that an L1 hit builds no stored key.
+   */
+  readL1Key(key: string): Envelope | undefined {
+    const l1 = this.runtime.l1
+    if (l1 === undefined) return undefined
+    let space = this.#tierSpace
+    if (space === undefined) {
+      space = l1.keySpace(this.keys.prefix)
+      if (space === undefined) return undefined
+      this.#tierSpace = space
+    }
+    return space === null ? l1.read(this.keys.dataKey(key)) : l1.readIn(space, key, this.keys)
+  }
+
+  /**
+   * The store's view of this key space (see `Store.keySpace`), when it offers one and there is
+   * no in-process tier. Its single-key reads and writes take the caller's key as is.
+   */
+  private storeSpace(store: Store): StoreKeySpace | undefined {
+    let space = this.#storeSpace
+    if (space === undefined) {
+      space =
+        store.capabilities.keySpaces === true && store.keySpace && this.runtime.l1 === undefined
+          ? store.keySpace(this.keys.prefix)
+          : null
+      this.#storeSpace = space
+    }
+    return space ?? undefined
+  }
+
+  /**
+   * {@link read} of the caller's `key`. On a store that addresses records by key space (and no
+   * in-process tier), the hit path never builds the stored key: on an in-process store with
+   * keys in random order, building it and looking up a string nobody else holds cost more than
+   * the rest of a hit. The caller checked `key` (`checkKey`).
+   */
+  readKey(key: string, check?: ValueCheck): Awaitable<Envelope | undefined> {
+    const access = this.runtime.store
+    const store = access.ready
+    const space = store === undefined ? undefined : this.storeSpace(store)
+    if (space === undefined) return this.read(this.keys.dataKey(key), check)
+    // Generations ride along with a read only on stores that cannot clear by prefix: such a
+    // store goes the general way.
+    if (this.checksGenerations(store!)) return this.read(this.keys.dataKey(key), check)
+    const record = access.getInSpace(space, key, this.keys)
+    let validated =
+      record instanceof Promise
+        ? record.then((r) => this.validateOwn(store!, r, key))
+        : this.validateOwn(store!, record, key)
+    if (check !== undefined && store!.capabilities.records === 'bytes')
+      validated = then(validated, (entry) => this.checkValue(entry, check))
+    return validated
+  }
+
+  /** {@link validate} of a record read by the caller's key: the stored key only when needed. */
+  private validateOwn(
+    store: Store,
+    record: StoreRecord | undefined,
+    key: string,
+  ): Awaitable<Envelope | undefined> {
+    if (record === undefined) return undefined
+    let entry: Envelope | undefined
+    try {
+      entry = this.runtime.format.decode(record)
+    } catch (error) {
+      this.runtime.reportError('decode', this.keys.dataKey(key), error)
+      return undefined
+    }
+    if (entry === undefined || !entry.t?.length) return entry
+    return this.validate(store, entry, this.keys.dataKey(key))
   }
 
   /**
@@ -176,10 +257,11 @@ export class Entries implements Identified {
   async readMany(
     storeKeys: readonly string[],
     checks?: readonly ValueCheck[],
+    keys?: readonly string[],
   ): Promise<{ entries: (Envelope | undefined)[]; fromL1: ReadonlySet<number> }> {
     const l1 = this.runtime.l1
     if (l1 === undefined)
-      return { entries: await this.readManyShared(storeKeys, checks), fromL1: NONE }
+      return { entries: await this.readManyShared(storeKeys, checks, keys), fromL1: NONE }
     const entries = storeKeys.map((key) => l1.read(key))
     const fromL1 = new Set<number>()
     const missing: number[] = []
@@ -201,8 +283,9 @@ export class Entries implements Identified {
   private readManyShared(
     storeKeys: readonly string[],
     checks: readonly ValueCheck[] | undefined,
+    keys?: readonly string[],
   ): Promise<(Envelope | undefined)[]> {
-    const judged = this.readManyJudged(storeKeys)
+    const judged = this.readManyJudged(storeKeys, keys)
     if (checks === undefined) return judged
     return judged.then((entries) => {
       const store = this.runtime.store.ready
@@ -211,10 +294,20 @@ export class Entries implements Identified {
     })
   }
 
-  private async readManyJudged(storeKeys: readonly string[]): Promise<(Envelope | undefined)[]> {
+  /** @param keys - the caller's keys of `storeKeys`, when at hand (see {@link write}). */
+  private async readManyJudged(
+    storeKeys: readonly string[],
+    keys?: readonly string[],
+  ): Promise<(Envelope | undefined)[]> {
     const access = this.runtime.store
     const store = access.ready ?? (await access.resolve())
-    const records = await access.readOrMiss('getMany', undefined, (s) => s.getMany(storeKeys), [])
+    const space = keys === undefined ? undefined : this.storeSpace(store)
+    const records = await access.readOrMiss(
+      'getMany',
+      undefined,
+      space === undefined ? (s) => s.getMany(storeKeys) : () => space.getMany(keys!),
+      [],
+    )
     const entries: (Envelope | undefined)[] = new Array(storeKeys.length)
     let tagged = false
     for (let i = 0; i < storeKeys.length; i++) {
@@ -457,17 +550,29 @@ export class Entries implements Identified {
    * not (the shared store may hold anything then).
    * @param loadTicket - for a load's result: its fill ticket, taken when the load began, so a
    * change of the key during the load keeps the result out of the in-process tier.
+   * @param key - the caller's key of `storeKey`, when at hand: a store that addresses records by
+   * key space is then written by it.
    * @returns whether the write reached the store.
    */
-  write(storeKey: string, envelope: Envelope, loadTicket?: number): Awaitable<boolean> {
+  write(
+    storeKey: string,
+    envelope: Envelope,
+    loadTicket?: number,
+    key?: string,
+  ): Awaitable<boolean> {
     const access = this.runtime.store
-    if (!access.ready) return this.writeAfterResolve(storeKey, envelope, loadTicket)
+    const store = access.ready
+    if (!store) return this.writeAfterResolve(storeKey, envelope, loadTicket, key)
     const record = this.runtime.format.encode(envelope)
     const ttlMs = Math.max(1, envelope.s - envelope.c)
     const l1 = this.runtime.l1
     if (loadTicket === undefined) l1?.fence.changed(storeKey)
     this.runtime.expiring.wrote(storeKey)
-    const written = access.set(storeKey, record, ttlMs)
+    const space = key === undefined ? undefined : this.storeSpace(store)
+    const written =
+      space === undefined
+        ? access.set(storeKey, record, ttlMs)
+        : access.setInSpace(space, key!, storeKey, record, ttlMs)
     return then(written, (landed) => this.afterWrite(storeKey, envelope, loadTicket, landed))
   }
 
@@ -475,9 +580,10 @@ export class Entries implements Identified {
     storeKey: string,
     envelope: Envelope,
     loadTicket: number | undefined,
+    key: string | undefined,
   ): Promise<boolean> {
     await this.runtime.store.resolve()
-    return this.write(storeKey, envelope, loadTicket)
+    return this.write(storeKey, envelope, loadTicket, key)
   }
 
   /** Counts a write, and updates the in-process tier's copy after it. */
@@ -501,12 +607,19 @@ export class Entries implements Identified {
    * @returns whether the batch reached the store.
    */
   async writeMany(
-    items: readonly { storeKey: string; envelope: Envelope; ticket?: number | undefined }[],
+    items: readonly {
+      storeKey: string
+      envelope: Envelope
+      ticket?: number | undefined
+      /** The caller's key, when at hand (see {@link write}). */
+      key?: string | undefined
+    }[],
   ): Promise<boolean> {
     const access = this.runtime.store
-    if (!access.ready) await access.resolve()
-    const entries: StoreEntry[] = items.map(({ storeKey, envelope }) => ({
-      key: storeKey,
+    const store = access.ready ?? (await access.resolve())
+    const space = items.every((item) => item.key !== undefined) ? this.storeSpace(store) : undefined
+    const entries: StoreEntry[] = items.map(({ storeKey, envelope, key }) => ({
+      key: space === undefined ? storeKey : key!,
       record: this.runtime.format.encode(envelope),
       ttlMs: Math.max(1, envelope.s - envelope.c),
     }))
@@ -515,8 +628,12 @@ export class Entries implements Identified {
       if (ticket === undefined) l1?.fence.changed(storeKey)
       this.runtime.expiring.wrote(storeKey)
     }
-    const written = await access.writeAndReport('setMany', undefined, (s, signal) =>
-      s.setMany(entries, signal),
+    const written = await access.writeAndReport(
+      'setMany',
+      undefined,
+      space === undefined
+        ? (s, signal) => s.setMany(entries, signal)
+        : () => space.setMany(entries),
     )
     if (written) this.runtime.counters.sets += entries.length
     if (l1 === undefined) return written

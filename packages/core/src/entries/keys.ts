@@ -6,11 +6,11 @@
  */
 
 import { InvalidKeyError, InvalidOptionError } from '../errors.js'
+import { RecentKeys } from './recent-keys.js'
 
 // Segments are escaped as encodeURIComponent escapes them: every character with a meaning in the
 // key layout (`:`, `@`, `#`, `=`, `,`, `%`), what memcached and Redis Cluster treat specially
 // (whitespace, control characters, braces) and non-ASCII. It leaves only `A-Za-z0-9-_.!~*'()`.
-const RECENT_KEYS = 4_096
 const SAFE = /^[A-Za-z0-9\-_.!~*'()]*$/
 const SAFE_BUT_COLONS = /^[A-Za-z0-9\-_.!~*'():]*$/
 
@@ -26,6 +26,38 @@ export function escapeSegment(segment: string): string {
   // of a key whose encoding is no longer remembered. Same result.
   if (SAFE_BUT_COLONS.test(segment)) return escapeColons(segment)
   return encodeAny(segment)
+}
+
+/**
+ * The caller's key whose escaped form is `segment`, or `undefined` when `segment` is not what
+ * {@link escapeSegment} gives for any key (a key space's stores use it to recognise their own
+ * keys in a stored key; see `Store.keySpace`).
+ */
+export function unescapeSegment(segment: string): string | undefined {
+  // A colon ends a namespace segment: what follows is another namespace's key.
+  if (segment.includes(':')) return undefined
+  let key = segment
+  if (segment.includes('%')) {
+    try {
+      key = segment.replace(LONE_SURROGATE_OR_ESCAPES, (_, surrogate, escapes) =>
+        surrogate === undefined
+          ? decodeURIComponent(escapes)
+          : String.fromCharCode(parseInt(surrogate, 16)),
+      )
+    } catch {
+      return undefined
+    }
+  }
+  // Escaping back is what makes the answer exact: `a%3a`, `%41` or a raw `:` decode to keys that
+  // escape to something else, so they are not a key's escaped form.
+  return key.length > 0 && escapeSegment(key) === segment ? key : undefined
+}
+
+const LONE_SURROGATE_OR_ESCAPES = /%u(d[89a-f][0-9a-f]{2})|((?:%[0-9A-F]{2})+)/g
+
+/** A key core accepts: a non-empty string. @throws InvalidKeyError otherwise. */
+export function checkKey(key: string): void {
+  if (typeof key !== 'string' || key.length === 0) throw new InvalidKeyError(key)
 }
 
 function escapeColons(segment: string): string {
@@ -75,11 +107,8 @@ export type ScopeAttributes = Readonly<Record<string, string | number | boolean 
 export class KeySpace {
   /** The prefix of every data key of this cache, ending in `:`. */
   readonly prefix: string
-  private recent: Map<string, string> | undefined
-  /** Reads {@link recent} answered since it was last emptied. */
-  private recentHits = 0
-  /** Encodings still to go unremembered before remembering is tried again. */
-  private rememberPaused = 0
+  /** Encodings of hot keys. */
+  private readonly recent = new RecentKeys()
   private constructor(
     readonly root: string,
     private readonly segments: readonly string[],
@@ -120,40 +149,12 @@ export class KeySpace {
 
   /** The stored key of a user key. */
   dataKey(key: string): string {
-    const known = this.recent?.get(key)
-    if (known !== undefined) {
-      this.recentHits++
-      return known
-    }
-    if (typeof key !== 'string' || key.length === 0) throw new InvalidKeyError(key)
+    const known = this.recent.get(key)
+    if (known !== undefined) return known
+    checkKey(key)
     const encoded = this.prefix + escapeSegment(key)
-    this.remember(key, encoded)
+    this.recent.remember(key, encoded)
     return encoded
-  }
-
-  /**
-   * Hot keys are read again and again: recent encodings are remembered (a bounded map, emptied
-   * when full). A full map that answered fewer reads than it holds is churn (keys too many or too
-   * random to repeat within it), and its inserts and the strings it keeps alive cost more than
-   * the encodings it saves: remembering then pauses for a while before it is tried again.
-   */
-  private remember(key: string, encoded: string): void {
-    if (this.rememberPaused > 0) {
-      this.rememberPaused--
-      return
-    }
-    if (this.recent === undefined) this.recent = new Map()
-    else if (this.recent.size >= RECENT_KEYS) {
-      const paidOff = this.recentHits >= this.recent.size
-      this.recentHits = 0
-      if (!paidOff) {
-        this.recent = undefined
-        this.rememberPaused = RECENT_KEYS * 8
-        return
-      }
-      this.recent.clear()
-    }
-    this.recent.set(key, encoded)
   }
 
   /** The counter holding a tag's version (tags are shared by every namespace of one root). */

@@ -59,7 +59,7 @@ export async function getOrSetMany<T>(
   const storeKeys = unique.map((key) => entries.keys.dataKey(key))
   const schema = options?.schema ?? entries.schema
   const checks = schema && unique.map((key) => ({ schema, key }))
-  const { entries: found, fromL1 } = await entries.readMany(storeKeys, checks)
+  const { entries: found, fromL1 } = await entries.readMany(storeKeys, checks, unique)
   const batch = new LoadBatch<T>(runtime, entries, {
     loader,
     keyOf: options?.key,

@@ -9,6 +9,7 @@
 import type { Entries } from '../entries/entries.js'
 import type { Envelope } from '../entries/envelope.js'
 import { freshness, shouldRefreshEarly } from '../entries/freshness.js'
+import { checkKey } from '../entries/keys.js'
 import { LoaderTimeoutError } from '../errors.js'
 import { publishEvent } from '../observability/diagnostics.js'
 import { countLookup, type Tier } from '../observability/stats.js'
@@ -40,16 +41,17 @@ export async function getOrSet<T>(
   loader: Loader<T>,
   options: GetOrSetOptions | undefined,
 ): Promise<T> {
-  const storeKey = entries.keys.dataKey(key)
-  let entry = entries.readL1(storeKey)
+  // The stored key is built only when a load needs it (see Entries.readKey).
+  checkKey(key)
+  let entry = entries.readL1Key(key)
   const tier: Tier = entry === undefined ? 'l2' : 'l1'
   if (entry === undefined) {
     // As `get`: options are checked before the shared store is read, never on an L1 hit.
     checkCallOptions(options, 'getOrSet')
-    const found = entries.read(storeKey, entries.check(key, options?.schema))
+    const found = entries.readKey(key, entries.check(key, options?.schema))
     entry = found instanceof Promise ? await found : found
   }
-  return serveEntry(runtime, entries, key, storeKey, entry, tier, loader, options, undefined)
+  return serveEntry(runtime, entries, key, undefined, entry, tier, loader, options, undefined)
 }
 
 /**
@@ -61,7 +63,8 @@ export function serveEntry<T>(
   runtime: LoadRuntime,
   entries: Entries,
   key: string,
-  storeKey: string,
+  /** The stored key of `key`, when the caller built it already. */
+  storeKey: string | undefined,
   entry: Envelope | undefined,
   tier: Tier,
   loader: Loader<T>,
@@ -78,7 +81,7 @@ export function serveEntry<T>(
       refreshInBackground(
         runtime,
         entries,
-        loadRequest(runtime, key, storeKey, loader, options, entry!.v as T, batch),
+        loadRequest(runtime, entries, key, storeKey, loader, options, entry!.v as T, batch),
         'early',
         batch,
       )
@@ -86,7 +89,7 @@ export function serveEntry<T>(
     return entry!.v as T
   }
   const stale = state === 'stale' ? (entry!.v as T) : undefined
-  const request = loadRequest(runtime, key, storeKey, loader, options, stale, batch)
+  const request = loadRequest(runtime, entries, key, storeKey, loader, options, stale, batch)
   const { softMs, hardMs } = loaderTimeouts(options, runtime.options)
   if (state === 'stale')
     return serveStaleOrFresh(runtime, entries, request, softMs, hardMs, tier, batch)
@@ -101,8 +104,9 @@ export function serveEntry<T>(
 
 function loadRequest<T>(
   runtime: LoadRuntime,
+  entries: Entries,
   key: string,
-  storeKey: string,
+  storeKey: string | undefined,
   loader: Loader<T>,
   options: GetOrSetOptions | undefined,
   stale: T | undefined,
@@ -112,7 +116,7 @@ function loadRequest<T>(
   return {
     producer: batch?.producer,
     key,
-    storeKey,
+    storeKey: storeKey ?? entries.keys.dataKey(key),
     loader,
     stale,
     plan: writePlan(options, runtime.options),

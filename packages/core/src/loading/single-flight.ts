@@ -67,7 +67,7 @@ export class SingleFlight {
    * `undefined` when there is none (the common case: no promise to wait for).
    */
   supersedeKey(key: string): Promise<unknown> | undefined {
-    const flight = this.flights.get(key)
+    const flight = this.flights.size === 0 ? undefined : this.flights.get(key)
     if (flight) {
       flight.superseded = true
       this.flights.delete(key)

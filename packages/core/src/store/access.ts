@@ -24,7 +24,7 @@ import { CircuitBreaker } from './circuit-breaker.js'
 import { StoreGuard } from './guard.js'
 import { holdStore, type StoreHold } from './ownership.js'
 import { storeFromUrl } from './schemes.js'
-import type { Awaitable, Store, StoreRecord } from './store.js'
+import type { Awaitable, Store, StoreKeySpace, StoreRecord } from './store.js'
 
 /** How a {@link StoreAccess.readAhead} ended. */
 export type ReadAhead<T> = { readonly value: T } | { readonly error: unknown }
@@ -201,6 +201,62 @@ export class StoreAccess implements Identified {
       )
     } catch (error) {
       return this.#degrade('get', key, this.#guard!.failure('get', error), undefined)
+    }
+  }
+
+  /**
+   * {@link get} through the store's view of one key space ({@link StoreKeySpace}), by the
+   * caller's key. `keys` names the record in what a failure reports; the stored key is built
+   * only then (not building it is what this path is for).
+   */
+  getInSpace(
+    space: StoreKeySpace,
+    key: string,
+    keys: { dataKey(key: string): string },
+  ): Awaitable<StoreRecord | undefined> {
+    if (
+      this.#store === undefined ||
+      this.#closed ||
+      !this.#inProcess ||
+      storeCallChannel.hasSubscribers
+    )
+      return this.readOrMiss('get', keys.dataKey(key), () => space.get(key), undefined)
+    try {
+      const record = space.get(key)
+      if (!(record instanceof Promise)) return record
+      return record.catch((error: unknown) =>
+        this.#degrade('get', keys.dataKey(key), this.#guard!.failure('get', error), undefined),
+      )
+    } catch (error) {
+      return this.#degrade('get', keys.dataKey(key), this.#guard!.failure('get', error), undefined)
+    }
+  }
+
+  /** {@link set} through the store's view of one key space ({@link StoreKeySpace}). */
+  setInSpace(
+    space: StoreKeySpace,
+    key: string,
+    storeKey: string,
+    record: StoreRecord,
+    ttlMs: number,
+  ): Awaitable<boolean> {
+    if (
+      this.#store === undefined ||
+      this.#closed ||
+      !this.#inProcess ||
+      storeCallChannel.hasSubscribers
+    )
+      return this.writeAndReport('set', storeKey, () => space.set(key, record, ttlMs))
+    try {
+      const written = space.set(key, record, ttlMs)
+      if (!(written instanceof Promise)) return true
+      return written.then(
+        () => true,
+        (error: unknown) =>
+          this.#degrade('set', storeKey, this.#guard!.failure('set', error), false),
+      )
+    } catch (error) {
+      return this.#degrade('set', storeKey, this.#guard!.failure('set', error), false)
     }
   }
 

@@ -96,6 +96,31 @@ export interface StoreCapabilities {
    * @default false (absent)
    */
   readonly abortableWrites?: boolean | undefined
+  /**
+   * `true` when {@link Store.keySpace} is provided: the store can address the records of one
+   * key space by the caller's own key, so core's hot single-key paths need not build the stored
+   * key (an in-process store: a lookup with the very string the caller holds costs a fraction
+   * of one with a string built per call).
+   * @default false (absent)
+   */
+  readonly keySpaces?: boolean | undefined
+}
+
+/**
+ * The data records of one key space, addressed by the caller's key as given (a non-empty
+ * string, not escaped). `get(key)` reads, and `set(key, …)` writes, the very record that the
+ * store's own `get` and `set` address by `prefix + encodeKeySegment(key)`: both ways of naming
+ * a record are interchangeable, whichever wrote it. Failures are thrown as on the store.
+ */
+export interface StoreKeySpace {
+  /** {@link Store.get} of `prefix + encodeKeySegment(key)`. */
+  get(key: string): Awaitable<StoreRecord | undefined>
+  /** {@link Store.set} of `prefix + encodeKeySegment(key)` (no `signal`: in-process stores). */
+  set(key: string, record: StoreRecord, ttlMs: number): Awaitable<void>
+  /** {@link Store.getMany} of the stored keys of `keys`, in their order. */
+  getMany(keys: readonly string[]): Promise<(StoreRecord | undefined)[]>
+  /** {@link Store.setMany}, each entry's `key` being the caller's key. */
+  setMany(entries: readonly StoreEntry[]): Promise<void>
 }
 
 /**
@@ -216,6 +241,13 @@ export interface Store {
    * Present exactly when `capabilities.scopedClear` is `true`. Never flushes the whole backend.
    */
   clear?(prefix: string, signal?: AbortSignal): Promise<void>
+  /**
+   * The records under `prefix` (a data prefix core built, ending in `:`), addressed by the
+   * caller's key: see {@link StoreKeySpace}. Present exactly when `capabilities.keySpaces` is
+   * `true`. Core asks once per key space and keeps the answer; it may ask for many prefixes,
+   * nested ones included, and every answer must stay correct for the store's life.
+   */
+  keySpace?(prefix: string): StoreKeySpace
   /** Cross-process locks; present exactly when `capabilities.locks` is `true`. */
   readonly locks?: StoreLocks | undefined
   /** Invalidation bus; present exactly when `capabilities.bus` is `true`. */

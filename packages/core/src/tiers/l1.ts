@@ -18,10 +18,11 @@
 import type { InProcessTier } from '../entries/entries.js'
 import type { Envelope } from '../entries/envelope.js'
 import { staleCopy } from '../entries/freshness.js'
+import type { KeySpace } from '../entries/keys.js'
 import { CacheClosedError, InvalidOptionError } from '../errors.js'
 import type { L1Values } from '../options/cache-options.js'
 import type { StoreAccess } from '../store/access.js'
-import type { Store } from '../store/store.js'
+import type { Store, StoreKeySpace } from '../store/store.js'
 import { FillFence } from './fill-fence.js'
 import { VersionMirror } from './version-mirror.js'
 
@@ -36,6 +37,9 @@ export interface L1TierOptions {
   readonly clock: () => number
   readonly reportError: (operation: string, key: string | undefined, error: unknown) => void
 }
+
+/** What {@link L1Tier.#servable} answers for a copy whose tag was invalidated since. */
+const RETIRED = Symbol('retired')
 
 /** @internal */
 export class L1Tier implements InProcessTier {
@@ -106,7 +110,36 @@ export class L1Tier implements InProcessTier {
     if (!this.#serving) return undefined
     const store = this.#options.access.ready
     if (store === undefined) return undefined
-    const entry = store.get(storeKey) as Envelope | undefined | Promise<unknown>
+    const copy = this.#servable(store.get(storeKey))
+    if (copy !== RETIRED) return copy
+    this.#delete(store, storeKey)
+    return undefined
+  }
+
+  /**
+   * The tier store's view of the key space of `prefix` (see `Store.keySpace`): `null` when it
+   * offers none, `undefined` while the store is not known yet.
+   */
+  keySpace(prefix: string): StoreKeySpace | null | undefined {
+    const store = this.#options.access.ready
+    if (store === undefined) return undefined
+    return store.capabilities.keySpaces === true && store.keySpace ? store.keySpace(prefix) : null
+  }
+
+  /** {@link read} by the caller's key, through the tier store's view of its key space. */
+  readIn(space: StoreKeySpace, key: string, keys: KeySpace): Envelope | undefined {
+    if (!this.#serving) return undefined
+    const store = this.#options.access.ready
+    if (store === undefined) return undefined
+    const copy = this.#servable(space.get(key))
+    if (copy !== RETIRED) return copy
+    this.#delete(store, keys.dataKey(key))
+    return undefined
+  }
+
+  /** A copy read from the tier's store when it can be served; {@link RETIRED} to drop it. */
+  #servable(read: unknown): Envelope | undefined | typeof RETIRED {
+    const entry = read as Envelope | undefined | Promise<unknown>
     if (entry === undefined || entry instanceof Promise) return undefined
     const tags = entry.t
     let served: Envelope | undefined = entry
@@ -118,10 +151,7 @@ export class L1Tier implements InProcessTier {
         if (known === undefined || expiry === undefined) {
           if (this.#strictTags) return undefined
         }
-        if (known !== undefined && known !== entry.tv![i]) {
-          this.#delete(store, storeKey)
-          return undefined
-        }
+        if (known !== undefined && known !== entry.tv![i]) return RETIRED
         // Soft-expired since it was copied: served stale (or, without grace, a miss).
         if (expiry !== undefined && expiry !== (entry.xv?.[i] ?? null)) served = staleCopy(entry)
       }

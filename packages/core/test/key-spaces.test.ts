@@ -1,0 +1,194 @@
+import { describe, expect, it } from 'vitest'
+import {
+  createCache,
+  decodeKeySegment,
+  encodeKeySegment,
+  InvalidKeyError,
+  type StoreCapabilities,
+  StoreError,
+  type StoreKeySpace,
+  type StoreRecord,
+} from '../src/index.js'
+import { cachesClosedAfterEach, TestStore } from './test-store.js'
+
+/**
+ * An in-process store that offers key spaces (`capabilities.keySpaces`): each view builds the
+ * stored key itself, and counts the calls it answers, so a test sees which way core went.
+ */
+class KeySpaceStore extends TestStore {
+  override readonly capabilities: StoreCapabilities
+  readonly spaces: string[] = []
+  spaceGets = 0
+  spaceSets = 0
+  spaceBatches = 0
+  spaceFails = false
+  storeGets = 0
+  storeSets = 0
+
+  constructor(scopedClear = true) {
+    super()
+    this.capabilities = {
+      records: 'object',
+      ttlResolutionMs: 1,
+      scopedClear,
+      locks: false,
+      bus: false,
+      keySpaces: true,
+    }
+  }
+
+  override get(key: string) {
+    this.storeGets += 1
+    return super.get(key)
+  }
+
+  override set(key: string, record: StoreRecord, ttlMs: number) {
+    this.storeSets += 1
+    return super.set(key, record, ttlMs)
+  }
+
+  keySpace(prefix: string): StoreKeySpace {
+    this.spaces.push(prefix)
+    return {
+      // Synchronous, as an in-process store answers (an in-process tier serves only those).
+      get: (key) => {
+        this.spaceGets += 1
+        if (this.spaceFails) throw new Error('lookup failed')
+        const hit = this.records.get(prefix + encodeKeySegment(key))
+        return hit && hit.expiresAt > Date.now() ? hit.record : undefined
+      },
+      set: (key, record, ttlMs) => {
+        this.spaceSets += 1
+        if (this.spaceFails) throw new Error('write failed')
+        return super.set(prefix + encodeKeySegment(key), record, ttlMs)
+      },
+      getMany: async (keys) => {
+        this.spaceBatches += 1
+        return Promise.all(keys.map((key) => super.get(prefix + encodeKeySegment(key))))
+      },
+      setMany: async (entries) => {
+        this.spaceBatches += 1
+        for (const { key, record, ttlMs } of entries)
+          await super.set(prefix + encodeKeySegment(key), record, ttlMs)
+      },
+    }
+  }
+}
+
+const openCache = cachesClosedAfterEach()
+
+describe('a store with key spaces', () => {
+  it('get, getOrSet and set go by the caller key, asking once per key space', async () => {
+    const { store, cache } = openCache(new KeySpaceStore(), { namespace: 'app' })
+    await cache.set('user:1', { name: 'Ada' })
+    expect(await cache.get('user:1')).toEqual({ name: 'Ada' })
+    expect(await cache.getOrSet('user:1', () => ({ name: 'other' }))).toEqual({ name: 'Ada' })
+    const users = cache.namespace('users')
+    expect(await users.getOrSet('u:2', () => 'Grace')).toBe('Grace')
+    expect(await users.get('u:2')).toBe('Grace')
+    expect(store.spaceSets).toBe(1)
+    expect(store.spaceGets).toBe(4)
+    expect(store.storeGets).toBe(0)
+    // A load's result is written by its stored key: both name one record.
+    expect(store.storeSets).toBe(1)
+    expect(store.spaces).toEqual(['app:', 'app:users:'])
+    expect(store.records.has(`app:${encodeKeySegment('user:1')}`)).toBe(true)
+  })
+
+  it('getMany, setMany and getOrSetMany batch by the caller keys', async () => {
+    const { store, cache } = openCache(new KeySpaceStore(), { namespace: 'many' })
+    await cache.setMany([
+      { key: 'a:1', value: 1 },
+      { key: 'b', value: 2, tags: ['t'] },
+    ])
+    expect(await cache.getMany(['a:1', 'b', 'c'])).toEqual([1, 2, undefined])
+    expect(
+      await cache.getOrSetMany(
+        ['a:1', 'c'],
+        async (missing) => new Map(missing.map((key) => [key, 3])),
+      ),
+    ).toEqual([1, 3])
+    await cache.invalidateTags(['t'])
+    expect(await cache.getMany(['b'])).toEqual([undefined])
+    expect(store.spaceBatches).toBe(4)
+    expect(store.storeGets).toBe(0)
+    expect(store.records.has('many:a%3A1')).toBe(true)
+  })
+
+  it('a tagged entry read by key is still retired by its tag', async () => {
+    const { cache } = openCache(new KeySpaceStore(), { namespace: 'tags' })
+    await cache.set('k', 'v', { tags: ['t'] })
+    expect(await cache.get('k')).toBe('v')
+    await cache.invalidateTags(['t'])
+    expect(await cache.get('k')).toBeUndefined()
+    expect(await cache.getOrSet('k', () => 'reloaded')).toBe('reloaded')
+  })
+
+  it('a failed lookup by key is a miss whose error event names the stored key', async () => {
+    const { store, cache, errors } = openCache(new KeySpaceStore(), { namespace: 'down' })
+    await cache.set('a:b', 1)
+    store.spaceFails = true
+    expect(await cache.get('a:b')).toBeUndefined()
+    expect(errors).toHaveLength(1)
+    expect(errors[0]!.key).toBe('down:a%3Ab')
+    expect(errors[0]!.error).toBeInstanceOf(StoreError)
+    const throwing = createCache({ store, namespace: 'down', onStoreError: 'throw' })
+    await expect(throwing.get('a:b')).rejects.toBeInstanceOf(StoreError)
+    await expect(cache.set('a:b', 2)).resolves.toBeUndefined()
+    expect(errors.map((event) => event.operation)).toEqual(['get', 'set'])
+    await throwing.close()
+  })
+
+  it('a foreign record under a key is a miss', async () => {
+    const { store, cache, errors } = openCache(new KeySpaceStore(), { namespace: 'foreign' })
+    await store.set('foreign:k', { not: 'an envelope' }, 60_000)
+    expect(await cache.get('k')).toBeUndefined()
+    expect(errors).toHaveLength(0)
+  })
+
+  it('refuses a key that is not a non-empty string before any store call', async () => {
+    const { store, cache } = openCache(new KeySpaceStore())
+    await expect(cache.get('')).rejects.toBeInstanceOf(InvalidKeyError)
+    await expect(cache.get(42 as never)).rejects.toBeInstanceOf(InvalidKeyError)
+    await expect(cache.getOrSet('', () => 1)).rejects.toBeInstanceOf(InvalidKeyError)
+    expect(store.spaceGets + store.storeGets).toBe(0)
+  })
+
+  it('with an in-process tier, an L1 hit is read by key from the tier store', async () => {
+    const l1 = new KeySpaceStore()
+    const { store, cache } = openCache(new KeySpaceStore(), {
+      namespace: 'tier',
+      l1: { store: l1, maxStaleness: '5s' },
+    })
+    await cache.set('k:1', 'v', { tags: ['t'] })
+    expect(await cache.get('k:1')).toBe('v')
+    expect(await cache.getOrSet('k:1', () => 'other')).toBe('v')
+    expect(l1.spaces).toEqual(['tier:'])
+    expect(l1.spaceGets).toBe(2)
+    expect(l1.storeGets).toBe(0)
+    // The shared store is read by stored key: the tier keeps its copies by them.
+    expect(store.spaces).toEqual([])
+    await cache.invalidateTags(['t'])
+    expect(await cache.get('k:1')).toBeUndefined()
+    expect(l1.records.has('tier:k%3A1')).toBe(false)
+  })
+
+  it('on a store that cannot clear by prefix, reads check generations by stored key', async () => {
+    const { store, cache } = openCache(new KeySpaceStore(false), { namespace: 'gen' })
+    await cache.set('k', 'v')
+    expect(await cache.get('k')).toBe('v')
+    await cache.clear()
+    expect(await cache.get('k')).toBeUndefined()
+    expect(store.spaceGets).toBe(0)
+    expect(store.storeGets).toBe(2)
+  })
+})
+
+describe('decodeKeySegment', () => {
+  it('inverts encodeKeySegment, and answers undefined for what it never gives', () => {
+    for (const key of ['plain', 'user:42', 'a b/c', '%41', 'ключ', '😀', '\ud800', '\udfff x'])
+      expect(decodeKeySegment(encodeKeySegment(key))).toBe(key)
+    for (const segment of ['', 'a:b', 'a%3ab', '%41', '%zz', '%ED%A0%80', 'a b', '%u0041'])
+      expect(decodeKeySegment(segment), segment).toBeUndefined()
+  })
+})
