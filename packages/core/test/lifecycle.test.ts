@@ -1,6 +1,12 @@
 import { describe, expect, it, vi } from 'vitest'
 import { invalidatedMessage } from '../src/bus/bus.js'
-import { type Cache, type CacheEvents, createCache, InvalidOptionError } from '../src/index.js'
+import {
+  type Cache,
+  type CacheEvents,
+  createCache,
+  InvalidOptionError,
+  StoreTimeoutError,
+} from '../src/index.js'
 import { eventually } from './policies/fixture.js'
 import { BusTestStore, LockingTestStore, TestStore } from './test-store.js'
 
@@ -73,6 +79,22 @@ describe('who closes the store', () => {
     expect(errors.map((event) => event.operation)).toEqual(['close'])
   })
 })
+
+/** A bus whose every subscription answers `lateMs` late, counting the ones let go. */
+function busAnsweringLate(lateMs: number): { store: BusTestStore; unsubscribed: () => number } {
+  const store = new BusTestStore()
+  const subscribe = store.bus.subscribe
+  let unsubscribed = 0
+  store.bus.subscribe = async (channel, onMessage) => {
+    await new Promise((resolve) => setTimeout(resolve, lateMs))
+    const unsubscribe = await subscribe(channel, onMessage)
+    return async () => {
+      unsubscribed++
+      await unsubscribe()
+    }
+  }
+  return { store, unsubscribed: () => unsubscribed }
+}
 
 /** Another process's invalidation, published on `store`'s bus, reaches `cache` as an event. */
 async function expectHearsInvalidation(cache: Cache, store: BusTestStore): Promise<void> {
@@ -176,6 +198,50 @@ describe('the bus subscription', () => {
     await cache.close()
     expect(performance.now() - started).toBeLessThan(1_000)
     expect(store.closes).toBe(1)
+  })
+
+  it('an attempt to subscribe that never answers fails after ten store timeouts, and is made again', async () => {
+    const store = new BusTestStore()
+    let attempts = 0
+    store.bus.subscribe = () => {
+      attempts++
+      return new Promise(() => {})
+    }
+    const cache = createCache({ store, storeTimeout: 20 })
+    const errors: CacheEvents['error'][] = []
+    cache.on('error', (event) => errors.push(event))
+    const started = performance.now()
+    const error = await cache.ready().catch((caught: unknown) => caught)
+    expect(error).toBeInstanceOf(StoreTimeoutError)
+    expect(error).toMatchObject({ operation: 'subscribe', timeoutMs: 200 })
+    expect(performance.now() - started).toBeGreaterThanOrEqual(190)
+    await eventually(() => expect(attempts).toBeGreaterThanOrEqual(2), 2_000)
+    expect(errors[0]?.operation).toBe('subscribe')
+    await cache.set('k', 1)
+    expect(await cache.get('k')).toBe(1)
+    await cache.close()
+  })
+
+  it('a subscription that arrives after its attempt was given up is kept, and a second one let go', async () => {
+    // Each attempt answers 500 ms late, past the 100 ms the cache waits: the second attempt
+    // (160-200 ms after the first was given up) is under way when the first arrives.
+    const { store, unsubscribed } = busAnsweringLate(500)
+    const cache = createCache({ store, storeTimeout: 10 })
+    await expect(cache.ready()).rejects.toBeInstanceOf(StoreTimeoutError)
+    await eventually(() => cache.ready(), 2_000)
+    // The retry made meanwhile answers late too: it is let go, so a message is heard once.
+    await eventually(() => expect(unsubscribed()).toBe(1), 2_000)
+    await expectHearsInvalidation(cache, store)
+    await cache.close()
+    expect(unsubscribed()).toBe(2)
+  })
+
+  it('a subscription that arrives after close() is let go', async () => {
+    const { store, unsubscribed } = busAnsweringLate(300)
+    const cache = createCache({ store, storeTimeout: 10 })
+    await expect(cache.ready()).rejects.toBeInstanceOf(StoreTimeoutError)
+    await cache.close()
+    await eventually(() => expect(unsubscribed()).toBe(1), 2_000)
   })
 
   it('close() stops listening to gap reports', async () => {

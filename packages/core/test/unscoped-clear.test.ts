@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import {
   CacheClosedError,
   createCache,
+  InvalidOptionError,
   type StoreCapabilities,
   UnsupportedOperationError,
 } from '../src/index.js'
@@ -133,6 +134,16 @@ describe('a cache created with clearable: false', () => {
     const { cache } = notClearable()
     await cache.close()
     await expect(cache.clear()).rejects.toBeInstanceOf(CacheClosedError)
+  })
+
+  it('clear() over a URL store that failed to load throws the load error, as every call does', async () => {
+    const cache = createCache({ store: 'nosuchscheme://host', clearable: false })
+    // Which store would have been used is unknown, so the refusal cannot name it: the cause wins.
+    const error = await cache.clear().catch((caught: unknown) => caught)
+    expect(error).toBeInstanceOf(InvalidOptionError)
+    expect((error as Error).message).toMatch(/nosuchscheme/)
+    await expect(cache.get('k')).rejects.toThrow(/nosuchscheme/)
+    await cache.close()
   })
 
   it('is the same on a store that clears by prefix: clear() throws, the entries stay', async () => {

@@ -12,6 +12,8 @@
  * @module
  */
 
+import { StoreTimeoutError } from '../errors.js'
+import { withDeadline } from '../loading/deadline.js'
 import type { FillSignals } from '../loading/fill-signals.js'
 import type { SingleFlight } from '../loading/single-flight.js'
 import { publishEvent } from '../observability/diagnostics.js'
@@ -147,6 +149,12 @@ export interface CacheBusParts {
   readonly instanceId: string
   /** Longest wait for a subscription still being made when the cache closes. */
   readonly closeWaitMs: number
+  /**
+   * Longest wait for one attempt to subscribe: past it, the attempt counts as failed
+   * ({@link StoreTimeoutError}) and another is made later; a subscription that still arrives
+   * is kept if none is active by then.
+   */
+  readonly subscribeWaitMs: number
   readonly emitter: CacheEmitter
   readonly flights: SingleFlight
   readonly fills: FillSignals
@@ -389,23 +397,47 @@ export class CacheBus {
     if (!resolved.capabilities.bus || !bus || this.#closed) return
     if (resolved.capabilities.busGaps && bus.onGap && this.#stopGapReports === undefined)
       this.#stopGapReports = bus.onGap((gap) => this.#onGap(gap))
+    const subscribing = bus.subscribe(this.#parts.channel, (text) => this.#dispatch(text))
+    const waitMs = this.#parts.subscribeWaitMs
+    let gaveUp = false
     let unsubscribe: () => Promise<void>
     try {
-      unsubscribe = await bus.subscribe(this.#parts.channel, (text) => this.#dispatch(text))
+      // A third-party bus may never answer: without a bound, ready() would never settle and
+      // the cache would never try again.
+      unsubscribe = await withDeadline(subscribing, waitMs, () => {
+        gaveUp = true
+        return new StoreTimeoutError(resolved.name, 'subscribe', waitMs)
+      })
     } catch (error) {
+      if (gaveUp)
+        subscribing.then(
+          (late) => this.#adopt(late),
+          () => {},
+        )
       // The store is there but its bus refused: a server that is down now may be back soon.
       // (A store that failed to load is not retried: the same error would come again.)
       this.#retryLater(attempt)
       throw error
     }
-    if (this.#closed) {
-      // Closed while subscribing: let go at once.
+    await this.#adopt(unsubscribe)
+  }
+
+  /**
+   * Listens through a subscription just made, unless the cache closed or already listens
+   * through another (one that arrived after its attempt was given up, or the reverse): that
+   * one is let go at once.
+   */
+  async #adopt(unsubscribe: () => Promise<void>): Promise<void> {
+    if (this.#closed || this.#unsubscribe !== undefined) {
       await unsubscribe().catch((error: unknown) =>
         this.#parts.reportError('unsubscribe', undefined, error),
       )
       return
     }
     this.#unsubscribe = unsubscribe
+    clearTimeout(this.#retry)
+    this.#retry = undefined
+    this.#subscribed = Promise.resolve()
     this.#parts.l1?.busListening()
   }
 
@@ -451,7 +483,7 @@ export class CacheBus {
   }
 
   #retryLater(attempt: number): void {
-    if (this.#closed) return
+    if (this.#closed || this.#unsubscribe !== undefined) return
     const wait = Math.min(SUBSCRIBE_RETRY_LAST_MS, SUBSCRIBE_RETRY_FIRST_MS * 2 ** (attempt - 1))
     this.#retry = setTimeout(
       () => {

@@ -348,7 +348,8 @@ export class Cache {
    * for it; it is for start-up checks and tests.
    * @throws the error that stopped either (an adapter that is not installed, a bus that could
    * not subscribe); the cache still serves reads and writes. A bus that could not subscribe is
-   * tried again in the background (200 ms, doubling up to 10 s) until it listens: a later
+   * tried again in the background (200 ms, doubling up to 10 s) until it listens, and so is one
+   * that has not answered after ten times `storeTimeout` (`StoreTimeoutError`): a later
    * `ready()` resolves once it does.
    */
   ready(): Promise<void> {

@@ -24,6 +24,12 @@ import { StoreAccess } from '../store/access.js'
 import type { Store } from '../store/store.js'
 import { L1Tier } from '../tiers/l1.js'
 
+/**
+ * How many store calls' worth (`storeTimeout` each) one attempt to subscribe may take: a
+ * subscription waits for a connection of its own, so it gets longer than a call.
+ */
+const SUBSCRIBE_WAIT_CALLS = 10
+
 /** State shared by a root cache and all its namespaces and scopes. @internal */
 export class CacheRuntime {
   readonly emitter = new CacheEmitter()
@@ -62,6 +68,7 @@ export class CacheRuntime {
       enabled: options.invalidationBus,
       instanceId: this.instanceId,
       closeWaitMs: options.storeTimeoutMs,
+      subscribeWaitMs: SUBSCRIBE_WAIT_CALLS * options.storeTimeoutMs,
       emitter: this.emitter,
       flights: this.flights,
       fills: this.fills,

@@ -40,6 +40,8 @@ interface Waiter<T> {
 
 interface PendingWrite {
   readonly storeKey: string
+  /** The caller's key of {@link storeKey}. */
+  readonly key: string
   readonly envelope: Envelope | undefined
   readonly ticket: number | undefined
   resolve(written: boolean): void
@@ -89,9 +91,9 @@ export class LoadBatch<T> implements Producer<T> {
     this.#runWhenComplete()
   }
 
-  store(storeKey: string, envelope: Envelope | undefined, ticket: number | undefined) {
+  store(storeKey: string, envelope: Envelope | undefined, ticket: number | undefined, key: string) {
     return new Promise<boolean>((resolve, reject) => {
-      this.#writes.push({ storeKey, envelope, ticket, resolve, reject })
+      this.#writes.push({ storeKey, key, envelope, ticket, resolve, reject })
       this.#toStore.delete(storeKey)
       if (this.#toStore.size === 0) void this.#writeAll()
     })
@@ -146,8 +148,8 @@ export class LoadBatch<T> implements Producer<T> {
 
   async #writeAll(): Promise<void> {
     const writes = this.#writes.splice(0)
-    const items = writes.flatMap(({ storeKey, envelope, ticket }) =>
-      envelope === undefined ? [] : [{ storeKey, envelope, ticket }],
+    const items = writes.flatMap(({ storeKey, key, envelope, ticket }) =>
+      envelope === undefined ? [] : [{ storeKey, key, envelope, ticket }],
     )
     let written: boolean
     try {

@@ -53,13 +53,15 @@ export interface Producer<T> {
   /** Produces the value of `request`'s key. */
   produce(request: LoadRequest<T>): Promise<Produced<T>>
   /**
-   * Stores what was produced for `storeKey` (`undefined`: nothing to store).
+   * Stores what was produced for `storeKey`, the stored key of the caller's `key` (`undefined`:
+   * nothing to store).
    * @returns whether it reached the store.
    */
   store(
     storeKey: string,
     envelope: Envelope | undefined,
     ticket: number | undefined,
+    key: string,
   ): Promise<boolean>
   /** `storeKey` will not be produced by this load (another process stored it). */
   skip(storeKey: string): void
@@ -122,7 +124,7 @@ async function runLoad<T>(
     // Checked again with no await before the write starts: a change of the key from here on
     // finds the write landing and waits for it (SingleFlight.land).
     if (flight.superseded) envelope = undefined
-    const storing = producer.store(request.storeKey, envelope, ticket)
+    const storing = producer.store(request.storeKey, envelope, ticket, request.key)
     if (envelope !== undefined) runtime.flights.land(request.storeKey, storing)
     if (await storing) {
       if (held) runtime.track(runtime.bus.announceFilled(request.storeKey))
@@ -174,8 +176,8 @@ function singleProducer<T>(runtime: LoadRuntime, entries: Entries): Producer<T> 
         emitter.emit('load', { key: request.key, durationMs: finished - started })
       return { value, plan: state.plan, skip: state.skip, captured, started, finished }
     },
-    async store(storeKey, envelope, ticket) {
-      return envelope !== undefined && entries.write(storeKey, envelope, ticket)
+    async store(storeKey, envelope, ticket, key) {
+      return envelope !== undefined && entries.write(storeKey, envelope, ticket, key)
     },
     skip() {},
   }

@@ -170,7 +170,8 @@ export interface CacheOptions {
   /**
    * Longest wait for one store call before it counts as failed. One shared timer per store
    * checks every tenth of it, so a hung call fails within 1.1 × this. Calls of an in-process
-   * store (`records: 'object'`) are not timed.
+   * store (`records: 'object'`) are not timed. An attempt to subscribe to the store's bus gets
+   * ten times this.
    * @default '1s'
    */
   readonly storeTimeout?: Duration
