@@ -64,10 +64,12 @@ class KeySpaceStore extends TestStore {
       },
       getMany: async (keys) => {
         this.spaceBatches += 1
+        if (this.spaceFails) throw new Error('batch lookup failed')
         return Promise.all(keys.map((key) => super.get(prefix + encodeKeySegment(key))))
       },
       setMany: async (entries) => {
         this.spaceBatches += 1
+        if (this.spaceFails) throw new Error('batch write failed')
         for (const { key, record, ttlMs } of entries)
           await super.set(prefix + encodeKeySegment(key), record, ttlMs)
       },
@@ -126,7 +128,7 @@ describe('a store with key spaces', () => {
     expect(await cache.getOrSet('k', () => 'reloaded')).toBe('reloaded')
   })
 
-  it('a failed lookup by key is a miss whose error event names the stored key', async () => {
+  it('a failed call by key is a miss or an event (the stored key named), then works again', async () => {
     const { store, cache, errors } = openCache(new KeySpaceStore(), { namespace: 'down' })
     await cache.set('a:b', 1)
     store.spaceFails = true
@@ -138,6 +140,13 @@ describe('a store with key spaces', () => {
     await expect(throwing.get('a:b')).rejects.toBeInstanceOf(StoreError)
     await expect(cache.set('a:b', 2)).resolves.toBeUndefined()
     expect(errors.map((event) => event.operation)).toEqual(['get', 'set'])
+    // Batches by key take the same ways: a failed read is misses, a failed write an event.
+    expect(await cache.getMany(['a:b', 'c'])).toEqual([undefined, undefined])
+    await expect(cache.setMany([{ key: 'a:b', value: 3 }])).resolves.toBeUndefined()
+    expect(errors.map((event) => event.operation)).toEqual(['get', 'set', 'getMany', 'setMany'])
+    await expect(throwing.getMany(['a:b'])).rejects.toBeInstanceOf(StoreError)
+    store.spaceFails = false
+    expect(await cache.get('a:b')).toBe(1)
     await throwing.close()
   })
 

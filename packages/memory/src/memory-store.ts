@@ -165,7 +165,7 @@ export class MemoryStore implements Store {
 
   /** The slot of a key of the primary key space. */
   #primarySlot(key: string): string {
-    return key.charCodeAt(0) !== 0 && key.length > 0
+    return key.length > 0 && key.charCodeAt(0) !== 0
       ? key
       : MARK + this.#primary! + encodeKeySegment(key)
   }
