@@ -62,6 +62,28 @@ describe('envelope records', () => {
     )
   })
 
+  it('decodes a record that is a view into a larger buffer (as clients hand back)', () => {
+    const codec = new EnvelopeCodec(jsonSerializer, undefined)
+    fc.assert(
+      fc.property(envelopeArbitrary, fc.integer({ min: 1, max: 13 }), (envelope, offset) => {
+        const record = codec.encode(envelope)
+        // Unaligned offsets on purpose: the times are float64s read byte by byte.
+        const pool = Buffer.alloc(offset + record.byteLength + 5, 0xff)
+        pool.set(record, offset)
+        const view = pool.subarray(offset, offset + record.byteLength)
+        expect(codec.decode(view)).toEqual(codec.decode(Uint8Array.from(record)))
+      }),
+    )
+  })
+
+  it('a record whose serializer gives back undefined holds no value: a miss, not an entry', () => {
+    const codec = new EnvelopeCodec(
+      { name: 'forgetful', serialize: () => 'x', deserialize: () => undefined },
+      undefined,
+    )
+    expect(codec.decode(codec.encode({ v: 1, c: 1, f: 2, s: 3, d: 0 }))).toBeUndefined()
+  })
+
   it('only the value goes through the serializer', () => {
     const seen: unknown[] = []
     const codec = new EnvelopeCodec(

@@ -100,9 +100,11 @@ export function serverHandle(
     },
     async stop() {
       if (stopped) return
-      stopped = true
       await thaw()
       await container.stop({ timeout: 0 })
+      // Only once it worked: a stop that failed (the engine's socket closed under a long idle
+      // run, say) can be tried again.
+      stopped = true
     },
   }
 }

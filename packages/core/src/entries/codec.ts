@@ -26,6 +26,27 @@ const TIMES_END = HEADER_BYTES + 4 * 8
 const encoder = new TextEncoder()
 const utf8 = new TextDecoder('utf-8', { fatal: true })
 
+// The four times of every read go through one shared 8-byte scratch: a DataView per record cost
+// more than the reads themselves (Buffer#readDoubleLE does the same, for Buffers only).
+const scratch = new Float64Array(1)
+const scratchBytes = new Uint8Array(scratch.buffer)
+const HOST_LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1
+
+/** The little-endian float64 at `at` (the caller checked that 8 bytes are there). */
+function readFloat64(bytes: Uint8Array, at: number): number {
+  if (HOST_LITTLE_ENDIAN) for (let i = 0; i < 8; i++) scratchBytes[i] = bytes[at + i]!
+  else for (let i = 0; i < 8; i++) scratchBytes[7 - i] = bytes[at + i]!
+  return scratch[0]!
+}
+
+/**
+ * The bytes of `record` from `at` on, as a plain view: a Buffer's `subarray` builds another
+ * Buffer through its species constructor, which cost a third more on every read.
+ */
+function tail(record: Uint8Array, at: number): Uint8Array {
+  return new Uint8Array(record.buffer, record.byteOffset + at, record.byteLength - at)
+}
+
 /** Compression of serialized values above a size threshold (node:zlib deflate). */
 export interface CompressionOptions {
   /**
@@ -67,10 +88,7 @@ export function envelopeFormat(
   const codec = new EnvelopeCodec(serializer, compression)
   return {
     encode: (envelope) => codec.encode(envelope),
-    decode: (record) => {
-      const decoded = codec.decode(record)
-      return isEnvelope(decoded) ? decoded : undefined
-    },
+    decode: (record) => codec.decode(record),
   }
 }
 
@@ -155,26 +173,42 @@ export class EnvelopeCodec {
     return record
   }
 
-  /** @returns the decoded envelope, or throws when the record is not one of ours or is corrupt. */
-  decode(record: unknown): unknown {
+  /**
+   * @returns the decoded envelope, or `undefined` when it holds no value (or, in a record of
+   * format 1, is not an envelope).
+   * @throws when the record is not one of ours or is corrupt.
+   */
+  decode(record: unknown): Envelope | undefined {
     if (!(record instanceof Uint8Array) || record.byteLength < HEADER_BYTES)
       throw new TypeError('not a Strata record')
     if (record[0] !== MAGIC) throw new TypeError('unknown record format')
     const flags = record[2]!
     if (record[1] === LEGACY_FORMAT_VERSION) {
       // Written by Strata before format 2: the whole envelope went through the serializer.
-      return this.#value(record.subarray(HEADER_BYTES), flags)
+      const legacy = this.#value(record.subarray(HEADER_BYTES), flags)
+      return isEnvelope(legacy) ? legacy : undefined
     }
     if (record[1] !== FORMAT_VERSION || record.byteLength < TIMES_END)
       throw new TypeError('unknown record format')
-    const view = new DataView(record.buffer, record.byteOffset, record.byteLength)
     const envelope: EnvelopeDraft = {
       v: undefined,
-      c: view.getFloat64(3, true),
-      f: view.getFloat64(11, true),
-      s: view.getFloat64(19, true),
-      d: view.getFloat64(27, true),
+      c: readFloat64(record, 3),
+      f: readFloat64(record, 11),
+      s: readFloat64(record, 19),
+      d: readFloat64(record, 27),
     }
+    let at = TIMES_END
+    if ((flags & (FLAG_TAGS | FLAG_EXPIRIES | FLAG_GENERATIONS)) !== 0)
+      at = this.#versions(record, flags, envelope)
+    envelope.v = this.#value(tail(record, at), flags)
+    // The times are numbers by construction: only a value can be missing (a serializer that
+    // gives back `undefined`), and `undefined` is never a cached value.
+    return envelope.v === undefined ? undefined : (envelope as Envelope)
+  }
+
+  /** Reads the tags, soft-expiry versions and generations `flags` announce; returns where they end. */
+  #versions(record: Uint8Array, flags: number, envelope: EnvelopeDraft): number {
+    const view = new DataView(record.buffer, record.byteOffset, record.byteLength)
     let at = TIMES_END
     if ((flags & FLAG_TAGS) !== 0) {
       const count = view.getUint32(at, true)
@@ -197,8 +231,7 @@ export class EnvelopeCodec {
       envelope.g = readVersions(view, at + 4, view.getUint32(at, true))
       at += 4 + 8 * envelope.g.length
     }
-    envelope.v = this.#value(record.subarray(at), flags)
-    return envelope
+    return at
   }
 
   #value(payload: Uint8Array, flags: number): unknown {

@@ -19,6 +19,8 @@ export interface Serializer {
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: true })
+// One scan of the text for either name: two `includes` scans cost more on every read.
+const POLLUTING_NAME = /__proto__|constructor/
 
 // Keys that enable prototype pollution when a parsed object is later merged into another.
 function dropPollutingKeys(key: string, value: unknown): unknown {
@@ -39,8 +41,6 @@ export const jsonSerializer: Serializer = {
   serialize: (value) => JSON.stringify(value),
   deserialize(data) {
     const text = decoder.decode(data)
-    return text.includes('__proto__') || text.includes('constructor')
-      ? JSON.parse(text, dropPollutingKeys)
-      : JSON.parse(text)
+    return POLLUTING_NAME.test(text) ? JSON.parse(text, dropPollutingKeys) : JSON.parse(text)
   },
 }
