@@ -65,6 +65,35 @@ describe('a store without scoped clear (namespace generations)', () => {
     expect(await reply).toBe('v')
   })
 
+  it('hits that start in one turn share one generation read; the next turn reads again', async () => {
+    const { store, cache } = setup()
+    await cache.setMany(Array.from({ length: 100 }, (_, i) => ({ key: `k${i}`, value: i })))
+    const before = store.counterReads
+    const values = await Promise.all(Array.from({ length: 100 }, (_, i) => cache.get(`k${i}`)))
+    expect(values).toEqual(Array.from({ length: 100 }, (_, i) => i))
+    expect(store.counterReads - before).toBe(1)
+    expect(await cache.get('k1')).toBe(1)
+    expect(store.counterReads - before).toBe(2)
+  })
+
+  it('a hit that starts once clear() resolved reads the generations anew: never the cleared value', async () => {
+    const { store, cache } = setup()
+    await cache.set('k', 'old')
+    store.holding = true
+    // A hit of the turn before the clear, its generation read still in flight.
+    const before = cache.get('k')
+    const cleared = cache.clear()
+    await new Promise((resolve) => setImmediate(resolve))
+    store.release()
+    store.holding = false
+    await cleared
+    const reads = store.counterReads
+    expect(await cache.get('k')).toBeUndefined()
+    expect(store.counterReads).toBe(reads + 1)
+    // The earlier hit raced the clear: either answer is allowed, it must not hang.
+    expect([undefined, 'old']).toContain(await before)
+  })
+
   it('still retires the entries of a cleared namespace', async () => {
     const { cache } = setup()
     const posts = cache.namespace('posts')

@@ -10,6 +10,8 @@ describeSoak({
   params: (memcached) => ({ servers: memcached.urls }),
   faults: (memcached) => faultSchedule(memcached.servers[0]!),
   bus: false,
+  // Memcached clears a namespace by bumping its generation: the soak clears too.
+  clears: true,
   // memjs reconnects on the next call.
   reconnectMs: 1000,
 })

@@ -144,6 +144,7 @@ describe('bounds and windows', () => {
       delete: 300,
       invalidateTags: 600,
       expireTags: 600,
+      clear: 900,
       get: 600,
       set: 900,
       getOrSet: 1515,

@@ -26,6 +26,16 @@ describe('loader calls the checker accepts', () => {
     expect(extra(h)).toEqual([])
   })
 
+  test('a load after a clear by namespace generation retired every key', () => {
+    const h = new HistoryBuilder()
+    h.set(0, 'a', [0, 1], { tags: ['t'] })
+    h.load(1, 'b', [0, 10], [1, 9])
+    h.clear(2, [15, 16])
+    h.load(2, 'a', [30, 40], [31, 39], { tags: ['t'] })
+    h.load(0, 'b', [30, 40], [31, 39])
+    expect(extra(h)).toEqual([])
+  })
+
   test('a load after a value whose store write failed', () => {
     const h = new HistoryBuilder()
     h.load(0, 'k', [0, 10], [1, 9], { written: false })

@@ -123,6 +123,16 @@ describe('histories the freshness checker rejects', () => {
     expect(rules(h)).toEqual(['tag'])
   })
 
+  test('a value read after a clear by namespace generation: a set before it, a load begun before it', () => {
+    const h = new HistoryBuilder()
+    const set = h.set(0, 'k', [0, 10], { tags: ['a'] })
+    const load = h.load(1, 'j', [0, 40], [5, 30])
+    h.clear(2, [15, 16])
+    h.read(3, 'k', [20, 21], set.value!, { tags: ['a'] })
+    h.read(3, 'j', [50, 51], load.value!)
+    expect(rules(h)).toEqual(['tag', 'tag'])
+  })
+
   test('a load cached over a delete its own process made while it ran', () => {
     const h = new HistoryBuilder()
     const load = h.load(0, 'k', [0, 30], [2, 25])

@@ -91,6 +91,8 @@ export class Entries implements Identified {
   #storeSpace: StoreKeySpace | null | undefined
   /** The in-process tier store's view of this key space, asked for once it is known. */
   #tierSpace: StoreKeySpace | null | undefined
+  /** The namespace generations read for the hits that start in this turn (see {@link generationsOfTurn}). */
+  #generationsOfTurn: Promise<ReadAhead<(number | undefined)[]>> | undefined
 
   constructor(
     readonly runtime: EntriesRuntime,
@@ -204,9 +206,7 @@ export class Entries implements Identified {
     const record = access.get(storeKey)
     // A clearable cache on a store without scoped clear has every hit check the namespace
     // generations: reading them next to the entry makes an untagged hit one round trip, not two.
-    const generations = !this.checksGenerations(store)
-      ? undefined
-      : access.readAhead('getCounters', (s) => s.getCounters(this.keys.generationKeys()))
+    const generations = !this.checksGenerations(store) ? undefined : this.generationsOfTurn()
     let validated =
       record instanceof Promise
         ? record.then((r) => this.validate(store, this.decode(r, storeKey), storeKey, generations))
@@ -384,6 +384,26 @@ export class Entries implements Identified {
     return this.counters(keys, storeKey).then((values) =>
       values === undefined ? undefined : this.judge(entry, values, checksGenerations),
     )
+  }
+
+  /**
+   * One read of the namespace generations for every hit that starts before this turn's
+   * microtasks run: a hundred gets in flight cost a hundred entry reads and one counter read, not
+   * two hundred reads. Still as fresh as one read per hit: user code can only have seen a
+   * `clear()` resolve, before a hit that joins, through a microtask queued before the first hit
+   * sent the read, so from a reply the store had already sent: the read reaches the store after
+   * the clear did.
+   */
+  private generationsOfTurn(): Promise<ReadAhead<(number | undefined)[]>> {
+    if (this.#generationsOfTurn !== undefined) return this.#generationsOfTurn
+    const read = this.runtime.store.readAhead('getCounters', (s) =>
+      s.getCounters(this.keys.generationKeys()),
+    )
+    this.#generationsOfTurn = read
+    queueMicrotask(() => {
+      this.#generationsOfTurn = undefined
+    })
+    return read
   }
 
   /** Reads counters; `undefined` when the store failed (the entry cannot be trusted). */

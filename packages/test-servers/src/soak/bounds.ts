@@ -4,7 +4,7 @@
  * at once), a lock waiter gives up after `lock.wait`, and the loader's own time is the workload's.
  * docs/testing.md ("Soak") walks through each sum.
  */
-import type { OpRecord } from './history.js'
+import type { OpKind, OpRecord } from './history.js'
 
 /** The cache options the bounds depend on, in milliseconds. */
 export interface CacheTimings {
@@ -23,15 +23,8 @@ export interface CacheTimings {
   readonly slackMs: number
 }
 
-/** The calls the bounds tell apart. */
-export type CallClass =
-  | 'getOrSet'
-  | 'getOrSet+lock'
-  | 'set'
-  | 'delete'
-  | 'invalidateTags'
-  | 'get'
-  | 'expireTags'
+/** The calls the bounds tell apart: each kind, and `getOrSet` with `lock` on its own. */
+export type CallClass = OpKind | 'getOrSet+lock'
 
 export const CALL_CLASSES: readonly CallClass[] = [
   'getOrSet',
@@ -41,6 +34,7 @@ export const CALL_CLASSES: readonly CallClass[] = [
   'invalidateTags',
   'get',
   'expireTags',
+  'clear',
 ]
 
 export function callClass(op: OpRecord): CallClass {
@@ -52,6 +46,8 @@ export function callClass(op: OpRecord): CallClass {
  * longest time:
  * - `delete`: one store call: T.
  * - `invalidateTags`, `expireTags`: the increments (one guarded call) and the bus publish: 2T.
+ * - `clear` (by namespace generation): waits for the write of a load it supersedes (T), then the
+ *   increment and the bus publish: 3T.
  * - `get`: read the entry and its tag counters: 2T.
  * - `set`: read the tag counters, create missing ones, write: 3T.
  * - `getOrSet`: read the entry and its tag counters (2T); on a miss the load captures the tag
@@ -69,6 +65,7 @@ export function callBounds(timings: CacheTimings): Record<CallClass, number> {
     delete: plus(T),
     invalidateTags: plus(2 * T),
     expireTags: plus(2 * T),
+    clear: plus(3 * T),
     get: plus(2 * T),
     set: plus(3 * T),
     getOrSet: plus(5 * T + L),

@@ -46,7 +46,7 @@ function tierLines(tier: TierReport): string[] {
 export function formatSoakReport(title: string, report: SoakReport): string {
   const calls = table(
     ['call', 'calls', 'threw', 'error events', 'p50 ms', 'p99 ms', 'max ms', 'bound ms'],
-    // The optional calls (`get`, `expireTags`) only when the workload made them.
+    // The optional calls (`get`, `expireTags`, `clear`) only when the workload made them.
     CALL_CLASSES.filter((kind) => report.calls[kind].calls > 0).map((kind) => {
       const f = report.calls[kind]
       return [

@@ -3,7 +3,7 @@
  * worker would, with times given explicitly, and returns the record (its `value` is the token a
  * later read can return).
  */
-import type { OpKind, OpRecord } from './history.js'
+import { EVERY_VALUE, type OpKind, type OpRecord } from './history.js'
 import { probeTag } from './workload.js'
 
 type Span = readonly [start: number, end: number]
@@ -145,6 +145,14 @@ export class HistoryBuilder {
     options: { ok?: boolean } = {},
   ): OpRecord {
     return this.#tagChange('expireTags', worker, tags, at, options.ok ?? true)
+  }
+
+  /**
+   * A `clear()` by namespace generation, logged as the recorder logs it: with the tag every value
+   * carries ({@link EVERY_VALUE}). `ok: false` logs one that threw.
+   */
+  clear(worker: number, at: Span, options: { ok?: boolean } = {}): OpRecord {
+    return this.#tagChange('clear', worker, [EVERY_VALUE], at, options.ok ?? true)
   }
 
   /** Probe `sequence` of `worker`: an invalidation of its own probe tag. */

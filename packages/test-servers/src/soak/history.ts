@@ -27,7 +27,14 @@ export function overlaps(a: Interval, b: Interval): boolean {
 }
 
 /** The cache calls a soak worker makes. */
-export type OpKind = 'getOrSet' | 'set' | 'delete' | 'invalidateTags' | 'get' | 'expireTags'
+export type OpKind =
+  | 'getOrSet'
+  | 'set'
+  | 'delete'
+  | 'invalidateTags'
+  | 'get'
+  | 'expireTags'
+  | 'clear'
 
 /** Whether `op` is a read that returned a value (a successful `getOrSet`, or a `get` hit). */
 export function returnedValue(op: OpRecord): boolean {
@@ -36,11 +43,19 @@ export function returnedValue(op: OpRecord): boolean {
 }
 
 /**
- * Whether `op` retires values by tag when it succeeds: `invalidateTags`, and `expireTags` (the
- * soaks run without grace, so a value it makes stale is never served).
+ * The tag a `clear` is logged with, which every value carries in the checkers' eyes: on a store
+ * that clears by namespace generation, a clear retires what a load or set captured before it
+ * exactly as an invalidation of a tag of every value would, tagged or not.
+ */
+export const EVERY_VALUE = '*'
+
+/**
+ * Whether `op` retires values by tag when it succeeds: `invalidateTags`, `expireTags` (the
+ * soaks run without grace, so a value it makes stale is never served), and `clear` (see
+ * {@link EVERY_VALUE}).
  */
 export function isTagChange(op: OpRecord): boolean {
-  return op.kind === 'invalidateTags' || op.kind === 'expireTags'
+  return op.kind === 'invalidateTags' || op.kind === 'expireTags' || op.kind === 'clear'
 }
 
 /**

@@ -39,6 +39,7 @@ export { formatDelivery, formatSoakReport } from './format.js'
 export {
   type BusGapEvent,
   type BusReceipt,
+  EVERY_VALUE,
   type FaultWindow,
   type Interval,
   isTagChange,
@@ -93,6 +94,7 @@ export {
   unhealthyWindows,
 } from './windows.js'
 export {
+  CLEARING_WORKLOAD,
   DEFAULT_WORKLOAD,
   keyName,
   nextOp,

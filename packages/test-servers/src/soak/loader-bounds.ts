@@ -11,6 +11,7 @@
  *   a disturbance between the first call's start and the second loader's start.
  */
 import {
+  EVERY_VALUE,
   type Interval,
   isTagChange,
   type OpRecord,
@@ -111,6 +112,7 @@ class KeyHistory {
     options: LoaderCallOptions,
   ) {
     const tags = new Set(keyOps.flatMap((op) => (op.kind === 'delete' ? [] : (op.tags ?? []))))
+    tags.add(EVERY_VALUE)
     const tagChanges = invalidations.filter((op) => op.tags?.some((tag) => tags.has(tag)))
     this.removals = removalsOf(keyOps, tagChanges, options.unhealthy)
     this.#sets = keyOps.filter((op) => op.kind === 'set')

@@ -20,6 +20,8 @@ export interface SoakCache {
   delete(key: string): Promise<boolean>
   invalidateTags(tags: readonly string[]): Promise<void>
   expireTags(tags: readonly string[]): Promise<void>
+  /** Only called by a workload whose mix has `clear`. */
+  clear(): Promise<void>
   on(event: 'set', listener: () => void): () => void
   /** `tier` is `'l1'` for a hit served by an in-process tier. */
   on(event: 'hit', listener: (payload: { tier?: string }) => void): () => void

@@ -104,6 +104,7 @@ export class Recorder {
           await cache.set(planned.key, value, { tags: planned.tags })
         } else if (planned.kind === 'delete') await cache.delete(planned.key)
         else if (planned.kind === 'expireTags') await cache.expireTags(planned.tags)
+        else if (planned.kind === 'clear') await cache.clear()
         else await cache.invalidateTags(planned.tags)
       })
     } catch (thrown) {

@@ -4,6 +4,7 @@
  * write or load that produced it; the rules below say when a change makes that value "older".
  */
 import {
+  EVERY_VALUE,
   type Interval,
   isTagChange,
   type OpRecord,
@@ -163,7 +164,7 @@ function producers(ops: readonly OpRecord[]): Map<string, Producer> {
  *   acknowledged (a write that was not acknowledged may land at any time: only tags retire it);
  * - `'same-process'`: C is a set/delete of the key in P's process that began after P's loader
  *   started.
- * Acknowledged: `delete`, `invalidateTags` and `expireTags` resolved; `set` emitted its `set`
+ * Acknowledged: `delete`, `invalidateTags`, `expireTags` and `clear` resolved; `set` emitted its `set`
  * event.
  */
 export function checkStaleReads(
@@ -238,7 +239,7 @@ function staleness(
         consider('same-process', change)
     }
   }
-  for (const tag of producer.tags) {
+  for (const tag of [...producer.tags, EVERY_VALUE]) {
     const index = tagChanges.get(tag)
     if (!index || index.maxBefore(before) <= producer.tagAnchor + skew) continue
     for (const change of index.before(before))

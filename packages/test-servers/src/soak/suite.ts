@@ -16,7 +16,7 @@ import {
   TIER_WORKLOAD,
 } from './profile.js'
 import type { TierExpectations } from './tier.js'
-import { DEFAULT_WORKLOAD, type WorkloadSpec } from './workload.js'
+import { CLEARING_WORKLOAD, DEFAULT_WORKLOAD, type WorkloadSpec } from './workload.js'
 
 /** How {@link describeSoak} runs one backend. */
 export interface SoakSuite<S> {
@@ -48,6 +48,14 @@ export interface SoakSuite<S> {
    * @default false
    */
   readonly idleDelivery?: boolean | undefined
+  /**
+   * The backend clears by namespace generation (no scoped clear): the workload adds `clear()`
+   * calls (about one in three hundred) and untagged keys ({@link CLEARING_WORKLOAD}), and the
+   * checkers hold clears to what a generation promises: every value written, or whose load began, before a clear was acknowledged is
+   * retired, as by an invalidation of every tag. Not with a tier.
+   * @default false
+   */
+  readonly clears?: boolean | undefined
 }
 
 /** Processes in every soak. */
@@ -55,7 +63,7 @@ export const SOAK_PROCESSES = 4
 
 /** The workload of a suite: with a tier, {@link TIER_WORKLOAD} (probes only over a bus). */
 function workloadOf(suite: SoakSuite<unknown>): WorkloadSpec {
-  if (!suite.tier) return DEFAULT_WORKLOAD
+  if (!suite.tier) return suite.clears ? CLEARING_WORKLOAD : DEFAULT_WORKLOAD
   return suite.bus ? TIER_WORKLOAD : { ...TIER_WORKLOAD, probeEveryMs: undefined }
 }
 

@@ -3,6 +3,7 @@
  * seeded generator of the calls each lane of a worker makes. Plain data, so the harness can send
  * it to the workers and the checkers can read the same model.
  */
+import { EVERY_VALUE } from './history.js'
 
 /** What the workers do. Plain JSON: it travels to the workers over IPC. */
 export interface WorkloadSpec {
@@ -12,6 +13,12 @@ export interface WorkloadSpec {
   readonly tags: number
   /** Indexes of the keys whose `getOrSet` calls use `lock: true` (the others never do). */
   readonly lockedKeys: readonly number[]
+  /**
+   * Indexes of the keys whose values carry no tag at all (the rule of `tags` skips them): only a
+   * set, a delete or a clear retires them.
+   * @default [] (every key carries a tag)
+   */
+  readonly untaggedKeys?: readonly number[] | undefined
   /**
    * Relative weights of the calls. `get` (a read that never loads) and `expireTags` (a soft
    * invalidation: without grace, a value it makes stale is a miss) are optional, for fleets whose
@@ -26,6 +33,12 @@ export interface WorkloadSpec {
     readonly get?: number | undefined
     /** @default 0 */
     readonly expireTags?: number | undefined
+    /**
+     * `clear()` of the whole cache, for backends that clear by namespace generation: every value
+     * written (or whose load began) before it is retired, as if every tag were invalidated.
+     * @default 0
+     */
+    readonly clear?: number | undefined
   }
   /** Each loader call sleeps a uniform time in this range before answering. */
   readonly loaderMs: { readonly min: number; readonly max: number }
@@ -56,6 +69,16 @@ export const DEFAULT_WORKLOAD: WorkloadSpec = {
   seed: 12,
 }
 
+/**
+ * {@link DEFAULT_WORKLOAD} with `clear()` calls, for backends that clear by namespace generation:
+ * half the keys untagged (one of them locked), whose hits check the generation alone.
+ */
+export const CLEARING_WORKLOAD: WorkloadSpec = {
+  ...DEFAULT_WORKLOAD,
+  untaggedKeys: [1, 3, 6, 7],
+  mix: { ...DEFAULT_WORKLOAD.mix, clear: 0.33 },
+}
+
 /** One call a lane is about to make. */
 export type PlannedOp =
   | { kind: 'getOrSet'; key: string; tags: string[]; lock: boolean }
@@ -64,6 +87,8 @@ export type PlannedOp =
   | { kind: 'invalidateTags'; tags: string[] }
   | { kind: 'get'; key: string }
   | { kind: 'expireTags'; tags: string[] }
+  /** Logged with the one tag every value carries in the checkers' eyes (`EVERY_VALUE`). */
+  | { kind: 'clear'; tags: string[] }
 
 export function keyName(index: number): string {
   return `k${index}`
@@ -83,6 +108,7 @@ export function probeTag(worker: number, sequence: number): string {
 
 /** The tags every value of key `index` carries. */
 export function tagsOfKey(spec: WorkloadSpec, index: number): string[] {
+  if (spec.untaggedKeys?.includes(index)) return []
   const first = tagName(index % spec.tags)
   return index < spec.tags ? [first] : [first, tagName((index + 1) % spec.tags)]
 }
@@ -107,10 +133,10 @@ export function between(random: () => number, range: { min: number; max: number 
 /** Draws the next call from the mix. */
 export function nextOp(spec: WorkloadSpec, random: () => number): PlannedOp {
   const { mix } = spec
-  const [get, expire] = [mix.get ?? 0, mix.expireTags ?? 0]
+  const [get, expire, clear] = [mix.get ?? 0, mix.expireTags ?? 0, mix.clear ?? 0]
   // The optional kinds come last: a mix without them draws exactly as before they existed.
   const changes = mix.getOrSet + mix.set + mix.delete + mix.invalidateTags
-  const roll = random() * (changes + get + expire)
+  const roll = random() * (changes + get + expire + clear)
   const index = Math.floor(random() * spec.keys)
   const key = keyName(index)
   const tags = tagsOfKey(spec, index)
@@ -120,7 +146,9 @@ export function nextOp(spec: WorkloadSpec, random: () => number): PlannedOp {
   if (roll < mix.getOrSet + mix.set + mix.delete) return { kind: 'delete', key }
   if (roll < changes) return { kind: 'invalidateTags', tags: someTags(spec, random) }
   if (roll < changes + get) return { kind: 'get', key }
-  return { kind: 'expireTags', tags: someTags(spec, random) }
+  if (roll < changes + get + expire || clear === 0)
+    return { kind: 'expireTags', tags: someTags(spec, random) }
+  return { kind: 'clear', tags: [EVERY_VALUE] }
 }
 
 /** One tag, or two distinct ones, out of all tags. */
