@@ -57,7 +57,16 @@ const WHY: readonly (readonly [string, string])[] = [
   [
     'redis-get-many',
     "The raw client is one MGET and ten JSON decodes; Strata's getMany is one MGET too, plus " +
-      'building ten keys and checking ten envelopes.',
+      'building ten keys and decoding and checking ten entries. Counted with callgrind at 1 in ' +
+      'flight, client side, per call (2026-12-02, `BACKEND=redis node benchmarks/dist/' +
+      'instructions.js`, two runs): raw ioredis with its JSON decodes 119,400 instructions, ' +
+      "Strata's getMany of ten 156,200–159,700 (1.3×); one get: raw 40,400, Strata " +
+      '51,100–52,700. Most of the difference is per key: a Strata record is a binary header ' +
+      "with the entry's times, then the JSON value (about 8,100 instructions to decode, " +
+      "against 6,200 for the raw client's JSON.parse of the same value). Both send one " +
+      'command and wait for one reply, so at 100 in flight, where the server shares the two ' +
+      'cores, the ratio moves between runs far more than the counts do (0.70–1.27× in the runs ' +
+      'of 2026-11-30 to 2026-12-02).',
   ],
   [
     'memcached-get',
