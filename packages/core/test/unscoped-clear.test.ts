@@ -31,6 +31,10 @@ class UnscopedStore extends TestStore {
     return this.#hold('get', () => super.get(key))
   }
 
+  override getMany(keys: readonly string[]) {
+    return this.#hold('getMany', () => super.getMany(keys))
+  }
+
   override getCounters(keys: readonly string[]) {
     this.counterReads += 1
     if (this.countersFail) return Promise.reject(new Error('counter read refused'))
@@ -101,7 +105,38 @@ describe('a store without scoped clear (namespace generations)', () => {
     await cache.set('k', 'root')
     await posts.clear()
     expect(await posts.get('k')).toBeUndefined()
+    expect(await posts.getMany(['k'])).toEqual([undefined])
     expect(await cache.get('k')).toBe('root')
+    expect(await cache.getMany(['k'])).toEqual(['root'])
+  })
+
+  it('a getMany of untagged entries reads the generations beside them: one round trip', async () => {
+    const { store, cache } = setup()
+    await cache.setMany([
+      { key: 'a', value: 1 },
+      { key: 'b', value: 2 },
+    ])
+    store.holding = true
+    const reply = cache.getMany(['a', 'b', 'absent'])
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(store.inFlight).toEqual(['getMany', 'getCounters'])
+    store.holding = false
+    store.release()
+    expect(await reply).toEqual([1, 2, undefined])
+    expect(store.inFlight).toEqual(['getMany', 'getCounters'])
+  })
+
+  it('a getMany whose generations cannot be read: its hits are misses, reported once; all misses report nothing', async () => {
+    const { store, cache, errors } = setup()
+    await cache.setMany([
+      { key: 'a', value: 1 },
+      { key: 'b', value: 2 },
+    ])
+    store.countersFail = true
+    expect(await cache.getMany(['absent', 'missing'])).toEqual([undefined, undefined])
+    expect(errors).toEqual([])
+    expect(await cache.getMany(['a', 'b'])).toEqual([undefined, undefined])
+    expect(errors.map((event) => event.operation)).toEqual(['getCounters'])
   })
 
   it('a hit whose generations cannot be read is a miss, reported once', async () => {

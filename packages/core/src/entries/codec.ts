@@ -206,7 +206,7 @@ export class EnvelopeCodec {
     return envelope.v === undefined ? undefined : (envelope as Envelope)
   }
 
-  /** Reads the tags, soft-expiry versions and generations `flags` announce; returns where they end. */
+  /** Reads the tags, expiry versions and generations `flags` announce; returns their end. */
   #versions(record: Uint8Array, flags: number, envelope: EnvelopeDraft): number {
     const view = new DataView(record.buffer, record.byteOffset, record.byteLength)
     let at = TIMES_END

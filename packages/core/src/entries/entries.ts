@@ -91,7 +91,7 @@ export class Entries implements Identified {
   #storeSpace: StoreKeySpace | null | undefined
   /** The in-process tier store's view of this key space, asked for once it is known. */
   #tierSpace: StoreKeySpace | null | undefined
-  /** The namespace generations read for the hits that start in this turn (see {@link generationsOfTurn}). */
+  /** The generation read shared by the hits that start in this turn ({@link generationsOfTurn}). */
   #generationsOfTurn: Promise<ReadAhead<(number | undefined)[]>> | undefined
 
   constructor(
@@ -302,22 +302,43 @@ export class Entries implements Identified {
     const access = this.runtime.store
     const store = access.ready ?? (await access.resolve())
     const space = keys === undefined ? undefined : this.storeSpace(store)
-    const records = await access.readOrMiss(
+    const reading = access.readOrMiss(
       'getMany',
       undefined,
       space === undefined ? (s) => s.getMany(storeKeys) : () => space.getMany(keys!),
       [],
     )
+    const checksGenerations = this.checksGenerations(store)
+    // As for one hit: the generations are read beside the entries, so that an untagged batch
+    // is one round trip.
+    const generationsAhead = checksGenerations ? this.generationsOfTurn() : undefined
+    const records = await reading
     const entries: (Envelope | undefined)[] = new Array(storeKeys.length)
     let tagged = false
+    let found = false
     for (let i = 0; i < storeKeys.length; i++) {
       const entry = this.decode(records[i], storeKeys[i]!)
       entries[i] = entry
+      if (entry !== undefined) found = true
       if (entry?.t !== undefined) tagged = true
     }
-    const checksGenerations = this.checksGenerations(store)
     // Untagged entries have no counter to check unless namespace generations are checked.
     if (!tagged && !checksGenerations) return entries
+    // Nothing found: nothing to check, and a failed generation read is nobody's miss.
+    if (!found) return entries
+    if (!tagged && generationsAhead !== undefined) {
+      const values = access.settleReadAhead(
+        'getCounters',
+        undefined,
+        await generationsAhead,
+        undefined,
+      )
+      return entries.map((entry) =>
+        entry !== undefined && values !== undefined && generationsMatch(entry.g, values, 0)
+          ? entry
+          : undefined,
+      )
+    }
     const wanted = new Set<string>()
     for (const entry of entries)
       if (entry?.t)
