@@ -74,8 +74,8 @@ const WHY: readonly (readonly [string, string])[] = [
       'Cache read checks; Strata reads it next to the entry (both requests leave in one write), ' +
       'so an untagged hit is one round trip, but two requests and two replies for memjs to ' +
       'parse; the reads that start in one turn share one counter read, so at 100 in flight a ' +
-      'get costs about one request. A cache that never clears can be created with `clearable: false` (the row so ' +
-      'named): it reads the entry alone. Counted with callgrind at 1 in flight, client side, ' +
+      'get costs about one request. A cache that never clears can be created with ' +
+      '`clearable: false` (the row so named): it reads the entry alone. Counted with callgrind at 1 in flight, client side, ' +
       'per get, two runs (2026-12-01, `BACKEND=memcached node benchmarks/dist/instructions.js`): ' +
       'raw memjs with its JSON decode 55,300–55,600 instructions, Strata with ' +
       '`clearable: false` 53,900–57,600, Strata by default 81,000–81,200, keyv 78,400–79,100, ' +

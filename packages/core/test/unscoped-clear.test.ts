@@ -22,6 +22,8 @@ class UnscopedStore extends TestStore {
     bus: false,
   }
   countersFail = false
+  /** A frozen counter read: never answers. */
+  countersHang = false
   counterReads = 0
   holding = false
   readonly inFlight: string[] = []
@@ -38,6 +40,7 @@ class UnscopedStore extends TestStore {
   override getCounters(keys: readonly string[]) {
     this.counterReads += 1
     if (this.countersFail) return Promise.reject(new Error('counter read refused'))
+    if (this.countersHang) return new Promise<(number | undefined)[]>(() => {})
     return this.#hold('getCounters', () => super.getCounters(keys))
   }
 
@@ -145,6 +148,27 @@ describe('a store without scoped clear (namespace generations)', () => {
     store.countersFail = true
     expect(await cache.get('k')).toBeUndefined()
     expect(errors.map((event) => event.operation)).toEqual(['getCounters'])
+  })
+
+  it('hits sharing a generation read that fails or hangs: each a miss within the bound, one failed store call', async () => {
+    const { store, cache, errors } = openCache(new UnscopedStore(), { storeTimeout: 100 })
+    await cache.setMany([
+      { key: 'a', value: 1 },
+      { key: 'b', value: 2 },
+    ])
+    for (const fault of ['countersFail', 'countersHang'] as const) {
+      store[fault] = true
+      errors.length = 0
+      const failuresBefore = cache.stats().storeErrors
+      const started = performance.now()
+      expect(await Promise.all([cache.get('a'), cache.get('b')])).toEqual([undefined, undefined])
+      expect(performance.now() - started).toBeLessThan(1_000)
+      // Each hit became a miss because of it, so each reports it; the store failed once.
+      expect(errors.map((event) => event.operation)).toEqual(['getCounters', 'getCounters'])
+      expect(cache.stats().storeErrors - failuresBefore).toBe(1)
+      store[fault] = false
+    }
+    expect(await Promise.all([cache.get('a'), cache.get('b')])).toEqual([1, 2])
   })
 
   it('a miss ignores the generation read, failed or not: nothing to report', async () => {

@@ -166,10 +166,9 @@ describeWithServers('fail fast when Redis dies or freezes', () => {
       expect(subscribeErrors.length).toBeGreaterThan(0)
       const key = keys[0]!
       // The other cache may still be reconnecting after the restart (a failed set is only an
-      // error event), and a read that began before the announcement of a write arrived is not
-      // copied into L1: both are tried again until they hold.
-      // Its reconnection after the restart may take a few backoff rounds on a busy host: as long
-      // as the other fault tests allow for caching to resume.
+      // error event; a few backoff rounds on a busy host, so as long as the other fault tests
+      // allow for caching to resume), and a read that began before the announcement of a write
+      // arrived is not copied into L1: both are tried again until they hold.
       await eventually(
         writtenAndRead(cache, late, key, 'v1'),
         10_000,

@@ -56,6 +56,8 @@ export class StoreAccess implements Identified {
   /** An in-process store: called without timer or breaker (see StoreGuard.runInProcess). */
   #inProcess = false
   #hold: StoreHold | undefined
+  /** Failed {@link readAhead}s already counted by a first {@link settleReadAhead}. */
+  readonly #settledFailures = new WeakSet<object>()
   readonly #loading: Promise<Store> | undefined
   readonly #options: StoreAccessOptions
   #closed = false
@@ -343,16 +345,21 @@ export class StoreAccess implements Identified {
     }
   }
 
-  /** The value of a {@link readAhead}; a failure goes through the read policy now. */
+  /**
+   * The value of a {@link readAhead}; a failure goes through the read policy now. Several callers
+   * may settle one read (hits sharing it): each gets the policy (an `error` event, or the
+   * throw), but the failed store call is counted once.
+   */
   settleReadAhead<T>(
     operation: string,
     key: string | undefined,
     outcome: ReadAhead<T>,
     fallback: T,
   ): T {
-    return 'error' in outcome
-      ? this.#degrade(operation, key, outcome.error, fallback)
-      : outcome.value
+    if (!('error' in outcome)) return outcome.value
+    const first = !this.#settledFailures.has(outcome)
+    if (first) this.#settledFailures.add(outcome)
+    return this.#degrade(operation, key, outcome.error, fallback, first)
   }
 
   /**
@@ -401,9 +408,16 @@ export class StoreAccess implements Identified {
     return next()
   }
 
-  #degrade<T>(operation: string, key: string | undefined, error: unknown, fallback: T): T {
+  /** @param count - whether the failed call is still to be counted ({@link settleReadAhead}). */
+  #degrade<T>(
+    operation: string,
+    key: string | undefined,
+    error: unknown,
+    fallback: T,
+    count = true,
+  ): T {
     if (error instanceof CacheClosedError) throw error
-    if (error instanceof StoreError) this.#failed(operation, error)
+    if (count && error instanceof StoreError) this.#failed(operation, error)
     if (this.#options.onStoreError === 'throw') throw error
     this.#options.reportError(operation, key, error)
     return fallback

@@ -164,8 +164,8 @@ function producers(ops: readonly OpRecord[]): Map<string, Producer> {
  *   acknowledged (a write that was not acknowledged may land at any time: only tags retire it);
  * - `'same-process'`: C is a set/delete of the key in P's process that began after P's loader
  *   started.
- * Acknowledged: `delete`, `invalidateTags`, `expireTags` and `clear` resolved; `set` emitted its `set`
- * event.
+ * Acknowledged: `delete`, `invalidateTags`, `expireTags` and `clear` resolved; `set` emitted its
+ * `set` event.
  */
 export function checkStaleReads(
   ops: readonly OpRecord[],

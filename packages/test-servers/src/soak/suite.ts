@@ -51,8 +51,9 @@ export interface SoakSuite<S> {
   /**
    * The backend clears by namespace generation (no scoped clear): the workload adds `clear()`
    * calls (about one in three hundred) and untagged keys ({@link CLEARING_WORKLOAD}), and the
-   * checkers hold clears to what a generation promises: every value written, or whose load began, before a clear was acknowledged is
-   * retired, as by an invalidation of every tag. Not with a tier.
+   * checkers hold clears to what a generation promises: every value written, or whose load
+   * began, before a clear was acknowledged is retired, as by an invalidation of every tag. Not
+   * with a tier: `describeSoak` refuses both.
    * @default false
    */
   readonly clears?: boolean | undefined
@@ -63,6 +64,9 @@ export const SOAK_PROCESSES = 4
 
 /** The workload of a suite: with a tier, {@link TIER_WORKLOAD} (probes only over a bus). */
 function workloadOf(suite: SoakSuite<unknown>): WorkloadSpec {
+  // The tier workload's checkers know no clear: silently dropping the clears would test less
+  // than the suite says.
+  if (suite.tier && suite.clears) throw new Error(`soak ${suite.name}: clears with a tier`)
   if (!suite.tier) return suite.clears ? CLEARING_WORKLOAD : DEFAULT_WORKLOAD
   return suite.bus ? TIER_WORKLOAD : { ...TIER_WORKLOAD, probeEveryMs: undefined }
 }
