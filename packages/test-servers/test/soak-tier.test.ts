@@ -2,7 +2,9 @@ import { describe, expect, test } from 'vitest'
 import {
   analyzeSoak,
   type BusReceipt,
+  CLEARING_WORKLOAD,
   DEFAULT_WORKLOAD,
+  GET_MANY_KEYS,
   HistoryBuilder,
   heardAfter,
   missedMessageWindows,
@@ -253,5 +255,22 @@ describe('the workload', () => {
     expect(kinds.filter((kind) => kind !== 'get' && kind !== 'expireTags')).toEqual([])
     expect(gets / kinds.length).toBeGreaterThan(0.7)
     expect(gets / kinds.length).toBeLessThan(0.8)
+  })
+
+  test('getMany is drawn by its weight, over distinct keys that include the drawn one', () => {
+    const random = seededRandom(5)
+    const drawn = Array.from({ length: 4000 }, () => nextOp(CLEARING_WORKLOAD, random))
+    const batches = drawn.flatMap((op) => (op.kind === 'getMany' ? [op.keys] : []))
+    const { mix } = CLEARING_WORKLOAD
+    const weights = mix.getOrSet + mix.set + mix.delete + mix.invalidateTags
+    const share = (mix.getMany ?? 0) / (weights + (mix.clear ?? 0) + (mix.getMany ?? 0))
+    expect(batches.length / drawn.length).toBeGreaterThan(share * 0.8)
+    expect(batches.length / drawn.length).toBeLessThan(share * 1.2)
+    for (const keys of batches) {
+      expect(new Set(keys).size).toBe(GET_MANY_KEYS)
+      for (const key of keys) expect(key).toMatch(/^k[0-7]$/)
+    }
+    // Every key turns up in a batch, first or not.
+    expect(new Set(batches.flat()).size).toBe(CLEARING_WORKLOAD.keys)
   })
 })

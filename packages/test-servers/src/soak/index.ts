@@ -96,6 +96,7 @@ export {
 export {
   CLEARING_WORKLOAD,
   DEFAULT_WORKLOAD,
+  GET_MANY_KEYS,
   keyName,
   nextOp,
   type PlannedOp,

@@ -16,6 +16,8 @@ export interface SoakCache {
     options: { tags: readonly string[]; lock: boolean },
   ): Promise<unknown>
   get(key: string): Promise<unknown>
+  /** Only called by a workload whose mix has `getMany`. */
+  getMany(keys: readonly string[]): Promise<readonly unknown[]>
   set(key: string, value: string, options: { tags: readonly string[] }): Promise<void>
   delete(key: string): Promise<boolean>
   invalidateTags(tags: readonly string[]): Promise<void>
@@ -24,7 +26,7 @@ export interface SoakCache {
   clear(): Promise<void>
   on(event: 'set', listener: () => void): () => void
   /** `tier` is `'l1'` for a hit served by an in-process tier. */
-  on(event: 'hit', listener: (payload: { tier?: string }) => void): () => void
+  on(event: 'hit', listener: (payload: { key: string; tier?: string }) => void): () => void
   on(event: 'error', listener: (payload: { operation: string; error: unknown }) => void): () => void
   on(
     event: 'invalidate',

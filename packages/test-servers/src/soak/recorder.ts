@@ -21,6 +21,8 @@ interface CallState {
   setEvent: boolean
   /** The tier of a `hit` event in the call: `'l1'` (in-process) or the shared store. */
   hit: 'l1' | 'store' | undefined
+  /** The same, by key: a `getMany` hits several keys in one call. */
+  readonly hits: Map<string, 'l1' | 'store'>
   load: LoaderCall | undefined
   readonly errorEvents: string[]
 }
@@ -48,9 +50,11 @@ export class Recorder {
       const state = this.#context.getStore()
       if (state) state.setEvent = true
     })
-    cache.on('hit', ({ tier }) => {
+    cache.on('hit', ({ key, tier }) => {
       const state = this.#context.getStore()
-      if (state) state.hit = tier === 'l1' ? 'l1' : 'store'
+      if (!state) return
+      state.hit = tier === 'l1' ? 'l1' : 'store'
+      state.hits.set(key, state.hit)
     })
     cache.on('error', ({ operation }) => {
       const state = this.#context.getStore()
@@ -84,7 +88,8 @@ export class Recorder {
 
   /** Makes `planned` and logs it. Never rejects: a thrown error is part of the log. */
   async run(planned: PlannedOp): Promise<void> {
-    const state: CallState = { setEvent: false, hit: undefined, load: undefined, errorEvents: [] }
+    if (planned.kind === 'getMany') return this.#runGetMany(planned.keys)
+    const state = newCallState()
     const id = `${this.#worker}:${this.#sequence++}`
     let value: string | undefined
     let ok = true
@@ -131,6 +136,41 @@ export class Recorder {
     })
   }
 
+  /**
+   * One `getMany`, logged as a `get` of each key over the whole call: the checkers hold every
+   * answer of a batch to what a single read of its key may return in that time.
+   */
+  async #runGetMany(keys: readonly string[]): Promise<void> {
+    const state = newCallState()
+    const id = `${this.#worker}:${this.#sequence++}`
+    let values: readonly unknown[] | undefined
+    let error: string | undefined
+    const start = sharedNow()
+    try {
+      values = await this.#context.run(state, () => this.#cache.getMany(keys))
+    } catch (thrown) {
+      error = errorCode(thrown)
+    }
+    const end = sharedNow()
+    keys.forEach((key, i) => {
+      const found = values?.[i]
+      const hit = state.hits.get(key)
+      this.#ops.push({
+        id: `${id}/${i}`,
+        worker: this.#worker,
+        kind: 'get',
+        key,
+        start,
+        end,
+        ok: values !== undefined,
+        error,
+        value: found === undefined ? undefined : String(found),
+        via: found === undefined ? undefined : hit === 'l1' ? 'l1' : hit ? 'hit' : 'unattributed',
+        errorEvents: state.errorEvents.length > 0 ? state.errorEvents : undefined,
+      })
+    })
+  }
+
   /** Hands over (and forgets) everything logged since the last call. */
   drain(): {
     ops: OpRecord[]
@@ -150,6 +190,10 @@ export class Recorder {
     this.#orphanErrors = []
     return drained
   }
+}
+
+function newCallState(): CallState {
+  return { setEvent: false, hit: undefined, hits: new Map(), load: undefined, errorEvents: [] }
 }
 
 function isRead(planned: PlannedOp): boolean {

@@ -39,6 +39,12 @@ export interface WorkloadSpec {
      * @default 0
      */
     readonly clear?: number | undefined
+    /**
+     * `getMany` of {@link GET_MANY_KEYS} distinct keys, logged as one `get` per key: a batch
+     * read must answer each key as a single read of it would.
+     * @default 0
+     */
+    readonly getMany?: number | undefined
   }
   /** Each loader call sleeps a uniform time in this range before answering. */
   readonly loaderMs: { readonly min: number; readonly max: number }
@@ -76,8 +82,11 @@ export const DEFAULT_WORKLOAD: WorkloadSpec = {
 export const CLEARING_WORKLOAD: WorkloadSpec = {
   ...DEFAULT_WORKLOAD,
   untaggedKeys: [1, 3, 6, 7],
-  mix: { ...DEFAULT_WORKLOAD.mix, clear: 0.33 },
+  mix: { ...DEFAULT_WORKLOAD.mix, clear: 0.33, getMany: 8 },
 }
+
+/** How many distinct keys a planned `getMany` reads. */
+export const GET_MANY_KEYS = 3
 
 /** One call a lane is about to make. */
 export type PlannedOp =
@@ -86,6 +95,7 @@ export type PlannedOp =
   | { kind: 'delete'; key: string }
   | { kind: 'invalidateTags'; tags: string[] }
   | { kind: 'get'; key: string }
+  | { kind: 'getMany'; keys: string[] }
   | { kind: 'expireTags'; tags: string[] }
   /** Logged with the one tag every value carries in the checkers' eyes (`EVERY_VALUE`). */
   | { kind: 'clear'; tags: string[] }
@@ -134,9 +144,10 @@ export function between(random: () => number, range: { min: number; max: number 
 export function nextOp(spec: WorkloadSpec, random: () => number): PlannedOp {
   const { mix } = spec
   const [get, expire, clear] = [mix.get ?? 0, mix.expireTags ?? 0, mix.clear ?? 0]
+  const getMany = mix.getMany ?? 0
   // The optional kinds come last: a mix without them draws exactly as before they existed.
   const changes = mix.getOrSet + mix.set + mix.delete + mix.invalidateTags
-  const roll = random() * (changes + get + expire + clear)
+  const roll = random() * (changes + get + expire + clear + getMany)
   const index = Math.floor(random() * spec.keys)
   const key = keyName(index)
   const tags = tagsOfKey(spec, index)
@@ -146,9 +157,19 @@ export function nextOp(spec: WorkloadSpec, random: () => number): PlannedOp {
   if (roll < mix.getOrSet + mix.set + mix.delete) return { kind: 'delete', key }
   if (roll < changes) return { kind: 'invalidateTags', tags: someTags(spec, random) }
   if (roll < changes + get) return { kind: 'get', key }
-  if (roll < changes + get + expire || clear === 0)
-    return { kind: 'expireTags', tags: someTags(spec, random) }
-  return { kind: 'clear', tags: [EVERY_VALUE] }
+  if (roll < changes + get + expire) return { kind: 'expireTags', tags: someTags(spec, random) }
+  if (roll < changes + get + expire + clear) return { kind: 'clear', tags: [EVERY_VALUE] }
+  return { kind: 'getMany', keys: distinctKeys(spec, index, random) }
+}
+
+/** {@link GET_MANY_KEYS} distinct keys (fewer if the workload has fewer), `first` among them. */
+function distinctKeys(spec: WorkloadSpec, first: number, random: () => number): string[] {
+  const indexes = [first]
+  while (indexes.length < Math.min(GET_MANY_KEYS, spec.keys)) {
+    const next = Math.floor(random() * spec.keys)
+    if (!indexes.includes(next)) indexes.push(next)
+  }
+  return indexes.map(keyName)
 }
 
 /** One tag, or two distinct ones, out of all tags. */
