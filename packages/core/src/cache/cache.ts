@@ -98,9 +98,10 @@ export class Cache {
     }
   }
 
-  #serve<T>(key: string, entry: Envelope | undefined, tier: Tier): T | undefined {
+  /** @param now - the clock's time, when one read serves several keys (a batch reads it once). */
+  #serve<T>(key: string, entry: Envelope | undefined, tier: Tier, now?: number): T | undefined {
     const runtime = this.#runtime
-    const state = entry ? freshness(entry, runtime.options.clock()) : 'expired'
+    const state = entry ? freshness(entry, now ?? runtime.options.clock()) : 'expired'
     countLookup(runtime.counters, runtime.emitter, key, state, tier, this.#entries)
     return state === 'expired' ? undefined : (entry!.v as T)
   }
@@ -193,7 +194,10 @@ export class Cache {
     const schema = options?.schema ?? this.#entries.schema
     const checks = schema && keys.map((key) => ({ schema, key }))
     const { entries, fromL1 } = await this.#entries.readMany(storeKeys, checks, keys)
-    return entries.map((entry, i) => this.#serve<T>(keys[i]!, entry, fromL1.has(i) ? 'l1' : 'l2'))
+    const now = this.#runtime.options.clock()
+    return entries.map((entry, i) =>
+      this.#serve<T>(keys[i]!, entry, fromL1.has(i) ? 'l1' : 'l2', now),
+    )
   }
 
   /** Writes many values with one batch write. */
