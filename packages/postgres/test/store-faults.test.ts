@@ -185,7 +185,9 @@ describeWithServers('postgresStore faults', () => {
     })
 
     it("bounds the first call's table creation by the query timeout on a pool of its own", async () => {
-      const { store, path } = await storeThroughStall('pg_advisory_xact_lock', 300)
+      const { store, path } = await storeThroughStall('pg_advisory_xact_lock', 300, {
+        createsTable: true,
+      })
       try {
         const started = performance.now()
         const error = await store.get('k').catch((e: unknown) => e)
@@ -199,13 +201,26 @@ describeWithServers('postgresStore faults', () => {
       }
     })
 
-    /** A store whose connections go through a path that stalls once a client sends `stallOn`. */
+    /**
+     * A store whose connections go through a path that stalls once a client sends `stallOn`.
+     * Unless the test is about table creation, the table is created first over a direct
+     * connection and the store's connection is warmed by a read: on a loaded CI host, creating
+     * the table through the path (a lock and several statements) could outlast the short query
+     * timeout these tests use, and the call under test would then never be sent.
+     */
     async function storeThroughStall(
       stallOn: string,
       queryTimeoutMs: number,
+      { createsTable = false } = {},
     ): Promise<{ store: PostgresStore; path: StallingPath }> {
       const { path, url } = await stallingPathTo(server.url, stallOn)
-      return { store: newStore({ connectionString: url, queryTimeout: queryTimeoutMs }), path }
+      const table = uniqueName('faults')
+      const options = { connectionString: url, table, queryTimeout: queryTimeoutMs }
+      if (createsTable) return { store: newStore(options), path }
+      await newStore({ table }).migrate()
+      const store = newStore({ ...options, autoMigrate: false })
+      await eventually(async () => expect(await store.get('warm-up')).toBeUndefined())
+      return { store, path }
     }
 
     it('a write the server receives after its caller gave up never lands over a later write of the key', async () => {
