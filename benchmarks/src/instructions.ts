@@ -12,7 +12,8 @@
  * getMany of ten against one raw MGET (./instructions/memcached-case.ts, redis-case.ts,
  * postgres-case.ts). Counts over a server move more than in memory (the event
  * loop's turns and the GCs between N and 2N calls differ): two runs on 2026-12-01 agreed within
- * 7% for Memcached, while raw pg read 84,000 in one and 108,000 in the other. Run twice.
+ * 7% for Memcached, while raw pg read 84,000 in one and 108,000 in the other (84,600 and 58,400
+ * on 2026-12-02, when the Strata store and Cache cases moved by 2% at most). Run twice.
  */
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'

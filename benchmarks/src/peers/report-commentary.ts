@@ -75,11 +75,15 @@ const WHY: readonly (readonly [string, string])[] = [
       'so an untagged hit is one round trip, but two requests and two replies for memjs to ' +
       'parse; the reads that start in one turn share one counter read, so at 100 in flight a ' +
       'get costs about one request. A cache that never clears can be created with ' +
-      '`clearable: false` (the row so named): it reads the entry alone. Counted with callgrind at 1 in flight, client side, ' +
-      'per get, two runs (2026-12-01, `BACKEND=memcached node benchmarks/dist/instructions.js`): ' +
-      'raw memjs with its JSON decode 55,300–55,600 instructions, Strata with ' +
-      '`clearable: false` 53,900–57,600, Strata by default 81,000–81,200, keyv 78,400–79,100, ' +
-      'cache-manager 79,600–79,800. ' +
+      '`clearable: false` (the row so named): it reads the entry alone. Counted with ' +
+      'callgrind at 1 in flight, client side, per get, two runs (2026-12-02, ' +
+      '`BACKEND=memcached node benchmarks/dist/instructions.js`, calls bounded by a minute so ' +
+      'that deadline ticks do not count): raw memjs with its JSON decode 55,300–56,200 ' +
+      'instructions, Strata with `clearable: false` 56,800, Strata by default 81,900, then ' +
+      '80,500 once one counter read skipped the batch path, keyv 78,600–79,800, cache-manager ' +
+      '80,000–80,600. What the default adds is a second request and reply through memjs and ' +
+      'the check of the counter; a leaner promise path for the counter read (tried) saved ' +
+      'nothing measurable. ' +
       'At 1 in flight the wait for the server weighs more than the client, so these ratios ' +
       'move between runs more than the counts do. Stores that can scan by prefix (memory, ' +
       'Redis, PostgreSQL) read no counter. The peers have no namespace clear on Memcached ' +
@@ -93,7 +97,12 @@ const WHY: readonly (readonly [string, string])[] = [
       'copy of a spread query config, cost about a tenth of a read (the store alone went from ' +
       "0.83x to 0.96x raw in one process). What is left is the Cache's own work, about 6 µs of " +
       'client CPU per read between round trips, against about 1 µs when the store answers at ' +
-      'once: code that runs cold after each wait. Single PostgreSQL figures on a loaded 2-core ' +
+      'once: code that runs cold after each wait. Counted with callgrind at 1 in flight, ' +
+      'client side, per get, two runs (2026-12-02, `BACKEND=postgres node ' +
+      'benchmarks/dist/instructions.js`, calls bounded by a minute): the store alone 90,400 ' +
+      'both times, the Cache 102,400–104,500 (its own work is about 12,000–14,000 instructions ' +
+      'a read), while raw pg read 84,600 in one run and 58,400 in the other, so the counts ' +
+      'do not settle the ratio to raw pg. Single PostgreSQL figures on a loaded 2-core ' +
       'machine move by tens of percent between runs: repeat the run before reading much into a ' +
       'gap to a peer.',
   ],
