@@ -48,7 +48,8 @@ export function callClass(op: OpRecord): CallClass {
  * - `invalidateTags`, `expireTags`: the increments (one guarded call) and the bus publish: 2T.
  * - `clear` (by namespace generation): waits for the write of a load it supersedes (T), then the
  *   increment and the bus publish: 3T.
- * - `get` (and each key of a `getMany`, logged as a `get`): read the entry and its tag counters: 2T.
+ * - `get` (also each key of a `getMany`, logged as a `get`): read the entry and its tag
+ *   counters: 2T.
  * - `set`: read the tag counters, create missing ones, write: 3T.
  * - `getOrSet`: read the entry and its tag counters (2T); on a miss the load captures the tag
  *   versions (2T), runs the loader (L) and writes (T): 5T + L. A call that joins a load already

@@ -129,7 +129,10 @@ export class Recorder {
       ok,
       error,
       value,
-      via: ok && value !== undefined && isRead(planned) ? viaOf(state, planned.kind) : undefined,
+      via:
+        ok && value !== undefined && isRead(planned)
+          ? viaOf(state.load, state.hit, planned.kind)
+          : undefined,
       load: state.load,
       setEvent: planned.kind === 'set' ? state.setEvent : undefined,
       errorEvents: state.errorEvents.length > 0 ? state.errorEvents : undefined,
@@ -154,7 +157,6 @@ export class Recorder {
     const end = sharedNow()
     keys.forEach((key, i) => {
       const found = values?.[i]
-      const hit = state.hits.get(key)
       this.#ops.push({
         id: `${id}/${i}`,
         worker: this.#worker,
@@ -165,7 +167,7 @@ export class Recorder {
         ok: values !== undefined,
         error,
         value: found === undefined ? undefined : String(found),
-        via: found === undefined ? undefined : hit === 'l1' ? 'l1' : hit ? 'hit' : 'unattributed',
+        via: found === undefined ? undefined : viaOf(undefined, state.hits.get(key), 'get'),
         errorEvents: state.errorEvents.length > 0 ? state.errorEvents : undefined,
       })
     })
@@ -200,10 +202,14 @@ function isRead(planned: PlannedOp): boolean {
   return planned.kind === 'getOrSet' || planned.kind === 'get'
 }
 
-function viaOf(state: CallState, kind: PlannedOp['kind']): string {
-  if (state.load) return 'load'
-  if (state.hit === 'l1') return 'l1'
-  if (state.hit) return 'hit'
+function viaOf(
+  load: LoaderCall | undefined,
+  hit: CallState['hit'],
+  kind: PlannedOp['kind'],
+): string {
+  if (load) return 'load'
+  if (hit === 'l1') return 'l1'
+  if (hit) return 'hit'
   // A `get` joins no load: a value without a hit event has no known source, and no tolerance.
   return kind === 'get' ? 'unattributed' : 'shared'
 }
