@@ -140,6 +140,7 @@ describe('a store with key spaces', () => {
     await expect(throwing.get('a:b')).rejects.toBeInstanceOf(StoreError)
     await expect(cache.set('a:b', 2)).resolves.toBeUndefined()
     expect(errors.map((event) => event.operation)).toEqual(['get', 'set'])
+    expect(errors[1]!.key).toBe('down:a%3Ab')
     // Batches by key take the same ways: a failed read is misses, a failed write an event.
     expect(await cache.getMany(['a:b', 'c'])).toEqual([undefined, undefined])
     await expect(cache.setMany([{ key: 'a:b', value: 3 }])).resolves.toBeUndefined()
@@ -148,6 +149,55 @@ describe('a store with key spaces', () => {
     store.spaceFails = false
     expect(await cache.get('a:b')).toBe(1)
     await throwing.close()
+  })
+
+  it('a set by key while expire reads wins: the stale copy never lands over it', async () => {
+    const { store, cache } = openCache(new KeySpaceStore(), { namespace: 'race', grace: '10m' })
+    await cache.set('k', 'old')
+    await cache.set('other', 'old')
+    // Hold expire's batch read until the set is in (expire writes the entries back stale).
+    let readDone!: () => void
+    const read = new Promise<void>((resolve) => {
+      readDone = resolve
+    })
+    let release!: () => void
+    const released = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    const getMany = store.getMany.bind(store)
+    store.getMany = async (keys) => {
+      store.getMany = getMany
+      const records = await getMany(keys)
+      readDone()
+      await released
+      return records
+    }
+    const expiring = cache.expireMany(['k', 'other'])
+    await read
+    await cache.set('k', 'new')
+    release()
+    await expiring
+    expect(store.spaceSets).toBe(3)
+    expect(await cache.get('k')).toBe('new')
+    expect(await cache.get('other')).toBe('old')
+    expect(cache.stats()).toMatchObject({ hits: 1, staleHits: 1 })
+  })
+
+  it('a set by key supersedes a load of the key under way', async () => {
+    const { cache } = openCache(new KeySpaceStore(), { namespace: 'load' })
+    let finish!: (value: string) => void
+    const loading = cache.getOrSet(
+      'k',
+      () =>
+        new Promise<string>((resolve) => {
+          finish = resolve
+        }),
+    )
+    await new Promise((resolve) => setImmediate(resolve))
+    await cache.set('k', 'set')
+    finish('loaded')
+    expect(await loading).toBe('loaded')
+    expect(await cache.get('k')).toBe('set')
   })
 
   it('a foreign record under a key is a miss', async () => {
@@ -162,7 +212,10 @@ describe('a store with key spaces', () => {
     await expect(cache.get('')).rejects.toBeInstanceOf(InvalidKeyError)
     await expect(cache.get(42 as never)).rejects.toBeInstanceOf(InvalidKeyError)
     await expect(cache.getOrSet('', () => 1)).rejects.toBeInstanceOf(InvalidKeyError)
+    await expect(cache.set('', 1)).rejects.toBeInstanceOf(InvalidKeyError)
+    await expect(cache.set(null as never, 1)).rejects.toBeInstanceOf(InvalidKeyError)
     expect(store.spaceGets + store.storeGets).toBe(0)
+    expect(store.spaceSets + store.storeSets).toBe(0)
   })
 
   it('with an in-process tier, an L1 hit is read by key from the tier store', async () => {

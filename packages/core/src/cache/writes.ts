@@ -8,6 +8,7 @@
  */
 
 import type { Entries, WritePlan } from '../entries/entries.js'
+import { checkKey } from '../entries/keys.js'
 import { type CapturedVersions, capturedFor } from '../entries/versions.js'
 import { InvalidOptionError, InvalidValueError, UnsupportedOperationError } from '../errors.js'
 import { publishEvent } from '../observability/diagnostics.js'
@@ -38,21 +39,24 @@ export function set<T>(
   options: SetOptions | undefined,
 ): Promise<void> {
   try {
-    const storeKey = entries.keys.dataKey(key)
+    checkKey(key)
     assertCacheable(value)
     checkCallOptions(options, 'set')
     const plan = writePlan(options, runtime.options)
-    const landing = runtime.flights.supersedeKey(storeKey)
+    // The stored key is built only when something needs it: a store written by key space is
+    // written by the caller's key (on the memory store, building it was a tenth of a set).
+    const landing = runtime.flights.idle
+      ? undefined
+      : runtime.flights.supersedeKey(entries.keys.dataKey(key))
     const capturing = entries.capture(plan.tags)
     if (landing || capturing instanceof Promise)
-      return setAfterWaiting(runtime, entries, key, storeKey, value, plan, landing, capturing)
+      return setAfterWaiting(runtime, entries, key, value, plan, landing, capturing)
     if (!capturing) return DONE
     return wrote(
       runtime,
       entries,
       key,
-      storeKey,
-      writeEnvelope(runtime, entries, key, storeKey, value, plan, capturing),
+      writeEnvelope(runtime, entries, key, value, plan, capturing),
     )
   } catch (error) {
     return Promise.reject(error)
@@ -64,7 +68,6 @@ async function setAfterWaiting<T>(
   runtime: CacheRuntime,
   entries: Entries,
   key: string,
-  storeKey: string,
   value: T,
   plan: WritePlan,
   landing: Promise<unknown> | undefined,
@@ -74,30 +77,18 @@ async function setAfterWaiting<T>(
   if (!captured) return
   // A load of this key whose write is already on its way lands first; this set lands after it.
   if (landing) await landing
-  await wrote(
-    runtime,
-    entries,
-    key,
-    storeKey,
-    writeEnvelope(runtime, entries, key, storeKey, value, plan, captured),
-  )
+  await wrote(runtime, entries, key, writeEnvelope(runtime, entries, key, value, plan, captured))
 }
 
 function writeEnvelope<T>(
   runtime: CacheRuntime,
   entries: Entries,
   key: string,
-  storeKey: string,
   value: T,
   plan: WritePlan,
   captured: CapturedVersions,
 ): Awaitable<boolean> {
-  return entries.write(
-    storeKey,
-    entries.envelope(value, plan, 0, captured, runtime.options.clock()),
-    undefined,
-    key,
-  )
+  return entries.writeKey(key, entries.envelope(value, plan, 0, captured, runtime.options.clock()))
 }
 
 /** The end of a set: once the write is in, announce it (bus, diagnostics, event). */
@@ -105,15 +96,14 @@ function wrote(
   runtime: CacheRuntime,
   entries: Entries,
   key: string,
-  storeKey: string,
   writing: Awaitable<boolean>,
 ): Promise<void> {
   if (writing instanceof Promise)
-    return writing.then((written) => wrote(runtime, entries, key, storeKey, written))
+    return writing.then((written) => wrote(runtime, entries, key, written))
   if (!writing) return DONE
   if (runtime.bus.publishes)
     return runtime.bus
-      .announceChanged([storeKey], false)
+      .announceChanged([entries.keys.dataKey(key)], false)
       .then(() => announceSet(entries, runtime, key))
   announceSet(entries, runtime, key)
   return DONE

@@ -604,17 +604,43 @@ export class Entries implements Identified {
     const access = this.runtime.store
     const store = access.ready
     if (!store) return this.writeAfterResolve(storeKey, envelope, loadTicket, key)
+    const space = key === undefined ? undefined : this.storeSpace(store)
+    if (space !== undefined) return this.writeInSpace(space, key!, envelope)
     const record = this.runtime.format.encode(envelope)
-    const ttlMs = Math.max(1, envelope.s - envelope.c)
     const l1 = this.runtime.l1
     if (loadTicket === undefined) l1?.fence.changed(storeKey)
     this.runtime.expiring.wrote(storeKey)
-    const space = key === undefined ? undefined : this.storeSpace(store)
-    const written =
-      space === undefined
-        ? access.set(storeKey, record, ttlMs)
-        : access.setInSpace(space, key!, storeKey, record, ttlMs)
+    const written = access.set(storeKey, record, ttlOf(envelope))
     return then(written, (landed) => this.afterWrite(storeKey, envelope, loadTicket, landed))
+  }
+
+  /**
+   * {@link write} of the caller's `key` (checked by the caller, `checkKey`), for `set`: on a
+   * store that addresses records by key space, the stored key is built only if something needs
+   * it (an expiry under way, a failure to report), as on the hit path ({@link readKey}).
+   */
+  writeKey(key: string, envelope: Envelope): Awaitable<boolean> {
+    const store = this.runtime.store.ready
+    const space = store === undefined ? undefined : this.storeSpace(store)
+    if (space !== undefined) return this.writeInSpace(space, key, envelope)
+    return this.write(this.keys.dataKey(key), envelope, undefined, key)
+  }
+
+  /**
+   * A write through the store's key space view. A key space is used only without an in-process
+   * tier ({@link storeSpace}), so there is no tier copy to fence or update after it.
+   */
+  private writeInSpace(space: StoreKeySpace, key: string, envelope: Envelope): Awaitable<boolean> {
+    const record = this.runtime.format.encode(envelope)
+    if (this.runtime.expiring.watching) this.runtime.expiring.wrote(this.keys.dataKey(key))
+    const written = this.runtime.store.setInSpace(space, key, this.keys, record, ttlOf(envelope))
+    if (written instanceof Promise) return written.then((landed) => this.counted(landed))
+    return this.counted(written)
+  }
+
+  private counted(written: boolean): boolean {
+    if (written) this.runtime.counters.sets += 1
+    return written
   }
 
   private async writeAfterResolve(
@@ -634,7 +660,7 @@ export class Entries implements Identified {
     loadTicket: number | undefined,
     written: boolean,
   ): boolean {
-    if (written) this.runtime.counters.sets += 1
+    this.counted(written)
     const l1 = this.runtime.l1
     if (l1 === undefined) return written
     if (!written) l1.drop([storeKey])
@@ -662,7 +688,7 @@ export class Entries implements Identified {
     const entries: StoreEntry[] = items.map(({ storeKey, envelope, key }) => ({
       key: space === undefined ? storeKey : key!,
       record: this.runtime.format.encode(envelope),
-      ttlMs: Math.max(1, envelope.s - envelope.c),
+      ttlMs: ttlOf(envelope),
     }))
     const l1 = this.runtime.l1
     for (const { storeKey, ticket } of items) {
@@ -691,4 +717,9 @@ export class Entries implements Identified {
 /** `f(value)` for a value or a promise of one, staying synchronous for a value. */
 function then<T, R>(value: Awaitable<T>, f: (value: T) => Awaitable<R>): Awaitable<R> {
   return value instanceof Promise ? value.then(f) : f(value)
+}
+
+/** How long the store keeps an envelope's record: until its grace ends (at least 1 ms). */
+function ttlOf(envelope: Envelope): number {
+  return Math.max(1, envelope.s - envelope.c)
 }

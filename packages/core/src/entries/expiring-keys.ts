@@ -49,6 +49,11 @@ export class ExpiringKeys {
     }
   }
 
+  /** An expiry is under way: writes must then be counted ({@link wrote}). */
+  get watching(): boolean {
+    return this.#watches.size !== 0
+  }
+
   /** This process is about to write or delete `storeKey`. Free while no expiry is under way. */
   wrote(storeKey: string): void {
     if (this.#watches.size === 0) return

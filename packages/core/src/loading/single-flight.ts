@@ -62,6 +62,14 @@ export class SingleFlight {
   }
 
   /**
+   * No load is in flight or landing: there is nothing to supersede, so a write need not build
+   * the stored key to ask.
+   */
+  get idle(): boolean {
+    return this.flights.size === 0 && this.landing.size === 0
+  }
+
+  /**
    * Supersedes the flight of one key.
    * @returns the write of a load of `key` still landing, to wait for before changing the key;
    * `undefined` when there is none (the common case: no promise to wait for).

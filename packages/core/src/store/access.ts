@@ -234,11 +234,14 @@ export class StoreAccess implements Identified {
     }
   }
 
-  /** {@link set} through the store's view of one key space ({@link StoreKeySpace}). */
+  /**
+   * {@link set} through the store's view of one key space ({@link StoreKeySpace}). As in
+   * {@link getInSpace}, `keys` builds the stored key only for what a failure reports.
+   */
   setInSpace(
     space: StoreKeySpace,
     key: string,
-    storeKey: string,
+    keys: { dataKey(key: string): string },
     record: StoreRecord,
     ttlMs: number,
   ): Awaitable<boolean> {
@@ -248,17 +251,17 @@ export class StoreAccess implements Identified {
       !this.#inProcess ||
       storeCallChannel.hasSubscribers
     )
-      return this.writeAndReport('set', storeKey, () => space.set(key, record, ttlMs))
+      return this.writeAndReport('set', keys.dataKey(key), () => space.set(key, record, ttlMs))
     try {
       const written = space.set(key, record, ttlMs)
       if (!(written instanceof Promise)) return true
       return written.then(
         () => true,
         (error: unknown) =>
-          this.#degrade('set', storeKey, this.#guard!.failure('set', error), false),
+          this.#degrade('set', keys.dataKey(key), this.#guard!.failure('set', error), false),
       )
     } catch (error) {
-      return this.#degrade('set', storeKey, this.#guard!.failure('set', error), false)
+      return this.#degrade('set', keys.dataKey(key), this.#guard!.failure('set', error), false)
     }
   }
 
