@@ -13,7 +13,8 @@
  * postgres-case.ts). Counts over a server move more than in memory (the event
  * loop's turns and the GCs between N and 2N calls differ): two runs on 2026-12-01 agreed within
  * 7% for Memcached, while raw pg read 84,000 in one and 108,000 in the other (84,600 and 58,400
- * on 2026-12-02, when the Strata store and Cache cases moved by 2% at most). Run twice.
+ * on 2026-12-02, when the Strata store and Cache cases moved by 2% at most). `RUNS=3` counts
+ * each case three times and prints the median with the range.
  */
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
@@ -106,12 +107,25 @@ function instructions(caseName: string, count: number, core: string): number {
   return Number(collected)
 }
 
+// RUNS=k repeats each count k times and gives the median, with the range beside it: over a
+// server one run's GCs and event-loop turns can move a count by a third (raw pg above).
+const RUNS = Number(process.env.RUNS ?? 1)
+if (!Number.isInteger(RUNS) || RUNS < 1) throw new Error('RUNS must be a positive integer')
+const format = (count: number) => Math.round(count).toLocaleString('en-US')
+
 const rows: Record<string, Record<string, string>> = {}
 for (const caseName of backend.cases.filter((name) => !only || name === only)) {
   rows[caseName] = {}
   for (const core of cores) {
-    const perCall = (instructions(caseName, 2 * N, core) - instructions(caseName, N, core)) / N
-    rows[caseName]![core] = Math.round(perCall).toLocaleString('en-US')
+    const perCall: number[] = []
+    for (let run = 0; run < RUNS; run++)
+      perCall.push((instructions(caseName, 2 * N, core) - instructions(caseName, N, core)) / N)
+    perCall.sort((a, b) => a - b)
+    const median = perCall[(RUNS - 1) >> 1]! / 2 + perCall[RUNS >> 1]! / 2
+    rows[caseName]![core] =
+      RUNS === 1
+        ? format(median)
+        : `${format(median)} (${format(perCall[0]!)}–${format(perCall[RUNS - 1]!)})`
   }
 }
 console.log('instructions per call (callgrind)')

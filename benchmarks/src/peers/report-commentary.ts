@@ -33,12 +33,19 @@ const WHY: readonly (readonly [string, string])[] = [
     'A Strata set captures the tag and generation versions the entry depends on and wraps the ' +
       'value in an envelope, so an invalidation that races the write can never be served; raw ' +
       "lru-cache and cache-manager's in-memory Keyv store the value as it is. That envelope is " +
-      'an allocation the raw case does not make (it stores the same object every time), and its ' +
-      "cost depends on the young-generation size V8's heuristics pick for the process: five " +
-      'processes of the same build ran Strata sets at about 2.2 million per second in some and ' +
-      '3.8 million in others, and with the young generation fixed (`--min-semi-space-size=16`) ' +
-      "every one ran at the faster rate. The benchmark keeps Node's defaults, so this figure " +
-      'moves between runs more than the others.',
+      'an allocation the raw case does not make (it stores the same object every time), and ' +
+      'stored envelopes outlive young collections, which can make V8 pretenure their allocation ' +
+      'site: every later envelope, with its boxed times, is then allocated in the old generation. ' +
+      'Whether a process tips over is decided by heap heuristics (in this benchmark, importing ' +
+      'ioredis before the memory cases was enough): in the full runs of 2026-12-02 before the ' +
+      'fix, Strata sets ran at 0.27–0.34× raw, and at about 0.7× with the memory cases run alone (with ' +
+      '`--no-allocation-site-pretenuring`, 0.7× in all). Since then writes build envelopes with ' +
+      'a constructor, not an object literal, and the same processes ran at 0.65–0.86×. Counted ' +
+      "with callgrind on 1,000 keys (`CASE='memory set' node benchmarks/dist/instructions.js`, " +
+      '2026-12-02): raw lru-cache 2,055 instructions per set, Strata 2,876, down from 3,030 once ' +
+      'a set on a store written by key space stopped building the stored key nothing used. Of ' +
+      "the rest, the clock read that dates the envelope costs about 60 ns on this machine's " +
+      'virtual clock (`Date.now()`; lru-cache reads its own clock too).',
   ],
   [
     'redis-get-hit-1',
@@ -98,11 +105,14 @@ const WHY: readonly (readonly [string, string])[] = [
       "0.83x to 0.96x raw in one process). What is left is the Cache's own work, about 6 µs of " +
       'client CPU per read between round trips, against about 1 µs when the store answers at ' +
       'once: code that runs cold after each wait. Counted with callgrind at 1 in flight, ' +
-      'client side, per get, two runs (2026-12-02, `BACKEND=postgres node ' +
-      'benchmarks/dist/instructions.js`, calls bounded by a minute): the store alone 90,400 ' +
-      'both times, the Cache 102,400–104,500 (its own work is about 12,000–14,000 instructions ' +
-      'a read), while raw pg read 84,600 in one run and 58,400 in the other, so the counts ' +
-      'do not settle the ratio to raw pg. Single PostgreSQL figures on a loaded 2-core ' +
+      'client side, per get, medians of three runs (2026-12-02, `BACKEND=postgres RUNS=3 node ' +
+      'benchmarks/dist/instructions.js`, calls bounded by a minute): raw pg with its JSON ' +
+      'decode 85,600 (one run of three 108,000), the store alone 88,900, the Cache 104,700 ' +
+      '(0.82× raw by instructions). The store reads the record as `bytea`, which pg hands over ' +
+      'as hex text to decode (its binary result format would decode bytea as UTF-8 text, so it ' +
+      'is no way out); the Cache adds the record decode with the JSON parse the raw case also ' +
+      'does, and the promise turns of the bounded store call and of the check of the entry. ' +
+      'Single PostgreSQL figures on a loaded 2-core ' +
       'machine move by tens of percent between runs: repeat the run before reading much into a ' +
       'gap to a peer.',
   ],

@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import { inFlight } from '../common/in-flight.js'
 import { median } from '../common/median.js'
 import { type Contender, SAMPLE_VALUE } from './contender.js'
@@ -145,9 +147,19 @@ export async function measureThroughput(
  * end of the round: the heap grew past a gigabyte, and the late tasks paid for collecting it.
  */
 async function timeTask(call: () => unknown, timing: Timing): Promise<number> {
+  // What the previous task left is collected now, not on this task's time: the slowest peers
+  // leave megabytes behind, and their collection (a major GC's marking makes every write of a
+  // new object into an old one slower) landed on whichever contender came next.
+  collectGarbage()
   await runFor(call, timing.warmupMs, timing.minIterations?.warmup ?? WARM_UP_ITERATIONS)
   return runFor(call, timing.taskMs, timing.minIterations?.run ?? RUN_ITERATIONS)
 }
+
+/** A full garbage collection, through V8's `gc` (exposed here, as `--expose-gc` would). */
+const collectGarbage: () => void = (() => {
+  setFlagsFromString('--expose-gc')
+  return runInNewContext('gc') as () => void
+})()
 
 async function runFor(call: () => unknown, ms: number, minIterations: number): Promise<number> {
   let batch = 1
