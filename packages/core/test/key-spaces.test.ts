@@ -9,6 +9,7 @@ import {
   type StoreKeySpace,
   type StoreRecord,
 } from '../src/index.js'
+import { holdAfterBatchRead } from './policies/fixture.js'
 import { cachesClosedAfterEach, TestStore } from './test-store.js'
 
 /**
@@ -155,27 +156,11 @@ describe('a store with key spaces', () => {
     const { store, cache } = openCache(new KeySpaceStore(), { namespace: 'race', grace: '10m' })
     await cache.set('k', 'old')
     await cache.set('other', 'old')
-    // Hold expire's batch read until the set is in (expire writes the entries back stale).
-    let readDone!: () => void
-    const read = new Promise<void>((resolve) => {
-      readDone = resolve
-    })
-    let release!: () => void
-    const released = new Promise<void>((resolve) => {
-      release = resolve
-    })
-    const getMany = store.getMany.bind(store)
-    store.getMany = async (keys) => {
-      store.getMany = getMany
-      const records = await getMany(keys)
-      readDone()
-      await released
-      return records
-    }
+    const hold = holdAfterBatchRead(store)
     const expiring = cache.expireMany(['k', 'other'])
-    await read
+    await hold.read
     await cache.set('k', 'new')
-    release()
+    hold.release()
     await expiring
     expect(store.spaceSets).toBe(3)
     expect(await cache.get('k')).toBe('new')

@@ -19,7 +19,7 @@ import {
 import type { ReadAhead, StoreAccess } from '../store/access.js'
 import type { Awaitable, Store, StoreEntry, StoreKeySpace, StoreRecord } from '../store/store.js'
 import type { EnvelopeFormat } from './codec.js'
-import { type Envelope, WrittenEnvelope } from './envelope.js'
+import { type Envelope, type EnvelopeDraft, WrittenEnvelope } from './envelope.js'
 import type { ExpiringKeys } from './expiring-keys.js'
 import { staleCopy } from './freshness.js'
 import type { KeySpace } from './keys.js'
@@ -568,7 +568,13 @@ export class Entries implements Identified {
     now: number,
   ): Envelope {
     const freshUntil = now + plan.ttlMs
-    const envelope = new WrittenEnvelope(value, now, freshUntil, freshUntil + plan.graceMs, deltaMs)
+    const envelope: EnvelopeDraft = new WrittenEnvelope(
+      value,
+      now,
+      freshUntil,
+      freshUntil + plan.graceMs,
+      deltaMs,
+    )
     // Absent fields stay absent: some serializers (msgpack) would turn undefined into null.
     if (captured.tags.length > 0) {
       envelope.t = captured.tags

@@ -40,20 +40,17 @@ export type EnvelopeDraft = { -readonly [K in keyof Envelope]: Envelope[K] }
  * its boxed times, in the old generation. On the memory-set benchmark a process that tipped over
  * (which the mere import of another library could decide) ran a set at about 0.3× raw lru-cache
  * instead of 0.7×; built by this constructor, the same processes ran at 0.65–0.86×. The fields
- * are the same own properties, in the same order, as the literal had.
+ * are the same own properties, in the same order, as the literal had; the optional ones are
+ * added as the literal's were (see `Entries.envelope`).
  * @internal
  */
-export class WrittenEnvelope implements EnvelopeDraft {
+export class WrittenEnvelope implements Envelope {
   // Declared, not defined: a defined class field would first be an own `undefined`.
   declare v: unknown
   declare c: number
   declare f: number
   declare s: number
   declare d: number
-  declare t?: readonly string[] | undefined
-  declare tv?: readonly (number | null)[] | undefined
-  declare xv?: readonly (number | null)[] | undefined
-  declare g?: readonly (number | null)[] | undefined
 
   constructor(v: unknown, c: number, f: number, s: number, d: number) {
     this.v = v

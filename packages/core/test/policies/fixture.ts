@@ -20,6 +20,24 @@ export function latch<T = void>(): { promise: Promise<T>; open(value: T): void }
   return { promise, open }
 }
 
+/**
+ * Holds the next batch read of `store` once it has read (as `expire` does before it writes the
+ * entries back stale): `read` resolves then, and `release()` lets the read return.
+ */
+export function holdAfterBatchRead(store: TestStore): { read: Promise<void>; release(): void } {
+  const readDone = latch()
+  const rewrite = latch()
+  const getMany = store.getMany.bind(store)
+  store.getMany = async (keys) => {
+    store.getMany = getMany
+    const records = await getMany(keys)
+    readDone.open()
+    await rewrite.promise
+    return records
+  }
+  return { read: readDone.promise, release: () => rewrite.open() }
+}
+
 /** Waits until `check` passes, polling; for effects that happen in the background. */
 export async function eventually(check: () => Promise<void> | void, timeoutMs = 2_000) {
   const deadline = Date.now() + timeoutMs

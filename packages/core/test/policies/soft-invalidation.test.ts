@@ -1,26 +1,8 @@
 import { describe, expect, it, vi } from 'vitest'
 import { versionState } from '../../src/entries/versions.js'
 import { type CacheEvents, createCache, InvalidOptionError, StoreError } from '../../src/index.js'
-import { BusTestStore, ObjectTestStore, type TestStore } from '../test-store.js'
-import { eventually, FakeClock, latch, usePolicyCaches } from './fixture.js'
-
-/**
- * Holds the next batch read of `store` once it has read (as `expire` does before it writes the
- * entries back stale): `read` resolves then, and `release()` lets the read return.
- */
-function holdAfterBatchRead(store: TestStore): { read: Promise<void>; release(): void } {
-  const readDone = latch()
-  const rewrite = latch()
-  const getMany = store.getMany.bind(store)
-  store.getMany = async (keys) => {
-    store.getMany = getMany
-    const records = await getMany(keys)
-    readDone.open()
-    await rewrite.promise
-    return records
-  }
-  return { read: readDone.promise, release: () => rewrite.open() }
-}
+import { BusTestStore, ObjectTestStore } from '../test-store.js'
+import { eventually, FakeClock, holdAfterBatchRead, latch, usePolicyCaches } from './fixture.js'
 
 describe('soft invalidation: expireTags', () => {
   const t = usePolicyCaches()
