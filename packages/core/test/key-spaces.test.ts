@@ -23,6 +23,8 @@ class KeySpaceStore extends TestStore {
   spaceSets = 0
   spaceBatches = 0
   spaceFails = false
+  /** Makes the views' get and set answer with a rejected promise instead of throwing. */
+  spaceRejects = false
   storeGets = 0
   storeSets = 0
 
@@ -55,12 +57,14 @@ class KeySpaceStore extends TestStore {
       get: (key) => {
         this.spaceGets += 1
         if (this.spaceFails) throw new Error('lookup failed')
+        if (this.spaceRejects) return Promise.reject(new Error('lookup failed later'))
         const hit = this.records.get(prefix + encodeKeySegment(key))
         return hit && hit.expiresAt > Date.now() ? hit.record : undefined
       },
       set: (key, record, ttlMs) => {
         this.spaceSets += 1
         if (this.spaceFails) throw new Error('write failed')
+        if (this.spaceRejects) return Promise.reject(new Error('write failed later'))
         return super.set(prefix + encodeKeySegment(key), record, ttlMs)
       },
       getMany: async (keys) => {
@@ -148,6 +152,29 @@ describe('a store with key spaces', () => {
     expect(errors.map((event) => event.operation)).toEqual(['get', 'set', 'getMany', 'setMany'])
     await expect(throwing.getMany(['a:b'])).rejects.toBeInstanceOf(StoreError)
     store.spaceFails = false
+    expect(await cache.get('a:b')).toBe(1)
+    await throwing.close()
+  })
+
+  it('a call by key whose promise rejects fails as one that throws', async () => {
+    const { store, cache, errors } = openCache(new KeySpaceStore(), { namespace: 'late' })
+    await cache.set('a:b', 1)
+    store.spaceRejects = true
+    expect(await cache.get('a:b')).toBeUndefined()
+    await expect(cache.set('a:b', 2)).resolves.toBeUndefined()
+    expect(errors.map((event) => [event.operation, event.key])).toEqual([
+      ['get', 'late:a%3Ab'],
+      ['set', 'late:a%3Ab'],
+    ])
+    for (const event of errors) {
+      expect(event.error).toBeInstanceOf(StoreError)
+      expect((event.error as StoreError).cause).toBeInstanceOf(Error)
+    }
+    const throwing = createCache({ store, namespace: 'late', onStoreError: 'throw' })
+    await expect(throwing.get('a:b')).rejects.toBeInstanceOf(StoreError)
+    await expect(throwing.set('a:b', 3)).rejects.toBeInstanceOf(StoreError)
+    store.spaceRejects = false
+    // Neither failed write landed: the value written before the failures is still there.
     expect(await cache.get('a:b')).toBe(1)
     await throwing.close()
   })

@@ -98,6 +98,19 @@ describeWithServers('MemcachedStore on one server', () => {
     await expect(store.increment(`${P}notcounter`, 1)).rejects.toBeInstanceOf(StoreError)
   })
 
+  it('reads a counter that shrank in place (space-padded), and no other text, as a counter', async () => {
+    const shrunk = `${P}shrunk`
+    const start = await store.increment(shrunk, 0)
+    // A decrement to fewer digits: memcached pads the value in place with spaces.
+    expect(await store.increment(shrunk, -(start - 7))).toBe(7)
+    expect(await store.getCounters([shrunk])).toEqual([7])
+    const texts = { padded: '42  ', signed: '-3', spaced: ' 7', mixed: '12a', empty: '' }
+    for (const [name, text] of Object.entries(texts))
+      await store.set(`${P}text-${name}`, Buffer.from(text), 60_000)
+    const keys = Object.keys(texts).map((name) => `${P}text-${name}`)
+    expect(await store.getCounters(keys)).toEqual([42, undefined, undefined, undefined, undefined])
+  })
+
   it('keeps 64-bit counter values exact', async () => {
     const key = `${P}big-counter`
     const start = await store.increment(key, 0)
