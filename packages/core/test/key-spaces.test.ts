@@ -249,6 +249,29 @@ describe('a store with key spaces', () => {
     expect(l1.records.has('tier:k%3A1')).toBe(false)
   })
 
+  it('with an in-process tier whose view fails, reads go on to the shared store', async () => {
+    const l1 = new KeySpaceStore()
+    const { cache, errors } = openCache(new KeySpaceStore(), {
+      namespace: 'tier',
+      l1: { store: l1, maxStaleness: '5s' },
+      // The tier holds copies only: its failures are events even when store failures throw.
+      onStoreError: 'throw',
+    })
+    await cache.set('k', 'v')
+    l1.spaceFails = true
+    expect(await cache.get('k')).toBe('v')
+    expect(await cache.getOrSet('k', () => 'other')).toBe('v')
+    l1.spaceFails = false
+    l1.spaceRejects = true
+    expect(await cache.get('k')).toBe('v')
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(errors.map((event) => event.operation)).toEqual(['l1.get', 'l1.get', 'l1.get'])
+    expect(cache.stats()).toMatchObject({ hits: 3, l1Hits: 0 })
+    l1.spaceRejects = false
+    expect(await cache.get('k')).toBe('v')
+    expect(cache.stats().l1Hits).toBe(1)
+  })
+
   it('on a store that cannot clear by prefix, reads check generations by stored key', async () => {
     const { store, cache } = openCache(new KeySpaceStore(false), { namespace: 'gen' })
     await cache.set('k', 'v')

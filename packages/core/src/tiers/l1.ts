@@ -110,7 +110,13 @@ export class L1Tier implements InProcessTier {
     if (!this.#serving) return undefined
     const store = this.#options.access.ready
     if (store === undefined) return undefined
-    const copy = this.#servable(store.get(storeKey))
+    let answer: unknown
+    try {
+      answer = store.get(storeKey)
+    } catch (error) {
+      return this.#failedRead(error)
+    }
+    const copy = this.#servable(answer)
     if (copy !== RETIRED) return copy
     this.#delete(store, storeKey)
     return undefined
@@ -131,7 +137,13 @@ export class L1Tier implements InProcessTier {
     if (!this.#serving) return undefined
     const store = this.#options.access.ready
     if (store === undefined) return undefined
-    const copy = this.#servable(space.get(key))
+    let answer: unknown
+    try {
+      answer = space.get(key)
+    } catch (error) {
+      return this.#failedRead(error)
+    }
+    const copy = this.#servable(answer)
     if (copy !== RETIRED) return copy
     this.#delete(store, keys.dataKey(key))
     return undefined
@@ -140,7 +152,12 @@ export class L1Tier implements InProcessTier {
   /** A copy read from the tier's store when it can be served; {@link RETIRED} to drop it. */
   #servable(read: unknown): Envelope | undefined | typeof RETIRED {
     const entry = read as Envelope | undefined | Promise<unknown>
-    if (entry === undefined || entry instanceof Promise) return undefined
+    if (entry === undefined) return undefined
+    if (entry instanceof Promise) {
+      // Not an answer the hit path can wait for: a miss, whose failure is still reported.
+      entry.catch((error: unknown) => this.#report('l1.get', error))
+      return undefined
+    }
     const tags = entry.t
     let served: Envelope | undefined = entry
     if (tags !== undefined) {
@@ -190,8 +207,12 @@ export class L1Tier implements InProcessTier {
   dropPrefix(prefix: string): void {
     this.fence.changedAll()
     const store = this.#options.access.ready
-    if (store?.clear)
+    if (!store?.clear) return
+    try {
       void store.clear(prefix).catch((error: unknown) => this.#report('l1.clear', error))
+    } catch (error) {
+      this.#report('l1.clear', error)
+    }
   }
 
   /** Drops everything this tier holds, and what it knows of tag versions. */
@@ -259,7 +280,20 @@ export class L1Tier implements InProcessTier {
   }
 
   #delete(store: Store, storeKey: string): void {
-    void store.delete(storeKey).catch((error: unknown) => this.#report('l1.delete', error))
+    try {
+      void store.delete(storeKey).catch((error: unknown) => this.#report('l1.delete', error))
+    } catch (error) {
+      this.#report('l1.delete', error)
+    }
+  }
+
+  /**
+   * A read of the tier's store that threw: reported, and a miss, so the read goes on to L2. The
+   * tier holds copies only; its failure must not fail a read that L2 can answer.
+   */
+  #failedRead(error: unknown): undefined {
+    this.#report('l1.get', error)
+    return undefined
   }
 
   #report(operation: string, error: unknown): void {

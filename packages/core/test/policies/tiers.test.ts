@@ -7,9 +7,34 @@ import {
   createCache,
   InvalidOptionError,
   StoreError,
+  type StoreRecord,
 } from '../../src/index.js'
 import { BusTestStore, ObjectTestStore, TestStore } from '../test-store.js'
 import { eventually, FakeClock, latch } from './fixture.js'
+
+/** An in-process store whose every call throws, or answers with a rejected promise. */
+class FailingObjectStore extends ObjectTestStore {
+  failure: 'throw' | 'reject' | undefined
+
+  #fail(call: string): Promise<never> {
+    const error = new Error(`${call} failed`)
+    if (this.failure === 'throw') throw error
+    return Promise.reject(error)
+  }
+
+  override get(key: string) {
+    return this.failure ? (this.#fail('get') as never) : super.get(key)
+  }
+  override set(key: string, record: StoreRecord, ttlMs: number) {
+    return this.failure ? this.#fail('set') : super.set(key, record, ttlMs)
+  }
+  override delete(key: string) {
+    return this.failure ? this.#fail('delete') : super.delete(key)
+  }
+  override clear(prefix: string) {
+    return this.failure ? this.#fail('clear') : super.clear(prefix)
+  }
+}
 
 /** Lets pending promise chains, queued bus deliveries and per-tick batches run. */
 const settle = async (rounds = 10) => {
@@ -311,6 +336,35 @@ describe('two tiers: an in-process L1 in front of a shared L2', () => {
     expect(await cache.getOrSet('cold', async () => 'from the loader')).toBe('from the loader')
     expect(errors.some((event) => event.error instanceof StoreError)).toBe(true)
     expect(await cache.get('k')).toBe('v')
+  })
+
+  it('an L1 store that fails: reads go on to L2, drops and clears are events, nothing rejects', async () => {
+    const { open } = start()
+    const l1 = new FailingObjectStore()
+    const { cache, errors } = open({ l1, onStoreError: 'throw' })
+    await cache.ready()
+    await cache.set('k', 'v')
+    await cache.set('other', 'w')
+    for (const failure of ['throw', 'reject'] as const) {
+      l1.failure = failure
+      expect(await cache.get('k')).toBe('v')
+      expect(await cache.getMany(['k', 'other'])).toEqual(['v', 'w'])
+      expect(await cache.getOrSet('k', async () => 'loaded')).toBe('v')
+      await cache.delete('other')
+      await cache.clear()
+      await settle()
+      expect(new Set(errors.map((event) => event.operation))).toEqual(
+        new Set(['l1.get', 'l1.set', 'l1.delete', 'l1.clear']),
+      )
+      errors.length = 0
+      l1.failure = undefined
+      await cache.set('k', 'v')
+      await cache.set('other', 'w')
+    }
+    expect(cache.stats().l1Hits).toBe(0)
+    // Working again: copies are made and served.
+    expect(await cache.get('k')).toBe('v')
+    expect(cache.stats().l1Hits).toBe(1)
   })
 
   it('a write that does not reach L2 drops the writer’s own copy', async () => {
