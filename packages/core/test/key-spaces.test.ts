@@ -10,7 +10,7 @@ import {
   type StoreRecord,
 } from '../src/index.js'
 import { holdAfterBatchRead } from './policies/fixture.js'
-import { cachesClosedAfterEach, TestStore } from './test-store.js'
+import { cachesClosedAfterEach, ObjectTestStore, TestStore } from './test-store.js'
 
 /**
  * An in-process store that offers key spaces (`capabilities.keySpaces`): each view builds the
@@ -79,6 +79,28 @@ class KeySpaceStore extends TestStore {
           await super.set(prefix + encodeKeySegment(key), record, ttlMs)
       },
     }
+  }
+}
+
+/** An in-process store that declares key spaces but throws when asked for a view. */
+class ViewlessTierStore extends ObjectTestStore {
+  override readonly capabilities: StoreCapabilities = {
+    records: 'object',
+    ttlResolutionMs: 1,
+    scopedClear: true,
+    locks: false,
+    bus: false,
+    keySpaces: true,
+  }
+  gets = 0
+
+  override get(key: string) {
+    this.gets += 1
+    return super.get(key)
+  }
+
+  keySpace(): StoreKeySpace {
+    throw new Error('no view today')
   }
 }
 
@@ -270,6 +292,21 @@ describe('a store with key spaces', () => {
     l1.spaceRejects = false
     expect(await cache.get('k')).toBe('v')
     expect(cache.stats().l1Hits).toBe(1)
+  })
+
+  it('with an in-process tier that refuses a view, copies are read by stored key', async () => {
+    const l1 = new ViewlessTierStore()
+    const { cache, errors } = openCache(new KeySpaceStore(), {
+      namespace: 'tier',
+      l1: { store: l1, maxStaleness: '5s' },
+    })
+    await cache.set('k', 'v')
+    expect(await cache.get('k')).toBe('v')
+    expect(await cache.get('k')).toBe('v')
+    expect(cache.stats().l1Hits).toBe(2)
+    expect(l1.gets).toBe(2)
+    // Asked once: the refusal is remembered as "no view", not retried per read.
+    expect(errors.map((event) => event.operation)).toEqual(['l1.get'])
   })
 
   it('on a store that cannot clear by prefix, reads check generations by stored key', async () => {

@@ -129,7 +129,14 @@ export class L1Tier implements InProcessTier {
   keySpace(prefix: string): StoreKeySpace | null | undefined {
     const store = this.#options.access.ready
     if (store === undefined) return undefined
-    return store.capabilities.keySpaces === true && store.keySpace ? store.keySpace(prefix) : null
+    if (store.capabilities.keySpaces !== true || !store.keySpace) return null
+    try {
+      return store.keySpace(prefix)
+    } catch (error) {
+      // No view: the copies are read by stored key, as on a store that offers none.
+      this.#report('l1.get', error)
+      return null
+    }
   }
 
   /** {@link read} by the caller's key, through the tier store's view of its key space. */
