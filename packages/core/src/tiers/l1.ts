@@ -110,13 +110,7 @@ export class L1Tier implements InProcessTier {
     if (!this.#serving) return undefined
     const store = this.#options.access.ready
     if (store === undefined) return undefined
-    let answer: unknown
-    try {
-      answer = store.get(storeKey)
-    } catch (error) {
-      return this.#failedRead(error)
-    }
-    const copy = this.#servable(answer)
+    const copy = this.#servable(this.#lookup(store, storeKey))
     if (copy !== RETIRED) return copy
     this.#delete(store, storeKey)
     return undefined
@@ -144,13 +138,7 @@ export class L1Tier implements InProcessTier {
     if (!this.#serving) return undefined
     const store = this.#options.access.ready
     if (store === undefined) return undefined
-    let answer: unknown
-    try {
-      answer = space.get(key)
-    } catch (error) {
-      return this.#failedRead(error)
-    }
-    const copy = this.#servable(answer)
+    const copy = this.#servable(this.#lookup(space, key))
     if (copy !== RETIRED) return copy
     this.#delete(store, keys.dataKey(key))
     return undefined
@@ -295,12 +283,17 @@ export class L1Tier implements InProcessTier {
   }
 
   /**
-   * A read of the tier's store that threw: reported, and a miss, so the read goes on to L2. The
-   * tier holds copies only; its failure must not fail a read that L2 can answer.
+   * The answer of the tier's store (or of its view) for `key`. One that throws is reported and
+   * a miss, so the read goes on to L2: the tier holds copies only, and its failure must not fail
+   * a read that L2 can answer.
    */
-  #failedRead(error: unknown): undefined {
-    this.#report('l1.get', error)
-    return undefined
+  #lookup(source: { get(key: string): unknown }, key: string): unknown {
+    try {
+      return source.get(key)
+    } catch (error) {
+      this.#report('l1.get', error)
+      return undefined
+    }
   }
 
   #report(operation: string, error: unknown): void {
