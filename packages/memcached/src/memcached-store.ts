@@ -30,8 +30,8 @@ const CREATE_RACE_RETRIES = 3
 const DIGIT_0 = 0x30
 const DIGIT_9 = 0x39
 const SPACE = 0x20
-// A 64-bit counter has at most 20 digits; more are not a counter. Numbers past 2^53 lose
-// precision as they did through parseInt (counters start at the clock in milliseconds).
+// A 64-bit counter has at most 20 digits; more are not a counter. The value is exact below
+// 2^53, far above any counter core makes (they start at the clock in milliseconds).
 const MAX_COUNTER_DIGITS = 20
 
 /**
