@@ -309,6 +309,20 @@ describe('a store with key spaces', () => {
     expect(errors.map((event) => event.operation)).toEqual(['l1.get'])
   })
 
+  it('a store that refuses a view is called by stored key, with one error event', async () => {
+    const store = new KeySpaceStore()
+    store.keySpace = () => {
+      throw new Error('no view today')
+    }
+    const { cache, errors } = openCache(store, { namespace: 'plain', onStoreError: 'throw' })
+    await cache.set('k', 'v')
+    expect(await cache.get('k')).toBe('v')
+    expect(await cache.getMany(['k', 'other'])).toEqual(['v', undefined])
+    expect(store.storeSets).toBe(1)
+    expect(store.storeGets).toBe(3)
+    expect(errors.map((event) => [event.operation, event.key])).toEqual([['keySpace', 'plain:']])
+  })
+
   it('on a store that cannot clear by prefix, reads check generations by stored key', async () => {
     const { store, cache } = openCache(new KeySpaceStore(false), { namespace: 'gen' })
     await cache.set('k', 'v')

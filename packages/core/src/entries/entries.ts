@@ -141,10 +141,15 @@ export class Entries implements Identified {
   private storeSpace(store: Store): StoreKeySpace | undefined {
     let space = this.#storeSpace
     if (space === undefined) {
-      space =
-        store.capabilities.keySpaces === true && store.keySpace && this.runtime.l1 === undefined
-          ? store.keySpace(this.keys.prefix)
-          : null
+      space = null
+      if (store.capabilities.keySpaces === true && store.keySpace && this.runtime.l1 === undefined)
+        try {
+          space = store.keySpace(this.keys.prefix)
+        } catch (error) {
+          // The view is a shortcut: without it every call goes by stored key, which the store
+          // answers anyway. Reported once, since the refusal is remembered.
+          this.runtime.reportError('keySpace', this.keys.prefix, error)
+        }
       this.#storeSpace = space
     }
     return space ?? undefined

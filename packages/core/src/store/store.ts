@@ -245,7 +245,9 @@ export interface Store {
    * The records under `prefix` (a data prefix core built, ending in `:`), addressed by the
    * caller's key: see {@link StoreKeySpace}. Present exactly when `capabilities.keySpaces` is
    * `true`. Core asks once per key space and keeps the answer; it may ask for many prefixes,
-   * nested ones included, and every answer must stay correct for the store's life.
+   * nested ones included, and every answer must stay correct for the store's life. If it
+   * throws, core reports an `error` event (operation `keySpace`) and calls the store by stored
+   * key for that key space.
    */
   keySpace?(prefix: string): StoreKeySpace
   /** Cross-process locks; present exactly when `capabilities.locks` is `true`. */
