@@ -10,7 +10,12 @@ import {
   type StoreRecord,
 } from '../src/index.js'
 import { holdAfterBatchRead } from './policies/fixture.js'
-import { cachesClosedAfterEach, ObjectTestStore, TestStore } from './test-store.js'
+import {
+  cachesClosedAfterEach,
+  IN_PROCESS_CAPABILITIES,
+  ObjectTestStore,
+  TestStore,
+} from './test-store.js'
 
 /**
  * An in-process store that offers key spaces (`capabilities.keySpaces`): each view builds the
@@ -30,14 +35,7 @@ class KeySpaceStore extends TestStore {
 
   constructor(scopedClear = true) {
     super()
-    this.capabilities = {
-      records: 'object',
-      ttlResolutionMs: 1,
-      scopedClear,
-      locks: false,
-      bus: false,
-      keySpaces: true,
-    }
+    this.capabilities = { ...IN_PROCESS_CAPABILITIES, scopedClear, keySpaces: true }
   }
 
   override get(key: string) {
@@ -85,11 +83,7 @@ class KeySpaceStore extends TestStore {
 /** An in-process store that declares key spaces but throws when asked for a view. */
 class ViewlessTierStore extends ObjectTestStore {
   override readonly capabilities: StoreCapabilities = {
-    records: 'object',
-    ttlResolutionMs: 1,
-    scopedClear: true,
-    locks: false,
-    bus: false,
+    ...IN_PROCESS_CAPABILITIES,
     keySpaces: true,
   }
   gets = 0

@@ -199,19 +199,22 @@ export class BusTestStore extends LockingTestStore {
   }
 }
 
+/** What an in-process store declares (as the memory store does, without key spaces). */
+export const IN_PROCESS_CAPABILITIES: StoreCapabilities = Object.freeze({
+  records: 'object',
+  ttlResolutionMs: 1,
+  scopedClear: true,
+  locks: false,
+  bus: false,
+})
+
 /**
  * An in-process store for core's tier tests: records kept as objects by reference, answered
  * synchronously like the memory store, with real-time TTLs and prefix clears.
  */
 export class ObjectTestStore implements Store {
   readonly name = 'object-test'
-  readonly capabilities: StoreCapabilities = {
-    records: 'object',
-    ttlResolutionMs: 1,
-    scopedClear: true,
-    locks: false,
-    bus: false,
-  }
+  readonly capabilities: StoreCapabilities = IN_PROCESS_CAPABILITIES
   readonly records = new Map<string, { record: StoreRecord; expiresAt: number }>()
   closes = 0
 
